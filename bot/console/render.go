@@ -1,0 +1,129 @@
+// Package console is the terminal adapter: it reads one command per line,
+// answers through the shared router, and renders replies as plain text.
+// It is also the end-to-end harness of the tests.
+package console
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stagecoach/stagecoach/bot"
+)
+
+// Render turns a reply into readable terminal text.
+func Render(r bot.Reply) string {
+	var b strings.Builder
+	line := func(s string) {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	for _, blk := range r.Blocks {
+		switch x := blk.(type) {
+		case bot.Heading:
+			line("== " + x.Text + " ==")
+		case bot.Text:
+			line(x.Text)
+		case bot.Context:
+			line("  " + strings.ReplaceAll(x.Text, "\n", "\n  "))
+		case bot.Fields:
+			for _, f := range x.Items {
+				line(f.Label + ": " + f.Value)
+			}
+		case bot.Divider:
+			line(strings.Repeat("─", 40))
+		case bot.Progress:
+			line(Bar(x) + "  " + x.Label)
+		case bot.Checklist:
+			line(x.Title)
+			for _, it := range x.Items {
+				mark := "✗"
+				if it.Checked {
+					mark = "✓"
+				}
+				s := "  " + mark + " " + it.Label
+				if it.Note != "" {
+					s += "  (" + it.Note + ")"
+				}
+				line(s)
+			}
+		case bot.Buttons:
+			var cmds []string
+			for _, bt := range x.Items {
+				cmds = append(cmds, bt.Label+": `"+bt.Command+"`")
+			}
+			line("→ " + strings.Join(cmds, " · "))
+		case bot.Select:
+			cur := ""
+			if x.Initial >= 0 && x.Initial < len(x.Options) {
+				cur = " = " + x.Options[x.Initial].Label
+			}
+			hint := ""
+			if len(x.Options) > 0 {
+				hint = " (`" + commonPrefix(x.Options) + "…`)"
+			}
+			line(x.Label + cur + hint)
+		case bot.Image:
+			line(fmt.Sprintf("[image: %s, %d bytes]", x.Title, len(x.PNG)))
+		case bot.Form:
+			line("== " + x.Title + " ==")
+			var kv []string
+			for _, f := range x.Fields {
+				if f.Kind == "hidden" {
+					continue
+				}
+				req := ""
+				if f.Required {
+					req = " *"
+				}
+				desc := "  " + f.Key + " — " + f.Label + req
+				if len(f.Choices) > 0 {
+					var cs []string
+					for _, c := range f.Choices {
+						cs = append(cs, c.Command)
+					}
+					desc += " [" + strings.Join(cs, "|") + "]"
+				}
+				if f.Value != "" {
+					desc += " (" + f.Value + ")"
+				}
+				line(desc)
+				kv = append(kv, f.Key+"=…")
+			}
+			if x.Command != "" {
+				line("→ `" + x.Command + " " + strings.Join(kv, " ") + "`")
+			}
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Bar draws stage progress: ■ completed, ◧ reached but not completed, □ not reached.
+func Bar(p bot.Progress) string {
+	var b strings.Builder
+	for i := 1; i <= p.Total; i++ {
+		switch {
+		case i <= p.Completed:
+			b.WriteString("■")
+		case i <= p.Reached:
+			b.WriteString("◧")
+		default:
+			b.WriteString("□")
+		}
+	}
+	return b.String()
+}
+
+// commonPrefix is the command prefix shared by a select's options, e.g.
+// "buyer D-3 " for the buyer-stage select.
+func commonPrefix(opts []bot.Option) string {
+	p := opts[0].Command
+	for _, o := range opts[1:] {
+		for !strings.HasPrefix(o.Command, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	if i := strings.LastIndexByte(p, ' '); i >= 0 {
+		return p[:i+1] + "<n>"
+	}
+	return p
+}

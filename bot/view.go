@@ -1,0 +1,327 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stagecoach/stagecoach/coach"
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+// itemLabel is "s2.m1 Right handler found".
+func (q *Request) itemLabel(id string) string {
+	if it, ok := q.r.pb.Item(id); ok {
+		return it.ID + " " + it.Text.In(q.Lang)
+	}
+	return id
+}
+
+func (q *Request) itemLabels(ids []string) string {
+	var parts []string
+	for _, id := range ids {
+		parts = append(parts, q.itemLabel(id))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// stageName is "stage 2 · Visit & preliminary research".
+func (q *Request) stageName(n int) string {
+	st := q.r.pb.Stage(n)
+	if st == nil {
+		return q.T("stage.none")
+	}
+	return q.T("stage.n", "n", strconv.Itoa(n)) + " · " + st.Name.In(q.Lang)
+}
+
+// buyerName is "C3 · approves project, forms purchasing group" or "unknown".
+func (q *Request) buyerName(n int) string {
+	st := q.r.pb.Stage(n)
+	if st == nil {
+		return q.T("buyer.unknown")
+	}
+	return st.BuyerStage.In(q.Lang)
+}
+
+// memberName is a member's display name, or the id.
+func (q *Request) memberName(id string) string {
+	if m, ok := q.Team.Members[id]; ok && m.Name != "" {
+		return m.Name
+	}
+	return id
+}
+
+// FormatMoney renders 1200000 CNY as "1,200,000 CNY".
+func FormatMoney(v int64, currency string) string {
+	s := strconv.FormatInt(v, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if currency != "" {
+		b.WriteString(" " + currency)
+	}
+	return b.String()
+}
+
+func (q *Request) fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(q.Loc).Format("2006-01-02 15:04")
+}
+
+func (q *Request) now() time.Time { return q.r.svc.Now() }
+
+// daysSince is whole days from t to now.
+func (q *Request) daysSince(t time.Time) int {
+	if t.IsZero() {
+		return 0
+	}
+	return int(q.now().Sub(t).Hours() / 24)
+}
+
+// statusLine is the honest one-line verdict on where a deal stands.
+func (q *Request) statusLine(p coach.Progress) string {
+	switch {
+	case p.Reached == 0:
+		return q.T("status.not_started", "next", q.stageName(1), "missing", q.itemLabels(p.Missing))
+	case p.Reached > p.Completed:
+		return q.T("status.reached", "stage", q.stageName(p.Reached), "missing", q.itemLabels(p.Missing))
+	case p.Active == 0:
+		return q.T("status.all_done", "stage", q.stageName(p.Completed))
+	default:
+		return q.T("status.completed", "stage", q.stageName(p.Completed), "next", q.stageName(p.Active), "missing", q.itemLabels(p.Missing))
+	}
+}
+
+// syncLine explains the buyer-sync verdict in words.
+func (q *Request) syncLine(s coach.SyncResult) string {
+	return q.T("sync."+s.Verdict) + " — " + q.T("syncwhy."+s.Reason, "ours", strconv.Itoa(s.Ours), "buyer", strconv.Itoa(s.Buyer))
+}
+
+// progressLabel is "Stage 2 reached · stage 1 completed".
+func (q *Request) progressLabel(p coach.Progress) string {
+	return q.T("progress.label", "reached", strconv.Itoa(p.Reached), "completed", strconv.Itoa(p.Completed), "total", strconv.Itoa(len(q.r.pb.Stages)))
+}
+
+// dealCard renders a deal: facts, stage progress, the honest verdict, buyer
+// sync, the active stage's checklist, and the actions a rep takes next.
+func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
+	var rep Reply
+	rep.Summary = d.ID + " " + d.Name + " — " + q.statusLine(p)
+	rep.Add(Heading{Text: d.ID + " · " + d.Name})
+	var f []Field
+	add := func(key, v string) {
+		if v != "" {
+			f = append(f, Field{Label: q.T(key), Value: v})
+		}
+	}
+	add("field.customer", d.Customer)
+	add("field.owner", q.memberName(d.Owner))
+	if d.Value > 0 {
+		add("field.value", FormatMoney(d.Value, d.Currency))
+	}
+	add("field.close", d.CloseDate)
+	add("field.industry", d.Industry)
+	status := q.T("dealstatus." + string(d.Status))
+	if d.Status == coach.StatusLost && d.LostReason != "" {
+		status += ": " + d.LostReason
+	}
+	add("field.status", status)
+	add("field.win", strconv.Itoa(p.WinProbability)+"%")
+	rep.Add(Fields{Items: f})
+	rep.Add(Progress{Label: q.progressLabel(p), Reached: p.Reached, Completed: p.Completed, Total: len(r.pb.Stages)})
+	rep.Add(Text{Text: q.statusLine(p)})
+	sync := coach.BuyerSync(p, d.BuyerStage)
+	rep.Add(Fields{Items: []Field{
+		{Label: q.T("field.buyer"), Value: q.buyerName(d.BuyerStage)},
+		{Label: q.T("field.sync"), Value: q.syncLine(sync)},
+	}})
+	if d.Open() && p.Active > 0 {
+		rep.Add(r.checklist(q, d, p, p.Active))
+	}
+	if len(p.Pending) > 0 {
+		rep.Add(Context{Text: q.T("card.pending", "list", strings.Join(p.Pending, ", "))})
+	}
+	var facts []string
+	if len(d.Stakeholders) > 0 {
+		facts = append(facts, q.T("card.contacts", "n", strconv.Itoa(len(d.Stakeholders))))
+	}
+	if m, ok := d.NextMeeting(q.now()); ok {
+		facts = append(facts, q.T("card.next_meeting", "when", q.fmtTime(m.At), "topic", m.Topic))
+	}
+	if !d.LastProgressAt.IsZero() {
+		facts = append(facts, q.T("card.since_progress", "days", strconv.Itoa(q.daysSince(d.LastProgressAt))))
+	}
+	if len(facts) > 0 {
+		rep.Add(Context{Text: strings.Join(facts, " · ")})
+	}
+	if d.Open() {
+		rep.Add(Buttons{Items: []Button{
+			{Label: q.T("btn.prep"), Command: "prep " + d.ID, Style: "primary"},
+			{Label: q.T("btn.coach"), Command: "coach " + d.ID + " needs"},
+			{Label: q.T("btn.history"), Command: "history " + d.ID},
+		}})
+		rep.Add(r.buyerSelect(q, d))
+	}
+	return rep
+}
+
+// checklist is the milestone and success items of stage n, as tickable
+// items; ticks that will count only later carry a note.
+func (r *Router) checklist(q *Request, d *coach.Deal, p coach.Progress, n int) Checklist {
+	st := r.pb.Stage(n)
+	cl := Checklist{Title: q.T("card.checklist", "stage", q.stageName(n), "milestone", st.MilestoneName.In(q.Lang)), Deal: d.ID}
+	for _, it := range st.Checklist() {
+		ci := CheckItem{ID: it.ID, Label: it.ID + " " + it.Text.In(q.Lang), Checked: d.IsChecked(it.ID)}
+		if ci.Checked && !p.Counts(it.ID) {
+			ci.Note = q.T("card.counts_later", "stage", strconv.Itoa(n))
+		}
+		cl.Items = append(cl.Items, ci)
+	}
+	return cl
+}
+
+// buyerSelect offers the customer's buying stages 0..8.
+func (r *Router) buyerSelect(q *Request, d *coach.Deal) Select {
+	sel := Select{Label: q.T("field.buyer"), Placeholder: q.T("card.pick_buyer"), Initial: d.BuyerStage}
+	for n := 0; n <= len(r.pb.Stages); n++ {
+		label := q.T("buyer.unknown")
+		if n > 0 {
+			label = q.buyerName(n)
+		}
+		sel.Options = append(sel.Options, Option{Label: label, Command: "buyer " + d.ID + " " + strconv.Itoa(n)})
+	}
+	return sel
+}
+
+// tickNotes says what a tick did: the items, stages reached or completed,
+// and items that count only later.
+func (r *Router) tickNotes(q *Request, res coach.CheckResult) []string {
+	var notes []string
+	for _, id := range res.Applied {
+		key := "tick.unchecked"
+		if res.Change.After.IsChecked(id) {
+			key = "tick.checked"
+		}
+		notes = append(notes, q.T(key, "item", q.itemLabel(id)))
+	}
+	for _, id := range res.Unchanged {
+		notes = append(notes, q.T("tick.unchanged", "item", id))
+	}
+	if len(res.Later) > 0 {
+		notes = append(notes, q.T("tick.later", "list", strings.Join(res.Later, ", "), "stage", strconv.Itoa(max(res.After.Active, 1))))
+	}
+	if res.After.Reached > res.Before.Reached {
+		notes = append(notes, q.T("tick.reached", "stage", q.stageName(res.After.Reached), "win", strconv.Itoa(res.After.WinProbability)))
+	}
+	if res.After.Completed > res.Before.Completed {
+		notes = append(notes, q.T("tick.completed", "stage", q.stageName(res.After.Completed)))
+	}
+	if res.After.Reached < res.Before.Reached || res.After.Completed < res.Before.Completed {
+		notes = append(notes, q.T("tick.fell_back", "status", q.progressLabel(res.After)))
+	}
+	for _, tip := range res.Tips {
+		notes = append(notes, q.tip(tip))
+	}
+	return notes
+}
+
+// tip renders a coaching tip with the playbook text it quotes.
+func (q *Request) tip(t coach.Tip) string {
+	s := q.T(t.Key)
+	if t.Ref == "" {
+		return s
+	}
+	if tech, ok := q.r.pb.Technique(t.Ref); ok {
+		return s + " (" + t.Ref + ": " + tech.Text.In(q.Lang) + ")"
+	}
+	for _, st := range q.r.pb.Stages {
+		for _, p := range st.Processes {
+			if p.ID == t.Ref {
+				return s + " (" + p.ID + ": " + p.Text.In(q.Lang) + ")"
+			}
+		}
+	}
+	return s
+}
+
+// dealLine is one line of a deal list.
+func (q *Request) dealLine(d *coach.Deal) string {
+	p := coach.Evaluate(q.r.pb, d)
+	parts := []string{d.ID + " " + d.Name}
+	if d.Customer != "" {
+		parts = append(parts, d.Customer)
+	}
+	if d.Open() {
+		parts = append(parts, q.T("list.stage", "reached", strconv.Itoa(p.Reached), "completed", strconv.Itoa(p.Completed)))
+		s := coach.BuyerSync(p, d.BuyerStage)
+		if s.Verdict != coach.SyncUnknown {
+			parts = append(parts, q.T("sync."+s.Verdict))
+		}
+		parts = append(parts, q.T("card.since_progress", "days", strconv.Itoa(q.daysSince(d.LastProgressAt))))
+	} else {
+		parts = append(parts, q.T("dealstatus."+string(d.Status)))
+	}
+	if q.Member.Role != coach.RoleRep && d.Owner != q.Actor.User {
+		parts = append(parts, "@"+q.memberName(d.Owner))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// stageInfo renders what stage n asks for.
+func (r *Router) stageInfo(q *Request, n int) Reply {
+	st := r.pb.Stage(n)
+	var rep Reply
+	rep.Add(Heading{Text: q.stageName(n)})
+	rep.Add(Fields{Items: []Field{
+		{Label: q.T("field.buyer"), Value: st.BuyerStage.In(q.Lang)},
+		{Label: q.T("stage.end_signal"), Value: st.EndSignal.In(q.Lang)},
+		{Label: q.T("stage.milestone"), Value: st.MilestoneName.In(q.Lang)},
+		{Label: q.T("field.win"), Value: strconv.Itoa(st.WinProbability) + "%"},
+	}})
+	rep.Add(Text{Text: st.Goal.In(q.Lang)})
+	list := func(title string, items []playbook.Item) {
+		if len(items) == 0 {
+			return
+		}
+		var lines []string
+		for _, it := range items {
+			lines = append(lines, "• "+it.ID+" "+it.Text.In(q.Lang))
+		}
+		rep.Add(Text{Text: title + "\n" + strings.Join(lines, "\n")})
+	}
+	list(q.T("stage.milestone_items"), st.Milestone)
+	list(q.T("stage.success_items"), st.Success)
+	list(q.T("stage.relationship_items"), st.Relationship)
+	if len(st.Info) > 0 {
+		var lines []string
+		for _, g := range st.Info {
+			var keys []string
+			for _, f := range g.Fields {
+				keys = append(keys, f.Key)
+			}
+			lines = append(lines, "• "+g.ID+" "+g.Name.In(q.Lang)+" ("+strings.Join(keys, ", ")+")")
+		}
+		rep.Add(Text{Text: q.T("stage.info") + "\n" + strings.Join(lines, "\n")})
+	}
+	if len(st.Evaluation) > 0 {
+		var lines []string
+		for _, e := range st.Evaluation {
+			lines = append(lines, "• "+e.ID+" "+e.Text.In(q.Lang))
+		}
+		rep.Add(Text{Text: q.T("stage.evaluation") + "\n" + strings.Join(lines, "\n")})
+	}
+	if len(st.Tools) > 0 {
+		var lines []string
+		for _, t := range st.Tools {
+			lines = append(lines, "• "+t.ID+" "+t.Name.In(q.Lang))
+		}
+		rep.Add(Text{Text: q.T("stage.tools") + "\n" + strings.Join(lines, "\n")})
+	}
+	return rep
+}

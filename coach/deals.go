@@ -1,0 +1,744 @@
+package coach
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+// NewDeal holds the fields of a deal being created.
+type NewDeal struct {
+	Name      string
+	Customer  string
+	Industry  string
+	Value     int64
+	Currency  string
+	CloseDate string // YYYY-MM-DD
+	Owner     string // defaults to the actor
+}
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// ValidDate reports whether s is a real calendar date YYYY-MM-DD.
+func ValidDate(s string) bool {
+	if !dateRE.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// CreateDeal creates a deal owned by the actor (or nd.Owner, which the
+// actor must be allowed to act for).
+func (s *Service) CreateDeal(ctx context.Context, a Actor, team *Team, nd NewDeal) (*Deal, error) {
+	nd.Name = strings.TrimSpace(nd.Name)
+	if nd.Name == "" {
+		return nil, Errf(CodeMissingArg, "arg", "name")
+	}
+	for _, f := range []struct{ k, v string }{{"name", nd.Name}, {"customer", nd.Customer}, {"industry", nd.Industry}} {
+		if err := checkLen(f.k, f.v, MaxNameLen); err != nil {
+			return nil, err
+		}
+	}
+	if nd.CloseDate != "" && !ValidDate(nd.CloseDate) {
+		return nil, Errf(CodeBadValue, "field", "close", "value", nd.CloseDate, "expected", "YYYY-MM-DD")
+	}
+	if nd.Value < 0 {
+		return nil, Errf(CodeBadValue, "field", "value", "value", strconv.FormatInt(nd.Value, 10), "expected", "value>=0")
+	}
+	owner := a.User
+	if nd.Owner != "" && nd.Owner != a.User {
+		if _, ok := team.Members[nd.Owner]; !ok {
+			return nil, Errf(CodeUnknownMember, "user", nd.Owner)
+		}
+		if !team.CanSee(a.User, nd.Owner) {
+			return nil, Errf(CodeForbidden, "action", "new")
+		}
+		owner = nd.Owner
+	}
+	now := s.now()
+	d := &Deal{
+		Team: a.Team, Owner: owner, Name: nd.Name, Customer: strings.TrimSpace(nd.Customer),
+		Industry: strings.TrimSpace(nd.Industry), Value: nd.Value, Currency: strings.ToUpper(nd.Currency),
+		CloseDate: nd.CloseDate, Status: StatusOpen, CreatedAt: now, UpdatedAt: now, LastProgressAt: now,
+	}
+	ev := Event{Team: a.Team, At: now, By: a.User, Kind: "create", After: d.Name}
+	if err := s.Store.CreateDeal(ctx, d, []Event{ev}); err != nil {
+		return nil, fmt.Errorf("create deal: %w", err)
+	}
+	return d, nil
+}
+
+// EditDeal changes a deal's basic fields; empty values leave a field as is.
+func (s *Service) EditDeal(ctx context.Context, a Actor, team *Team, ref string, nd NewDeal) (Change, error) {
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, err
+	}
+	if nd.CloseDate != "" && !ValidDate(nd.CloseDate) {
+		return Change{}, Errf(CodeBadValue, "field", "close", "value", nd.CloseDate, "expected", "YYYY-MM-DD")
+	}
+	for _, f := range []struct{ k, v string }{{"name", nd.Name}, {"customer", nd.Customer}, {"industry", nd.Industry}} {
+		if err := checkLen(f.k, f.v, MaxNameLen); err != nil {
+			return Change{}, err
+		}
+	}
+	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		var evs []Event
+		set := func(field string, dst *string, v string) {
+			if v = strings.TrimSpace(v); v != "" && v != *dst {
+				evs = append(evs, Event{Kind: "edit", Field: field, Before: *dst, After: v})
+				*dst = v
+			}
+		}
+		set("name", &d.Name, nd.Name)
+		set("customer", &d.Customer, nd.Customer)
+		set("industry", &d.Industry, nd.Industry)
+		set("close", &d.CloseDate, nd.CloseDate)
+		set("currency", &d.Currency, strings.ToUpper(nd.Currency))
+		if nd.Value > 0 && nd.Value != d.Value {
+			evs = append(evs, Event{Kind: "edit", Field: "value", Before: strconv.FormatInt(d.Value, 10), After: strconv.FormatInt(nd.Value, 10)})
+			d.Value = nd.Value
+		}
+		return evs, nil
+	})
+}
+
+// CheckResult is the outcome of ticking or unticking items.
+type CheckResult struct {
+	Change
+	Before, After Progress
+	Applied       []string // items whose state changed
+	Ticked        []string // the applied items that were ticked (not unticked)
+	Unchanged     []string // items already in the requested state
+	// Later are applied items that count only once earlier stages complete.
+	Later []string
+	Tips  []Tip
+}
+
+// Tip is a coaching remark triggered by an action: Key is a translation
+// key, Ref the playbook id it quotes (rendered from the playbook).
+type Tip struct {
+	Key string
+	Ref string
+}
+
+// Check ticks (on) or unticks (!on) checklist items of a deal.
+func (s *Service) Check(ctx context.Context, a Actor, team *Team, ref string, ids []string, on bool) (CheckResult, error) {
+	if len(ids) == 0 {
+		return CheckResult{}, Errf(CodeMissingArg, "arg", "item")
+	}
+	if on {
+		return s.Tick(ctx, a, team, ref, ids, nil)
+	}
+	return s.Tick(ctx, a, team, ref, nil, ids)
+}
+
+// Tick ticks the items in on and unticks those in off, in one update.
+// Unknown ids are refused with the valid ids of their stage; nothing is
+// changed then.
+func (s *Service) Tick(ctx context.Context, a Actor, team *Team, ref string, on, off []string) (CheckResult, error) {
+	if len(on)+len(off) > MaxItemsPerCall {
+		return CheckResult{}, Errf(CodeTooMany, "field", "items", "max", strconv.Itoa(MaxItemsPerCall))
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	norm := func(ids []string) ([]string, error) {
+		var out []string
+		for _, id := range ids {
+			it, ok := s.Playbook.Item(id)
+			if !ok {
+				return nil, s.unknownItem(d, id)
+			}
+			if !slices.Contains(out, it.ID) {
+				out = append(out, it.ID)
+			}
+		}
+		return out, nil
+	}
+	if on, err = norm(on); err != nil {
+		return CheckResult{}, err
+	}
+	if off, err = norm(off); err != nil {
+		return CheckResult{}, err
+	}
+	var res CheckResult
+	var ticked []string
+	ch, err := s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		if !d.Open() {
+			return nil, Errf(CodeDealClosed, "deal", d.ID, "status", string(d.Status))
+		}
+		res.Applied, res.Unchanged, ticked = nil, nil, nil
+		var evs []Event
+		for _, id := range on {
+			if d.IsChecked(id) {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
+			}
+			if d.Checked == nil {
+				d.Checked = map[string]Check{}
+			}
+			d.Checked[id] = Check{By: a.User, At: now}
+			evs = append(evs, Event{Kind: "check", Field: id, After: "✓"})
+			res.Applied = append(res.Applied, id)
+			ticked = append(ticked, id)
+		}
+		for _, id := range off {
+			if !d.IsChecked(id) {
+				res.Unchanged = append(res.Unchanged, id)
+				continue
+			}
+			delete(d.Checked, id)
+			evs = append(evs, Event{Kind: "uncheck", Field: id, Before: "✓"})
+			res.Applied = append(res.Applied, id)
+		}
+		if len(ticked) > 0 {
+			d.LastProgressAt = now
+		}
+		return evs, nil
+	})
+	if err != nil {
+		return CheckResult{}, err
+	}
+	res.Change = ch
+	res.Before = Evaluate(s.Playbook, ch.Before)
+	res.After = Evaluate(s.Playbook, ch.After)
+	res.Ticked = ticked
+	for _, id := range ticked {
+		if !res.After.Counts(id) {
+			res.Later = append(res.Later, id)
+		}
+	}
+	res.Tips = CheckTips(s.Playbook, ch.Before, ticked)
+	return res, nil
+}
+
+// CheckTips returns coaching tips for items just ticked on deal d (as it
+// was before the tick): e.g. submitting a proposal before the needs are
+// understood (spec s3.p5).
+func CheckTips(pb *playbook.Playbook, before *Deal, applied []string) []Tip {
+	var tips []Tip
+	for _, id := range applied {
+		switch {
+		case id == "s3.m2" && !before.IsChecked("s2.s1"):
+			tips = append(tips, Tip{Key: "tip.proposal_before_needs", Ref: "s3.p5"})
+		case id == "s4.m1" && !before.IsChecked("s3.s1"):
+			tips = append(tips, Tip{Key: "tip.demo_before_handler", Ref: "demo.b3"})
+		}
+	}
+	return tips
+}
+
+func (s *Service) unknownItem(d *Deal, id string) error {
+	st := playbook.StageOf(strings.ToLower(id))
+	if st == 0 || s.Playbook.Stage(st) == nil {
+		st = Evaluate(s.Playbook, d).Active
+		if st == 0 {
+			st = len(s.Playbook.Stages)
+		}
+	}
+	return Errf(CodeUnknownItem, "item", id, "stage", strconv.Itoa(st)).WithSuggestions(s.Playbook.Stage(st).ItemIDs()...)
+}
+
+// SetBuyerStage records the customer's buying stage 0..8 (0 = unknown).
+func (s *Service) SetBuyerStage(ctx context.Context, a Actor, team *Team, ref string, stage int) (Change, error) {
+	if stage < 0 || stage > len(s.Playbook.Stages) {
+		return Change{}, Errf(CodeBadValue, "field", "buyer", "value", strconv.Itoa(stage), "expected", fmt.Sprintf("0-%d", len(s.Playbook.Stages)))
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, err
+	}
+	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		if d.BuyerStage == stage {
+			return nil, nil
+		}
+		ev := Event{Kind: "buyer", Field: "buyer_stage", Before: strconv.Itoa(d.BuyerStage), After: strconv.Itoa(stage)}
+		d.BuyerStage = stage
+		return []Event{ev}, nil
+	})
+}
+
+// InfoField resolves an information field key: a full key "s1.i1.size",
+// a group id "s4.i1" (its only field), or a bare field key "size" when it
+// is unique in the playbook.
+func (s *Service) InfoField(key string) (string, error) {
+	key = strings.ToLower(strings.TrimSpace(key))
+	var matches []string
+	var all []string
+	for _, st := range s.Playbook.Stages {
+		for _, g := range st.Info {
+			for _, f := range g.Fields {
+				full := playbook.InfoKey(g.ID, f.Key)
+				all = append(all, full)
+				if full == key || f.Key == key || (g.ID == key && len(g.Fields) == 1) {
+					matches = append(matches, full)
+				}
+			}
+		}
+	}
+	for _, m := range matches {
+		if m == key {
+			return m, nil
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		return "", Errf(CodeUnknownField, "field", key).WithSuggestions(Closest(key, all, 8)...)
+	}
+	return "", Errf(CodeUnknownField, "field", key).WithSuggestions(matches...)
+}
+
+// SetInfo records information fields; an empty value clears one.
+func (s *Service) SetInfo(ctx context.Context, a Actor, team *Team, ref string, kv [][2]string) (Change, error) {
+	if len(kv) == 0 {
+		return Change{}, Errf(CodeMissingArg, "arg", "field=value")
+	}
+	if len(kv) > MaxItemsPerCall {
+		return Change{}, Errf(CodeTooMany, "field", "fields", "max", strconv.Itoa(MaxItemsPerCall))
+	}
+	type set struct{ key, val string }
+	var sets []set
+	for _, p := range kv {
+		full, err := s.InfoField(p[0])
+		if err != nil {
+			return Change{}, err
+		}
+		if err := checkLen(full, p[1], MaxTextLen); err != nil {
+			return Change{}, err
+		}
+		sets = append(sets, set{full, strings.TrimSpace(p[1])})
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, err
+	}
+	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		var evs []Event
+		for _, x := range sets {
+			old := d.Info[x.key]
+			if old == x.val {
+				continue
+			}
+			if x.val == "" {
+				delete(d.Info, x.key)
+			} else {
+				if d.Info == nil {
+					d.Info = map[string]string{}
+				}
+				if len(d.Info) >= MaxInfoFields {
+					return nil, Errf(CodeTooMany, "field", "info", "max", strconv.Itoa(MaxInfoFields))
+				}
+				d.Info[x.key] = x.val
+			}
+			evs = append(evs, Event{Kind: "info", Field: x.key, Before: old, After: x.val})
+		}
+		return evs, nil
+	})
+}
+
+// StakeholderInput holds stakeholder fields; nil means "leave as is".
+type StakeholderInput struct {
+	Name, Title, Role, Attitude, Influence, Notes *string
+	Level                                         *int
+}
+
+func (in StakeholderInput) validate() error {
+	check := func(field string, v *string, valid []string) error {
+		if v != nil && *v != "" && !slices.Contains(valid, *v) {
+			return Errf(CodeBadValue, "field", field, "value", *v, "expected", strings.Join(valid, "|"))
+		}
+		return nil
+	}
+	if err := check("role", in.Role, StakeholderRoles); err != nil {
+		return err
+	}
+	if err := check("attitude", in.Attitude, Attitudes); err != nil {
+		return err
+	}
+	if err := check("influence", in.Influence, Influences); err != nil {
+		return err
+	}
+	if in.Level != nil && (*in.Level < 0 || *in.Level > 3) {
+		return Errf(CodeBadValue, "field", "level", "value", strconv.Itoa(*in.Level), "expected", "L1|L2|L3")
+	}
+	for _, f := range []struct {
+		k string
+		v *string
+		m int
+	}{{"name", in.Name, MaxNameLen}, {"title", in.Title, MaxNameLen}, {"notes", in.Notes, MaxTextLen}} {
+		if f.v != nil {
+			if err := checkLen(f.k, *f.v, f.m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (in StakeholderInput) apply(p *Stakeholder) []Event {
+	var evs []Event
+	set := func(field string, dst *string, v *string) {
+		if v != nil && *v != *dst {
+			evs = append(evs, Event{Kind: "contact", Field: fmt.Sprintf("%d.%s", p.ID, field), Before: *dst, After: *v})
+			*dst = *v
+		}
+	}
+	set("name", &p.Name, in.Name)
+	set("title", &p.Title, in.Title)
+	set("role", &p.Role, in.Role)
+	set("attitude", &p.Attitude, in.Attitude)
+	set("influence", &p.Influence, in.Influence)
+	set("notes", &p.Notes, in.Notes)
+	if in.Level != nil && *in.Level != p.Level {
+		evs = append(evs, Event{Kind: "contact", Field: fmt.Sprintf("%d.level", p.ID), Before: levelText(p.Level), After: levelText(*in.Level)})
+		p.Level = *in.Level
+	}
+	return evs
+}
+
+func levelText(l int) string {
+	if l == 0 {
+		return ""
+	}
+	return "L" + strconv.Itoa(l)
+}
+
+// AddStakeholder adds a person on the customer side.
+func (s *Service) AddStakeholder(ctx context.Context, a Actor, team *Team, ref string, in StakeholderInput) (Change, *Stakeholder, error) {
+	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		return Change{}, nil, Errf(CodeMissingArg, "arg", "name")
+	}
+	if err := in.validate(); err != nil {
+		return Change{}, nil, err
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, nil, err
+	}
+	var added Stakeholder
+	ch, err := s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		if len(d.Stakeholders) >= MaxStakeholders {
+			return nil, Errf(CodeTooMany, "field", "contacts", "max", strconv.Itoa(MaxStakeholders))
+		}
+		id := 1
+		for _, p := range d.Stakeholders {
+			id = max(id, p.ID+1)
+		}
+		p := Stakeholder{ID: id}
+		in.apply(&p)
+		d.Stakeholders = append(d.Stakeholders, p)
+		added = p
+		return []Event{{Kind: "contact", Field: strconv.Itoa(id), After: contactSummary(p)}}, nil
+	})
+	if err != nil {
+		return Change{}, nil, err
+	}
+	return ch, &added, nil
+}
+
+func contactSummary(p Stakeholder) string {
+	parts := []string{p.Name}
+	for _, v := range []string{p.Title, p.Role, p.Attitude, p.Influence, levelText(p.Level)} {
+		if v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// findStakeholder finds a stakeholder by number ("2", "#2") or by a
+// case-insensitive name prefix.
+func findStakeholder(d *Deal, ref string) (int, error) {
+	ref = strings.TrimPrefix(strings.TrimSpace(ref), "#")
+	if n, err := strconv.Atoi(ref); err == nil {
+		for i, p := range d.Stakeholders {
+			if p.ID == n {
+				return i, nil
+			}
+		}
+	}
+	var hits []int
+	for i, p := range d.Stakeholders {
+		if strings.EqualFold(p.Name, ref) {
+			return i, nil
+		}
+		if strings.HasPrefix(strings.ToLower(p.Name), strings.ToLower(ref)) {
+			hits = append(hits, i)
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], nil
+	}
+	var names []string
+	for _, p := range d.Stakeholders {
+		names = append(names, fmt.Sprintf("%d %s", p.ID, p.Name))
+	}
+	return -1, Errf(CodeUnknownContact, "contact", ref).WithSuggestions(names...)
+}
+
+// EditStakeholder changes a stakeholder's fields.
+func (s *Service) EditStakeholder(ctx context.Context, a Actor, team *Team, ref, who string, in StakeholderInput) (Change, error) {
+	if err := in.validate(); err != nil {
+		return Change{}, err
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, err
+	}
+	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		i, err := findStakeholder(d, who)
+		if err != nil {
+			return nil, err
+		}
+		return in.apply(&d.Stakeholders[i]), nil
+	})
+}
+
+// RemoveStakeholder removes a stakeholder.
+func (s *Service) RemoveStakeholder(ctx context.Context, a Actor, team *Team, ref, who string) (Change, error) {
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, err
+	}
+	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		i, err := findStakeholder(d, who)
+		if err != nil {
+			return nil, err
+		}
+		p := d.Stakeholders[i]
+		d.Stakeholders = slices.Delete(d.Stakeholders, i, i+1)
+		return []Event{{Kind: "contact", Field: strconv.Itoa(p.ID), Before: contactSummary(p), After: ""}}, nil
+	})
+}
+
+// AddMeeting books a meeting.
+func (s *Service) AddMeeting(ctx context.Context, a Actor, team *Team, ref string, at time.Time, place, topic string) (Change, *Meeting, error) {
+	if err := checkLen("place", place, MaxNameLen); err != nil {
+		return Change{}, nil, err
+	}
+	if err := checkLen("topic", topic, MaxTextLen); err != nil {
+		return Change{}, nil, err
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, nil, err
+	}
+	var m Meeting
+	ch, err := s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		if len(d.Meetings) >= MaxMeetings {
+			return nil, Errf(CodeTooMany, "field", "meetings", "max", strconv.Itoa(MaxMeetings))
+		}
+		id := 1
+		for _, x := range d.Meetings {
+			id = max(id, x.ID+1)
+		}
+		m = Meeting{ID: id, At: at.UTC(), Place: strings.TrimSpace(place), Topic: strings.TrimSpace(topic), By: a.User}
+		d.Meetings = append(d.Meetings, m)
+		sort.SliceStable(d.Meetings, func(i, j int) bool { return d.Meetings[i].At.Before(d.Meetings[j].At) })
+		return []Event{{Kind: "meet", Field: strconv.Itoa(id), After: strings.TrimSpace(m.At.Format(time.RFC3339) + " " + m.Place + " " + m.Topic)}}, nil
+	})
+	if err != nil {
+		return Change{}, nil, err
+	}
+	return ch, &m, nil
+}
+
+// AddNote adds a free-text note.
+func (s *Service) AddNote(ctx context.Context, a Actor, team *Team, ref, text string) (Change, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Change{}, Errf(CodeMissingArg, "arg", "text")
+	}
+	if err := checkLen("note", text, MaxTextLen); err != nil {
+		return Change{}, err
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, err
+	}
+	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		if len(d.Notes) >= MaxNotes {
+			return nil, Errf(CodeTooMany, "field", "notes", "max", strconv.Itoa(MaxNotes))
+		}
+		d.Notes = append(d.Notes, Note{By: a.User, At: now, Text: text})
+		return []Event{{Kind: "note", After: text}}, nil
+	})
+}
+
+// Close marks a deal won (reason empty) or lost with a reason. Reopening
+// is done with status open.
+func (s *Service) SetStatus(ctx context.Context, a Actor, team *Team, ref string, st Status, reason string) (Change, error) {
+	if st == StatusLost && strings.TrimSpace(reason) == "" {
+		return Change{}, Errf(CodeMissingArg, "arg", "reason")
+	}
+	if err := checkLen("reason", reason, MaxTextLen); err != nil {
+		return Change{}, err
+	}
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return Change{}, err
+	}
+	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+		if d.Status == st && d.LostReason == strings.TrimSpace(reason) {
+			return nil, nil
+		}
+		ev := Event{Kind: "status", Field: "status", Before: string(d.Status), After: string(st)}
+		if st == StatusLost {
+			ev.After += ": " + strings.TrimSpace(reason)
+		}
+		d.Status = st
+		d.LostReason = ""
+		d.ClosedAt = time.Time{}
+		switch st {
+		case StatusLost:
+			d.LostReason = strings.TrimSpace(reason)
+			d.ClosedAt = now
+		case StatusWon:
+			d.ClosedAt = now
+		case StatusOpen:
+			d.LastProgressAt = now
+		}
+		return []Event{ev}, nil
+	})
+}
+
+// History returns a deal's events, newest limit of them.
+func (s *Service) History(ctx context.Context, a Actor, team *Team, ref string, limit int) (*Deal, []Event, error) {
+	d, err := s.Resolve(ctx, a, team, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	evs, err := s.Store.History(ctx, a.Team, d.ID, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("history %s: %w", d.ID, err)
+	}
+	return d, evs, nil
+}
+
+// StageStat is one row of a pipeline: deals whose reached stage is Stage.
+type StageStat struct {
+	Stage    int
+	Count    int
+	Value    int64
+	Weighted int64 // value × win probability
+}
+
+// Pipeline counts open deals per reached stage (0..8) with their value and
+// weighted value.
+func Pipeline(pb *playbook.Playbook, deals []*Deal) []StageStat {
+	stats := make([]StageStat, len(pb.Stages)+1)
+	for i := range stats {
+		stats[i].Stage = i
+	}
+	for _, d := range deals {
+		if !d.Open() {
+			continue
+		}
+		p := Evaluate(pb, d)
+		st := &stats[p.Reached]
+		st.Count++
+		st.Value += d.Value
+		st.Weighted += d.Value * int64(p.WinProbability) / 100
+	}
+	return stats
+}
+
+// SetMemberRole changes a member's role; only admins may.
+func (s *Service) SetMemberRole(ctx context.Context, a Actor, user, role string) (*Team, error) {
+	if !slices.Contains([]string{RoleAdmin, RoleManager, RoleRep}, role) {
+		return nil, Errf(CodeBadValue, "field", "role", "value", role, "expected", "admin|manager|rep")
+	}
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if me := t.Members[a.User]; me == nil || me.Role != RoleAdmin {
+			return Errf(CodeForbidden, "action", "team role")
+		}
+		m, ok := t.Members[user]
+		if !ok {
+			return Errf(CodeUnknownMember, "user", user).WithSuggestions(memberIDs(t)...)
+		}
+		if m.Role == RoleAdmin && role != RoleAdmin && adminCount(t) == 1 {
+			return Errf(CodeForbidden, "action", "team role (last admin)")
+		}
+		m.Role = role
+		return nil
+	})
+}
+
+// SetReportsTo sets user's manager ("-" or "" clears it); admins only.
+func (s *Service) SetReportsTo(ctx context.Context, a Actor, user, manager string) (*Team, error) {
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if me := t.Members[a.User]; me == nil || me.Role != RoleAdmin {
+			return Errf(CodeForbidden, "action", "team reports")
+		}
+		m, ok := t.Members[user]
+		if !ok {
+			return Errf(CodeUnknownMember, "user", user).WithSuggestions(memberIDs(t)...)
+		}
+		if manager == "" || manager == "-" {
+			m.Manager = ""
+			return nil
+		}
+		if _, ok := t.Members[manager]; !ok {
+			return Errf(CodeUnknownMember, "user", manager).WithSuggestions(memberIDs(t)...)
+		}
+		if manager == user || t.Reports(user)[manager] {
+			return Errf(CodeBadValue, "field", "manager", "value", manager, "expected", "not a report of "+user)
+		}
+		m.Manager = manager
+		return nil
+	})
+}
+
+// SetLang sets the actor's language ("" = team default).
+func (s *Service) SetLang(ctx context.Context, a Actor, lang string) (*Team, error) {
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		m, ok := t.Members[a.User]
+		if !ok {
+			return Errf(CodeUnknownMember, "user", a.User)
+		}
+		m.Lang = lang
+		return nil
+	})
+}
+
+// SetTeamLang sets the team's default language; admins only.
+func (s *Service) SetTeamLang(ctx context.Context, a Actor, lang string) (*Team, error) {
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if me := t.Members[a.User]; me == nil || me.Role != RoleAdmin {
+			return Errf(CodeForbidden, "action", "team lang")
+		}
+		t.Lang = lang
+		return nil
+	})
+}
+
+func memberIDs(t *Team) []string {
+	var ids []string
+	for id := range t.Members {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func adminCount(t *Team) int {
+	n := 0
+	for _, m := range t.Members {
+		if m.Role == RoleAdmin {
+			n++
+		}
+	}
+	return n
+}

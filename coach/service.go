@@ -1,0 +1,400 @@
+package coach
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+// Limits on user input, so no message can grow a deal without bound.
+const (
+	MaxNameLen        = 200
+	MaxTextLen        = 2000 // notes, info values, form values
+	MaxItemsPerCall   = 50
+	MaxNotes          = 1000
+	MaxStakeholders   = 200
+	MaxMeetings       = 500
+	MaxInfoFields     = 300
+	maxUpdateAttempts = 64
+)
+
+// Service is the domain API used by every adapter through the bot router.
+// It is safe for concurrent use.
+type Service struct {
+	Store    Store
+	Playbook *playbook.Playbook
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// NewService returns a Service with a real clock and a discarding logger
+// unless given.
+func NewService(st Store, pb *playbook.Playbook, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Store: st, Playbook: pb, Now: now, Log: log}
+}
+
+// Actor is the person a request comes from.
+type Actor struct {
+	Team     string
+	User     string
+	Name     string // display name, if known
+	Platform string
+	Locale   string // the platform's language hint
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// Join returns the actor's team and membership, creating the team (the
+// first member becomes its admin) or adding the actor as a rep when new.
+func (s *Service) Join(ctx context.Context, a Actor) (*Team, *Member, error) {
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		t, err := s.Store.GetTeam(ctx, a.Team)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			t = &Team{ID: a.Team, Platform: a.Platform, Members: map[string]*Member{}, CreatedAt: s.now()}
+			if l, ok := playbook.ParseLang(a.Locale); ok {
+				t.Lang = string(l)
+			}
+		case err != nil:
+			return nil, nil, fmt.Errorf("team %s: %w", a.Team, err)
+		}
+		if m, ok := t.Members[a.User]; ok {
+			if a.Name == "" || m.Name == a.Name {
+				return t, m, nil
+			}
+			m.Name = a.Name // keep display names fresh
+		} else {
+			role := RoleRep
+			if len(t.Members) == 0 {
+				role = RoleAdmin
+			}
+			t.Members[a.User] = &Member{ID: a.User, Name: a.Name, Role: role, JoinedAt: s.now()}
+		}
+		err = s.Store.PutTeam(ctx, t)
+		if errors.Is(err, ErrConflict) {
+			backoff(ctx, attempt)
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("team %s: %w", a.Team, err)
+		}
+		return t, t.Members[a.User], nil
+	}
+	return nil, nil, Errf(CodeBusy)
+}
+
+// UpdateTeam applies fn to the actor's team and stores it, retrying on
+// concurrent changes. fn returns a coded error to refuse the change.
+func (s *Service) UpdateTeam(ctx context.Context, team string, fn func(t *Team) error) (*Team, error) {
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		t, err := s.Store.GetTeam(ctx, team)
+		if err != nil {
+			return nil, fmt.Errorf("team %s: %w", team, err)
+		}
+		if err := fn(t); err != nil {
+			return nil, err
+		}
+		err = s.Store.PutTeam(ctx, t)
+		if errors.Is(err, ErrConflict) {
+			backoff(ctx, attempt)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("team %s: %w", team, err)
+		}
+		return t, nil
+	}
+	return nil, Errf(CodeBusy)
+}
+
+// backoff waits a little, with jitter, before retrying an optimistic update.
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(1+rand.IntN(1<<min(attempt, 5))) * time.Millisecond
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// Change is the result of one deal update: the deal before and after.
+type Change struct {
+	Before *Deal
+	After  *Deal
+	Events []Event
+}
+
+// update applies fn to a fresh copy of the deal and stores it with fn's
+// events, retrying from a fresh read when someone else changed the deal in
+// between. fn must be idempotent on retries (it sees the new state each
+// time). When fn returns no events, nothing is written.
+func (s *Service) update(ctx context.Context, a Actor, team *Team, id string, fn func(d *Deal, now time.Time) ([]Event, error)) (Change, error) {
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		cur, err := s.Store.GetDeal(ctx, a.Team, id)
+		if errors.Is(err, ErrNotFound) {
+			return Change{}, Errf(CodeUnknownDeal, "deal", id)
+		}
+		if err != nil {
+			return Change{}, fmt.Errorf("deal %s: %w", id, err)
+		}
+		if !team.CanSee(a.User, cur.Owner) {
+			return Change{}, Errf(CodeUnknownDeal, "deal", id)
+		}
+		next := cur.Clone()
+		now := s.now()
+		evs, err := fn(next, now)
+		if err != nil {
+			return Change{}, err
+		}
+		if len(evs) == 0 {
+			return Change{Before: cur, After: cur}, nil
+		}
+		for i := range evs {
+			evs[i].Team, evs[i].Deal, evs[i].At, evs[i].By = a.Team, id, now, a.User
+		}
+		next.UpdatedAt = now
+		err = s.Store.UpdateDeal(ctx, next, evs)
+		if errors.Is(err, ErrConflict) {
+			backoff(ctx, attempt)
+			continue
+		}
+		if errors.Is(err, ErrNotFound) {
+			return Change{}, Errf(CodeUnknownDeal, "deal", id)
+		}
+		if err != nil {
+			return Change{}, fmt.Errorf("deal %s: %w", id, err)
+		}
+		return Change{Before: cur, After: next, Events: evs}, nil
+	}
+	return Change{}, Errf(CodeBusy)
+}
+
+// NormalizeDealID turns "d-3", "D3", "#3" or "3" into "D-3"; ok is false
+// when s is not a deal number.
+func NormalizeDealID(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "#")
+	if len(s) > 0 && (s[0] == 'd' || s[0] == 'D') {
+		s = strings.TrimPrefix(s[1:], "-")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || len(s) > 9 {
+		return "", false
+	}
+	return "D-" + strconv.Itoa(n), true
+}
+
+// DealNumber returns n of "D-n" (0 if malformed), for sorting.
+func DealNumber(id string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "D-"))
+	return n
+}
+
+// Visible returns the deals of the team the actor may see, by number.
+func (s *Service) Visible(ctx context.Context, a Actor, team *Team) ([]*Deal, error) {
+	all, err := s.Store.ListDeals(ctx, a.Team)
+	if err != nil {
+		return nil, fmt.Errorf("list deals: %w", err)
+	}
+	out := all[:0]
+	for _, d := range all {
+		if team.CanSee(a.User, d.Owner) {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return DealNumber(out[i].ID) < DealNumber(out[j].ID) })
+	return out, nil
+}
+
+// Resolve finds the deal a user means: an id ("D-3", "d3", "#3") or a
+// unique case-insensitive prefix of a deal's name (exact names win over
+// prefixes, open deals over closed ones). Errors: CodeUnknownDeal with the
+// closest deals as suggestions, CodeAmbiguousDeal with the candidates.
+func (s *Service) Resolve(ctx context.Context, a Actor, team *Team, ref string) (*Deal, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, Errf(CodeMissingArg, "arg", "deal")
+	}
+	if id, ok := NormalizeDealID(ref); ok {
+		d, err := s.Store.GetDeal(ctx, a.Team, id)
+		if err == nil && team.CanSee(a.User, d.Owner) {
+			return d, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("deal %s: %w", id, err)
+		}
+	}
+	deals, err := s.Visible(ctx, a, team)
+	if err != nil {
+		return nil, err
+	}
+	return matchDeal(deals, ref)
+}
+
+func matchDeal(deals []*Deal, ref string) (*Deal, error) {
+	lref := strings.ToLower(ref)
+	var exact, prefix []*Deal
+	for _, d := range deals {
+		name := strings.ToLower(d.Name)
+		switch {
+		case name == lref:
+			exact = append(exact, d)
+		case strings.HasPrefix(name, lref):
+			prefix = append(prefix, d)
+		}
+	}
+	for _, set := range [][]*Deal{exact, prefix} {
+		if len(set) == 1 {
+			return set[0], nil
+		}
+		if len(set) > 1 {
+			if open := openOnly(set); len(open) == 1 {
+				return open[0], nil
+			}
+			return nil, Errf(CodeAmbiguousDeal, "deal", ref).WithSuggestions(labels(set, 8)...)
+		}
+	}
+	return nil, Errf(CodeUnknownDeal, "deal", ref).WithSuggestions(closestDeals(deals, lref, 3)...)
+}
+
+func openOnly(ds []*Deal) []*Deal {
+	var out []*Deal
+	for _, d := range ds {
+		if d.Open() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func labels(ds []*Deal, max int) []string {
+	var out []string
+	for i, d := range ds {
+		if i == max {
+			break
+		}
+		out = append(out, d.ID+" "+d.Name)
+	}
+	return out
+}
+
+// closestDeals ranks deals by how close their name (or id) is to ref:
+// substring matches first, then edit distance.
+func closestDeals(ds []*Deal, lref string, max int) []string {
+	type scored struct {
+		d     *Deal
+		score int
+	}
+	var sc []scored
+	for _, d := range ds {
+		name := strings.ToLower(d.Name)
+		score := Distance(lref, name)
+		if p := utf8.RuneCountInString(lref); p < utf8.RuneCountInString(name) {
+			// compare with the name's prefix of the same length too, so a
+			// typo in a prefix still finds the deal
+			if ds := Distance(lref, string([]rune(name)[:p])); ds < score {
+				score = ds
+			}
+		}
+		if strings.Contains(name, lref) {
+			score = 0
+		}
+		if dd := Distance(lref, strings.ToLower(d.ID)); dd < score {
+			score = dd
+		}
+		limit := max3(2, utf8.RuneCountInString(lref)/2)
+		if score <= limit {
+			sc = append(sc, scored{d, score})
+		}
+	}
+	sort.SliceStable(sc, func(i, j int) bool { return sc[i].score < sc[j].score })
+	var out []string
+	for i, x := range sc {
+		if i == max {
+			break
+		}
+		out = append(out, x.d.ID+" "+x.d.Name)
+	}
+	return out
+}
+
+func max3(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// Distance is the Levenshtein distance between a and b in runes.
+func Distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// Closest returns the candidates nearest to s by edit distance, at most max,
+// within a distance of about half of s's length.
+func Closest(s string, candidates []string, max int) []string {
+	type scored struct {
+		c     string
+		score int
+	}
+	ls := strings.ToLower(s)
+	var sc []scored
+	for _, c := range candidates {
+		d := Distance(ls, strings.ToLower(c))
+		if strings.HasPrefix(strings.ToLower(c), ls) && ls != "" {
+			d = 0
+		}
+		if d <= max3(2, utf8.RuneCountInString(s)/2) {
+			sc = append(sc, scored{c, d})
+		}
+	}
+	sort.SliceStable(sc, func(i, j int) bool { return sc[i].score < sc[j].score })
+	var out []string
+	for i, x := range sc {
+		if i == max {
+			break
+		}
+		out = append(out, x.c)
+	}
+	return out
+}
+
+func checkLen(field, v string, max int) error {
+	if utf8.RuneCountInString(v) > max {
+		return Errf(CodeTooLong, "field", field, "max", strconv.Itoa(max))
+	}
+	return nil
+}
