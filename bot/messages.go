@@ -229,3 +229,9 @@ var coreMessages = map[string]tx{
 	"event.snooze":  {EN: "snoozed", ZH: "暂停提醒"},
 	"event.mute":    {EN: "muted", ZH: "静音"},
 }
+
+func init() {
+	register(map[string]tx{
+		"console.welcome": {EN: "Stagecoach console — you are {user} in team {team}. Type `help` to start, `quit` to leave.", ZH: "Stagecoach 控制台——你是团队 {team} 的 {user}。输入 `help` 开始,`quit` 退出。"},
+	})
+}

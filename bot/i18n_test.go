@@ -1,0 +1,33 @@
+package bot
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestCatalogParity: every message exists in zh and en with the same
+// placeholders.
+func TestCatalogParity(t *testing.T) {
+	for _, k := range catalogKeys() {
+		m := catalog[k]
+		if m.ZH == "" || m.EN == "" {
+			t.Errorf("%s: missing %s", k, map[bool]string{true: "zh", false: "en"}[m.ZH == ""])
+			continue
+		}
+		zh, en := placeholderRE.FindAllString(m.ZH, -1), placeholderRE.FindAllString(m.EN, -1)
+		slices.Sort(zh)
+		slices.Sort(en)
+		if !slices.Equal(slices.Compact(zh), slices.Compact(en)) {
+			t.Errorf("%s: placeholders differ: zh %v, en %v", k, zh, en)
+		}
+	}
+}
+
+func TestT(t *testing.T) {
+	if got := T("en", "new.created", "id", "D-1", "name", "Acme"); got != "Created D-1 “Acme”." {
+		t.Fatalf("got %q", got)
+	}
+	if got := T("zh", "missing.key"); got != "missing.key" {
+		t.Fatalf("missing key rendered %q", got)
+	}
+}

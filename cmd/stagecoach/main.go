@@ -1,0 +1,214 @@
+// Command stagecoach runs the sales-coach bot: a console chat on the
+// embedded store when no chat platform is configured, otherwise the Slack
+// and/or Lark adapters with the HTTP endpoints and the scheduler.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"os/user"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/stagecoach/stagecoach/bot"
+	"github.com/stagecoach/stagecoach/bot/console"
+	"github.com/stagecoach/stagecoach/coach"
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "jobs" {
+		return runJobs(ctx, args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("stagecoach", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	userFlag := fs.String("user", defaultUser(), "console: act as this user")
+	teamFlag := fs.String("team", "local", "console: act in this team")
+	langFlag := fs.String("lang", "", "console: language zh or en (default: STAGECOACH_LANG, then LANG)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := LoadConfig(environ)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if *langFlag != "" {
+		cfg.Lang = *langFlag
+		if err := cfg.validate(); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
+	consoleMode := !cfg.Slack() && !cfg.Lark()
+	m := &Main{Config: cfg, Log: newLogger(cfg, stderr, consoleMode)}
+	if err := m.Open(ctx); err != nil {
+		m.Log.Error("start failed", "err", err)
+		fmt.Fprintln(stderr, "stagecoach:", err)
+		return 1
+	}
+	defer m.Close()
+	if consoleMode {
+		c := console.New(stdin, stdout, m.Router, *teamFlag, *userFlag, cfg.Lang)
+		if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			c.Prompt = "stagecoach> "
+			fmt.Fprintln(stdout, bot.T(consoleLang(cfg.Lang), "console.welcome", "user", *userFlag, "team", *teamFlag))
+		}
+		if err := c.Run(ctx); err != nil {
+			fmt.Fprintln(stderr, "stagecoach:", err)
+			return 1
+		}
+		return 0
+	}
+	if err := m.Serve(ctx); err != nil {
+		m.Log.Error("serve failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func consoleLang(l string) playbook.Lang {
+	if l == "zh" {
+		return playbook.ZH
+	}
+	return playbook.EN
+}
+
+func defaultUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "me"
+}
+
+func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
+	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.LogLevel]
+	if console && cfg.LogLevel == "info" {
+		level = slog.LevelWarn // keep the chat readable
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Main holds the running service's parts; Open builds them, Close releases
+// them in reverse order.
+type Main struct {
+	Config   Config
+	Log      *slog.Logger
+	Playbook *playbook.Playbook
+	Store    coach.Store
+	Service  *coach.Service
+	Router   *bot.Router
+	Pool     *bot.Pool
+
+	closers []func() error
+}
+
+// Open loads the playbook (refusing an invalid one), opens the store and
+// builds the service and router.
+func (m *Main) Open(ctx context.Context) error {
+	pb, err := loadPlaybook(m.Config.Playbook)
+	if err != nil {
+		return err
+	}
+	m.Playbook = pb
+	st, err := openStore(ctx, m.Config, m.Log)
+	if err != nil {
+		return err
+	}
+	m.Store = st
+	m.closers = append(m.closers, st.Close)
+	m.Service = coach.NewService(st, pb, time.Now, m.Log)
+	m.Router = bot.NewRouter(m.Service, m.Log)
+	return nil
+}
+
+func loadPlaybook(path string) (*playbook.Playbook, error) {
+	if path == "" {
+		return playbook.Default(), nil
+	}
+	pb, err := playbook.LoadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("playbook %s is invalid, refusing to start:\n%w", path, err)
+	}
+	return pb, nil
+}
+
+// Close releases everything Open and Serve started.
+func (m *Main) Close() {
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		if err := m.closers[i](); err != nil {
+			m.Log.Warn("close", "err", err)
+		}
+	}
+	m.closers = nil
+}
+
+// Serve runs the chat adapters, the HTTP endpoints and the scheduler until
+// ctx ends, then drains in-flight work.
+func (m *Main) Serve(ctx context.Context) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		cctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		if err := m.Store.Ping(cctx); err != nil {
+			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	m.Pool = bot.NewPool(m.Config.Workers, m.Config.Queue, m.Config.WorkTimeout, m.Log)
+	runners, err := m.adapters(mux)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	errc := make(chan error, len(runners)+1)
+	go func() {
+		m.Log.Info("http listening", "addr", m.Config.HTTPAddr)
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	for _, r := range runners {
+		go func() {
+			if err := r(ctx); err != nil && ctx.Err() == nil {
+				errc <- err
+			}
+		}()
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	m.Log.Info("shutting down: draining in-flight work")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+	if err := m.Pool.Close(sctx); err != nil {
+		m.Log.Warn("drain", "err", err)
+	}
+	return runErr
+}
