@@ -77,11 +77,14 @@ type Item struct {
 
 // Field is one named value of an information group or a form.
 type Field struct {
-	Key      string   `yaml:"key" json:"key"` // "size"; unique within its group or form
-	Name     Text     `yaml:"name" json:"name"`
-	Type     string   `yaml:"type,omitempty" json:"type,omitempty"` // "", "text", "long", "date", "number", "choice"
-	Choices  []string `yaml:"choices,omitempty" json:"choices,omitempty"`
-	Required bool     `yaml:"required,omitempty" json:"required,omitempty"`
+	Key     string   `yaml:"key" json:"key"` // "size"; unique within its group or form
+	Name    Text     `yaml:"name" json:"name"`
+	Type    string   `yaml:"type,omitempty" json:"type,omitempty"` // "", "text", "long", "date", "number", "choice"
+	Choices []string `yaml:"choices,omitempty" json:"choices,omitempty"`
+	// Labels, when given, are the display names of Choices, one per choice
+	// in the same order; without them a choice is shown as its code.
+	Labels   []Text `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Required bool   `yaml:"required,omitempty" json:"required,omitempty"`
 	// Info names the info field (full key "sN.iK.key") this form field
 	// fills, so a filled form can satisfy an information requirement.
 	Info string `yaml:"info,omitempty" json:"info,omitempty"`
@@ -168,12 +171,17 @@ type Playbook struct {
 	Name       Text        `yaml:"name" json:"name"`
 	Stages     []Stage     `yaml:"stages" json:"stages"`
 	Techniques []Technique `yaml:"techniques" json:"techniques"`
+	// Questions are ready-made open questions (ids "oq.<subject>.<n>", the
+	// subject being a stage id such as "s1" or a technique id or family such
+	// as "nd.1" or "bp") that coaching features can suggest.
+	Questions []Technique `yaml:"questions" json:"questions"`
 
 	// Indexes built by Load; not part of the file.
 	items      map[string]*Item
 	techniques map[string]*Technique
 	tools      map[string]*Tool
 	infos      map[string]*InfoGroup
+	questions  map[string]*Technique
 }
 
 // Stage returns stage n (1..8), or nil.
@@ -206,6 +214,28 @@ func (p *Playbook) Tool(id string) (*Tool, bool) {
 func (p *Playbook) InfoGroup(id string) (*InfoGroup, bool) {
 	g, ok := p.infos[strings.ToLower(id)]
 	return g, ok
+}
+
+// Question returns the open question with the given id ("oq.nd.1.1").
+func (p *Playbook) Question(id string) (*Technique, bool) {
+	q, ok := p.questions[strings.ToLower(id)]
+	return q, ok
+}
+
+// QuestionsFor returns, in file order, the open questions for a subject: a
+// stage id ("s1"), a technique id ("nd.1", "ph.2") or a technique family
+// ("bp", "pp"). The "oq." prefix may be included. Questions of a narrower
+// subject are not included: QuestionsFor("nd") does not return oq.nd.1.*.
+func (p *Playbook) QuestionsFor(subject string) []Technique {
+	subject = strings.TrimPrefix(strings.ToLower(subject), "oq.")
+	var out []Technique
+	for _, q := range p.Questions {
+		rest, ok := strings.CutPrefix(q.ID, "oq."+subject+".")
+		if ok && rest != "" && !strings.Contains(rest, ".") {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // TechniquesWithPrefix returns the techniques whose id starts with prefix
@@ -265,6 +295,10 @@ func (p *Playbook) index() {
 	}
 	for i := range p.Techniques {
 		p.techniques[strings.ToLower(p.Techniques[i].ID)] = &p.Techniques[i]
+	}
+	p.questions = map[string]*Technique{}
+	for i := range p.Questions {
+		p.questions[strings.ToLower(p.Questions[i].ID)] = &p.Questions[i]
 	}
 }
 

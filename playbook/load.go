@@ -1,0 +1,130 @@
+package playbook
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultFile is the name the embedded default playbook is reported under.
+const DefaultFile = "default.yaml"
+
+// Problem is one thing wrong with a playbook file.
+type Problem struct {
+	File string // the name given to Load, or the path given to LoadFile
+	Line int    // 1-based; 0 when the problem has no single line
+	Msg  string
+}
+
+// String formats the problem as "file:line: msg".
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// ValidationError lists every problem found in a playbook file. Load and
+// LoadFile return it (as error) for any file that cannot be used.
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Error prints one "file:line: msg" per line.
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+var defaultPlaybook = sync.OnceValue(func() *Playbook {
+	p, err := Load(DefaultFile, defaultYAML)
+	if err != nil {
+		// TestDefault keeps this from ever happening in a released binary.
+		panic("playbook: embedded default playbook is invalid:\n" + err.Error())
+	}
+	return p
+})
+
+// Default returns the embedded default playbook, parsed on first use. The
+// same value is shared by all callers and must not be modified.
+func Default() *Playbook { return defaultPlaybook() }
+
+// DefaultYAML returns a copy of the embedded default playbook file, e.g. as a
+// starting point for a team's own playbook.
+func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }
+
+// LoadFile reads, parses and validates the playbook file at path.
+func LoadFile(path string) (*Playbook, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("playbook: %w", err)
+	}
+	return Load(path, data)
+}
+
+// Load parses and validates a playbook file; name is used in messages. Any
+// problem makes it return a *ValidationError listing all of them.
+func Load(name string, data []byte) (*Playbook, error) {
+	var root yaml.Node
+	if err := parseYAML(data, &root); err != nil {
+		return nil, &ValidationError{Problems: []Problem{yamlProblem(name, err)}}
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode {
+		if len(doc.Content) == 0 {
+			doc = nil
+		} else {
+			doc = doc.Content[0]
+		}
+	}
+	if doc == nil || doc.Kind == 0 || (doc.Kind == yaml.ScalarNode && doc.Tag == "!!null") {
+		return nil, &ValidationError{Problems: []Problem{{File: name, Line: 1, Msg: "empty playbook"}}}
+	}
+	d := &decoder{file: name, pos: positions{}}
+	p := &Playbook{}
+	d.decode(doc, reflect.ValueOf(p).Elem(), "playbook")
+	if len(d.probs) > 0 {
+		return nil, &ValidationError{Problems: d.probs}
+	}
+	if probs := validate(name, p, d.pos); len(probs) > 0 {
+		return nil, &ValidationError{Problems: probs}
+	}
+	p.index()
+	return p, nil
+}
+
+// parseYAML parses data into a node tree. yaml.v3 has had panics on hostile
+// input; a playbook file may come from a user, so one is turned into an error.
+func parseYAML(data []byte, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: cannot parse: %v", r)
+		}
+	}()
+	return yaml.Unmarshal(data, n)
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlProblem turns a yaml.v3 syntax error into a Problem with its line.
+func yamlProblem(name string, err error) Problem {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return Problem{File: name, Line: line, Msg: "yaml: " + m[2]}
+	}
+	return Problem{File: name, Msg: msg}
+}
