@@ -59,7 +59,7 @@ func Render(r bot.Reply) string {
 			}
 			hint := ""
 			if len(x.Options) > 0 {
-				hint = " (`" + commonPrefix(x.Options) + "…`)"
+				hint = " (`" + commonPrefix(x.Options) + "`)"
 			}
 			line(x.Label + cur + hint)
 		case bot.Image:
