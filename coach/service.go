@@ -34,6 +34,11 @@ type Service struct {
 	Playbook *playbook.Playbook
 	Now      func() time.Time
 	Log      *slog.Logger
+	// SessionTTL is how long an idle guided session is kept (default 24 h).
+	SessionTTL time.Duration
+	// PrepLead is how long before a meeting pre-call prep is delivered
+	// (default 24 h; a team's PrepLeadHours overrides it).
+	PrepLead time.Duration
 }
 
 // NewService returns a Service with a real clock and a discarding logger
@@ -45,7 +50,7 @@ func NewService(st Store, pb *playbook.Playbook, now func() time.Time, log *slog
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Store: st, Playbook: pb, Now: now, Log: log}
+	return &Service{Store: st, Playbook: pb, Now: now, Log: log, SessionTTL: 24 * time.Hour, PrepLead: 24 * time.Hour}
 }
 
 // Actor is the person a request comes from.
