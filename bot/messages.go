@@ -130,7 +130,7 @@ var coreMessages = map[string]tx{
 	"tick.checked":              {EN: "✓ {item}", ZH: "✓ {item}"},
 	"tick.unchecked":            {EN: "✗ unticked {item}", ZH: "✗ 已取消 {item}"},
 	"tick.unchanged":            {EN: "{item} was already so; unchanged.", ZH: "{item} 本来就是该状态,未变。"},
-	"tick.later":                {EN: "Kept, but {list} count only once the earlier stages are completed (you are working on stage {stage}).", ZH: "已保留,但 {list} 要等前面的阶段完成后才计入(你当前在推进第 {stage} 阶段)。"},
+	"tick.later":                {EN: "Kept — but {list} will count only once the earlier stages are completed (you are working on stage {stage}).", ZH: "已保留——但 {list} 要等前面的阶段完成后才计入(你当前在推进第 {stage} 阶段)。"},
 	"tick.reached":              {EN: "🎯 {stage} reached — win probability now {win}%.", ZH: "🎯 已抵达{stage}——赢单概率现为 {win}%。"},
 	"tick.completed":            {EN: "🏁 {stage} completed.", ZH: "🏁 {stage}已完成。"},
 	"tick.fell_back":            {EN: "Status is now: {status}.", ZH: "当前状态:{status}。"},
