@@ -298,7 +298,9 @@ func TestDefaultSpecDetails(t *testing.T) {
 	})
 }
 
-var han = func(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 }
+var han = func(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
 
 // The seed's spun synonyms that spec §0 normalises; they must not reappear
 // in zh text (stage names keep the seed's form).
