@@ -191,6 +191,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 	}
 	ptr := v.Addr().Pointer()
 	d.pos[posKey{ptr, v.Type(), ""}] = n.Line
+	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
@@ -200,6 +201,12 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string) {
 			d.errorf(k.Line, "%s: keys must be plain strings", what)
 			continue
 		}
+		// yaml.v3 accepts duplicate keys when parsing into nodes.
+		if first, dup := seen[k.Value]; dup {
+			d.errorf(k.Line, "%s: duplicate key %q (first at line %d)", what, k.Value, first)
+			continue
+		}
+		seen[k.Value] = k.Line
 		fi, ok := si.fields[k.Value]
 		if !ok {
 			d.errorf(k.Line, "%s: unknown key %q", what, k.Value)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,10 +97,14 @@ func Load(name string, data []byte) (*Playbook, error) {
 	d := &decoder{file: name, pos: positions{}}
 	p := &Playbook{}
 	d.decode(doc, reflect.ValueOf(p).Elem(), "playbook")
-	if len(d.probs) > 0 {
-		return nil, &ValidationError{Problems: d.probs}
+	probs := d.probs
+	// Validate what could be decoded too, so that one run reports every
+	// problem; a document that is not even a mapping would only add noise.
+	if doc.Kind == yaml.MappingNode && d.nodes <= maxNodes {
+		probs = append(probs, validate(name, p, d.pos)...)
 	}
-	if probs := validate(name, p, d.pos); len(probs) > 0 {
+	if len(probs) > 0 {
+		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 		return nil, &ValidationError{Problems: probs}
 	}
 	p.index()
@@ -119,12 +124,35 @@ func parseYAML(data []byte, n *yaml.Node) (err error) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserErrors are the messages of yaml.v3's parser (as opposed to its
+// scanner). yaml.v3 v3.0.1 reports their line 0-based and leaves it out
+// when it is 0, so yamlProblem adds one.
+var yamlParserErrors = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 // yamlProblem turns a yaml.v3 syntax error into a Problem with its line.
 func yamlProblem(name string, err error) Problem {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if yamlParserErrors[m[2]] {
+			line++
+		}
 		return Problem{File: name, Line: line, Msg: "yaml: " + m[2]}
+	}
+	if rest, ok := strings.CutPrefix(msg, "yaml: "); ok && yamlParserErrors[rest] {
+		return Problem{File: name, Line: 1, Msg: msg}
 	}
 	return Problem{File: name, Msg: msg}
 }

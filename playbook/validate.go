@@ -3,7 +3,6 @@ package playbook
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -72,7 +71,6 @@ func validate(file string, p *Playbook, pos positions) []Problem {
 	for i := range p.Questions {
 		v.question(&p.Questions[i])
 	}
-	sort.SliceStable(v.probs, func(i, j int) bool { return v.probs[i].Line < v.probs[j].Line })
 	return v.probs
 }
 
