@@ -16,6 +16,9 @@ type Reply struct {
 	FieldErrors map[string]string
 	// Summary is a one-line plain-text fallback (notifications, previews).
 	Summary string
+	// Lang is the language the reply is written in ("zh" or "en"), set by
+	// the router, so adapters write their own texts in the same language.
+	Lang string
 }
 
 // Block is one element of a Reply.

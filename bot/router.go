@@ -96,12 +96,14 @@ func (r *Router) Handle(ctx context.Context, msg Message) (rep Reply, err error)
 			ref := newRef()
 			r.log.Error("panic handling message", "ref", ref, "panic", p, "platform", msg.Platform, "tenant", msg.Tenant)
 			rep, err = r.internalError(q, ref), nil
+			rep.Lang = string(q.Lang)
 		}
 	}()
 	rep, err = r.handle(q)
 	if err != nil {
-		return r.errorReply(q, err), nil
+		rep = r.errorReply(q, err)
 	}
+	rep.Lang = string(q.Lang)
 	return rep, nil
 }
 
