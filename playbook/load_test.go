@@ -201,6 +201,8 @@ func TestLoadEdgeCases(t *testing.T) {
 		{"tab indent", "name:\n\t zh: x\n", 2, "yaml: "},
 		{"duplicate key", "name: {zh: a, en: b}\nname: {zh: a, en: b}\n", 2, `playbook: duplicate key "name" (first at line 1)`},
 		{"flow not closed", "a: 1\nname: {zh: a, en: b\nstages: []\n", 2, "yaml: did not find expected ',' or '}'"},
+		{"unclosed on line 1", "{name: 1", 1, "yaml: did not find expected ',' or '}'"},
+		{"unknown anchor", "name: {zh: a, en: b}\nstages: *nope\n", 2, "yaml: unknown anchor 'nope' referenced"},
 		{"block not closed", "name: 1\n- a\n", 2, "yaml: did not find expected key"},
 		{"key not a string", "? [a]\n: b\n", 1, "keys must be plain strings"},
 	} {
@@ -294,6 +296,15 @@ func TestTextIn(t *testing.T) {
 	} {
 		if got := tc.t.In(tc.l); got != tc.want {
 			t.Errorf("%v.In(%s) = %q, want %q", tc.t, tc.l, got, tc.want)
+		}
+	}
+}
+
+func TestParseLang(t *testing.T) {
+	for in, want := range map[string]Lang{"zh": ZH, " zh-CN ": ZH, "中文": ZH, "EN": EN, "en_us": EN, "英语": EN, "fr": "", "": ""} {
+		got, ok := ParseLang(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("ParseLang(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
 }
