@@ -342,7 +342,11 @@ func BenchmarkLoadDefault(b *testing.B) {
 
 // FuzzLoad checks that no input makes Load panic and that its result is
 // consistent: a playbook with working indexes, or a ValidationError whose
-// problems name the file.
+// problems name the file. The seed corpus (testdata/fuzz/FuzzLoad) holds the
+// default playbook and every fixture. The default seed is large, so limit
+// minimisation or the fuzzer spends its time there:
+//
+//	go test -run '^$' -fuzz FuzzLoad -fuzztime 2m -fuzzminimizetime 1x ./playbook/
 func FuzzLoad(f *testing.F) {
 	f.Add(defaultYAML)
 	f.Fuzz(func(t *testing.T, data []byte) {
