@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"os"
@@ -81,7 +82,7 @@ func LoadFile(path string) (*Playbook, error) {
 func Load(name string, data []byte) (*Playbook, error) {
 	var root yaml.Node
 	if err := parseYAML(data, &root); err != nil {
-		return nil, &ValidationError{Problems: []Problem{yamlProblem(name, err)}}
+		return nil, &ValidationError{Problems: []Problem{yamlProblem(name, data, err)}}
 	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode {
@@ -94,7 +95,8 @@ func Load(name string, data []byte) (*Playbook, error) {
 	if doc == nil || doc.Kind == 0 || (doc.Kind == yaml.ScalarNode && doc.Tag == "!!null") {
 		return nil, &ValidationError{Problems: []Problem{{File: name, Line: 1, Msg: "empty playbook"}}}
 	}
-	d := &decoder{file: name, pos: positions{}}
+	// About one remembered position per 20 bytes of a typical file.
+	d := &decoder{file: name, pos: make(positions, len(data)/20)}
 	p := &Playbook{}
 	d.decode(doc, reflect.ValueOf(p).Elem(), "playbook")
 	probs := d.probs
@@ -122,7 +124,10 @@ func parseYAML(data []byte, n *yaml.Node) (err error) {
 	return yaml.Unmarshal(data, n)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineRE   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	yamlAnchorRE = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
 
 // yamlParserErrors are the messages of yaml.v3's parser (as opposed to its
 // scanner). yaml.v3 v3.0.1 reports their line 0-based and leaves it out
@@ -141,15 +146,29 @@ var yamlParserErrors = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
-// yamlProblem turns a yaml.v3 syntax error into a Problem with its line.
-func yamlProblem(name string, err error) Problem {
+// yamlProblem turns a yaml.v3 syntax error in data into a Problem with its
+// line.
+func yamlProblem(name string, data []byte, err error) Problem {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		if yamlParserErrors[m[2]] {
 			line++
 		}
+		// At the end of a file without a final newline yaml.v3 counts one
+		// line more than there is.
+		lines := bytes.Count(data, []byte("\n"))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			lines++
+		}
+		line = max(1, min(line, lines))
 		return Problem{File: name, Line: line, Msg: "yaml: " + m[2]}
+	}
+	if m := yamlAnchorRE.FindStringSubmatch(msg); m != nil {
+		// yaml.v3 gives no line for this one; the first use is a good guess.
+		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+			return Problem{File: name, Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: msg}
+		}
 	}
 	if rest, ok := strings.CutPrefix(msg, "yaml: "); ok && yamlParserErrors[rest] {
 		return Problem{File: name, Line: 1, Msg: msg}

@@ -201,6 +201,8 @@ func TestLoadEdgeCases(t *testing.T) {
 		{"tab indent", "name:\n\t zh: x\n", 2, "yaml: "},
 		{"duplicate key", "name: {zh: a, en: b}\nname: {zh: a, en: b}\n", 2, `playbook: duplicate key "name" (first at line 1)`},
 		{"flow not closed", "a: 1\nname: {zh: a, en: b\nstages: []\n", 2, "yaml: did not find expected ',' or '}'"},
+		{"unclosed on line 1", "{name: 1", 1, "yaml: did not find expected ',' or '}'"},
+		{"unknown anchor", "name: {zh: a, en: b}\nstages: *nope\n", 2, "yaml: unknown anchor 'nope' referenced"},
 		{"block not closed", "name: 1\n- a\n", 2, "yaml: did not find expected key"},
 		{"key not a string", "? [a]\n: b\n", 1, "keys must be plain strings"},
 	} {
@@ -298,6 +300,15 @@ func TestTextIn(t *testing.T) {
 	}
 }
 
+func TestParseLang(t *testing.T) {
+	for in, want := range map[string]Lang{"zh": ZH, " zh-CN ": ZH, "中文": ZH, "EN": EN, "en_us": EN, "英语": EN, "fr": "", "": ""} {
+		got, ok := ParseLang(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("ParseLang(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
 func TestIDHelpers(t *testing.T) {
 	for _, tc := range []struct {
 		id    string
@@ -331,7 +342,11 @@ func BenchmarkLoadDefault(b *testing.B) {
 
 // FuzzLoad checks that no input makes Load panic and that its result is
 // consistent: a playbook with working indexes, or a ValidationError whose
-// problems name the file.
+// problems name the file. The seed corpus (testdata/fuzz/FuzzLoad) holds the
+// default playbook and every fixture. The default seed is large, so limit
+// minimisation or the fuzzer spends its time there:
+//
+//	go test -run '^$' -fuzz FuzzLoad -fuzztime 2m -fuzzminimizetime 1x ./playbook/
 func FuzzLoad(f *testing.F) {
 	f.Add(defaultYAML)
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -38,6 +38,9 @@ type validator struct {
 	ids   map[string]int // every defined id -> line
 	infos map[string]map[string]bool
 	techs map[string]bool
+	// families are the prefixes of technique ids ("nd", "demo"), which
+	// questions may name as their subject.
+	families map[string]bool
 }
 
 func (v *validator) errorf(line int, format string, args ...any) {
@@ -46,7 +49,7 @@ func (v *validator) errorf(line int, format string, args ...any) {
 
 // validate checks p as decoded from file; pos gives the lines.
 func validate(file string, p *Playbook, pos positions) []Problem {
-	v := &validator{file: file, pos: pos, ids: map[string]int{}, infos: map[string]map[string]bool{}, techs: map[string]bool{}}
+	v := &validator{file: file, pos: pos, ids: map[string]int{}, infos: map[string]map[string]bool{}, techs: map[string]bool{}, families: map[string]bool{}}
 	v.collect(p)
 	v.text(p, "name", p.Name, "playbook", true)
 	if len(p.Stages) == 0 {
@@ -121,8 +124,18 @@ func (v *validator) collect(p *Playbook) {
 		}
 	}
 	for i := range p.Techniques {
-		add(&p.Techniques[i], p.Techniques[i].ID, "technique")
-		v.techs[p.Techniques[i].ID] = true
+		id := p.Techniques[i].ID
+		add(&p.Techniques[i], id, "technique")
+		v.techs[id] = true
+		// Every proper dotted prefix is a family: "demo.b1" -> "demo".
+		for j := strings.IndexByte(id, '.'); j > 0; {
+			v.families[id[:j]] = true
+			k := strings.IndexByte(id[j+1:], '.')
+			if k < 0 {
+				break
+			}
+			j += 1 + k
+		}
 	}
 	for i := range p.Questions {
 		add(&p.Questions[i], p.Questions[i].ID, "question")
@@ -379,13 +392,5 @@ func (v *validator) questionSubject(s string) bool {
 		_, ok := v.ids[s]
 		return ok
 	}
-	if v.techs[s] {
-		return true
-	}
-	for id := range v.techs {
-		if strings.HasPrefix(id, s+".") {
-			return true
-		}
-	}
-	return false
+	return v.techs[s] || v.families[s]
 }
