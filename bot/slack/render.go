@@ -138,7 +138,7 @@ func mrkdwn(s string) *slackapi.TextBlockObject {
 }
 
 func plain(s string, max int) *slackapi.TextBlockObject {
-	return slackapi.NewTextBlockObject(slackapi.PlainTextType, trunc(s, max), false, false)
+	return slackapi.NewTextBlockObject(slackapi.PlainTextType, trunc(s, max), true, false)
 }
 
 // surface is where blocks are shown.
