@@ -1,11 +1,3 @@
-// Package slack is the Slack adapter: it turns Slack events, slash
-// commands and interactions into bot.Messages, calls the bot.Handler, and
-// renders the bot.Reply as Block Kit. It makes no deal or stage decision.
-//
-// Two transports share one code path: HTTP (Register, every request
-// verified with the signing secret) and Socket Mode (RunSocketMode). Both
-// acknowledge at once and run the handler on a bounded bot.Pool, except
-// form submissions, which must answer field errors synchronously.
 package slack
 
 import (

@@ -584,6 +584,10 @@ func renderModal(f bot.Form, meta formMeta, lang string) slackapi.ModalViewReque
 		in.Optional = !fl.Required
 		blocks = append(blocks, in)
 	}
+	if len(blocks) == 0 {
+		// A view needs at least one block.
+		blocks = append(blocks, slackapi.NewSectionBlock(mrkdwn(escTrunc(title, maxTextLen)), nil, nil))
+	}
 	return slackapi.ModalViewRequest{
 		Type:            slackapi.VTModal,
 		CallbackID:      formCallbackID,

@@ -62,15 +62,17 @@ func (a *Adapter) deliver(ctx context.Context, o origin, r bot.Reply, locale str
 		return nil
 	}
 	channel := o.channel
+	// A slash command has no message of its own to replace.
+	replace := r.Replace && !o.command
 	switch {
 	case o.responseURL != "":
 		for i, bs := range msgs {
-			if err := a.postResponseURL(ctx, o, bs, text, r.Ephemeral, r.Replace && i == 0); err != nil {
+			if err := a.postResponseURL(ctx, o, bs, text, r.Ephemeral, replace && i == 0); err != nil {
 				errs = append(errs, err)
 				break
 			}
 		}
-	case r.Replace && o.messageTS != "" && channel != "":
+	case replace && o.messageTS != "" && channel != "":
 		for i, bs := range msgs {
 			var err error
 			if i == 0 {
