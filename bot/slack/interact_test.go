@@ -350,3 +350,48 @@ func TestSendSplitsLongReplies(t *testing.T) {
 		}
 	}
 }
+
+func TestEphemeralMentionAndSlashImage(t *testing.T) {
+	e := newEnv(t, 1, 4)
+	e.h.reply = func(m bot.Message) (bot.Reply, error) {
+		if m.Text == "chart" {
+			return bot.Reply{Blocks: []bot.Block{bot.Text{Text: "Funnel"}, bot.Image{PNG: []byte("png"), Alt: "funnel"}}}, nil
+		}
+		return bot.Reply{Ephemeral: true, Blocks: []bot.Block{bot.Text{Text: "only you"}}}, nil
+	}
+	e.event(callback("EvE", `{"type":"app_mention","channel":"C7","user":"U1","text":"<@UBOT> deals"}`), 0)
+	e.slash("chart", "")
+	e.drain()
+	eph := e.slack.Calls("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Form.Get("channel") != "C7" || eph[0].Form.Get("user") != "U1" {
+		t.Fatalf("postEphemeral %+v", eph)
+	}
+	if n := len(e.slack.Calls("chat.postMessage")); n != 0 {
+		t.Fatalf("%d public posts for an ephemeral reply", n)
+	}
+	up := e.slack.Calls("files.completeUploadExternal")
+	if len(up) != 1 || up[0].Form.Get("channel_id") != "C1" {
+		t.Fatalf("upload %+v", up)
+	}
+}
+
+func TestBusyNoticeInChinese(t *testing.T) {
+	e := newEnv(t, 1, 1)
+	started, release := make(chan struct{}), make(chan struct{})
+	e.h.reply = func(m bot.Message) (bot.Reply, error) {
+		if m.Text == "slow" {
+			close(started)
+			<-release
+		}
+		return bot.Reply{}, nil
+	}
+	e.slash("slow", "")
+	<-started
+	e.slash("queued", "")
+	w := e.slash("我的商机", "")
+	close(release)
+	e.drain()
+	if !strings.Contains(w.Body.String(), "请稍后再试") {
+		t.Fatalf("ack %s", w.Body)
+	}
+}
