@@ -101,6 +101,8 @@ type Adapter struct {
 
 	base   context.Context // background work (busy notices) ends with Close
 	cancel context.CancelFunc
+	mu     sync.Mutex // guards closed and wg.Add against Close's wg.Wait
+	closed bool
 	wg     sync.WaitGroup
 	busy   chan struct{} // bounds concurrent busy notices
 }
@@ -182,6 +184,9 @@ func (a *Adapter) Close(ctx context.Context) error {
 	if a.ownPool {
 		err = a.pool.Close(ctx)
 	}
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
 	done := make(chan struct{})
 	go func() { a.wg.Wait(); close(done) }()
 	select {
@@ -252,16 +257,32 @@ func (a *Adapter) notifyBusy(o origin, lang string) {
 	default:
 		return
 	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
+	if !a.background(func() {
 		defer func() { <-a.busy }()
 		ctx, cancel := context.WithTimeout(a.base, a.cfg.Timeout)
 		defer cancel()
 		if err := a.deliver(ctx, o, busyReply(lang), ""); err != nil {
 			a.log.Warn("busy notice", "err", err)
 		}
+	}) {
+		<-a.busy
+	}
+}
+
+// background runs f in a goroutine that Close waits for; after Close it
+// runs nothing and returns false.
+func (a *Adapter) background(f func()) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		f()
 	}()
+	return true
 }
 
 func newRef() string { return strconv.FormatUint(rand.Uint64()|1<<40, 36)[:6] }

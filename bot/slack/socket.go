@@ -36,7 +36,6 @@ func (a *Adapter) RunSocketMode(parent context.Context) error {
 	err := sm.RunContext(ctx)
 	cancel()
 	<-done
-	a.wg.Wait()
 	if parent.Err() != nil {
 		return nil
 	}
@@ -92,15 +91,18 @@ func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event, ack a
 			doAck()
 			return
 		}
-		a.wg.Add(1)
-		go func() {
-			defer a.wg.Done()
+		// In the background, so other events keep flowing while the
+		// handler runs (Close waits for it).
+		ran := a.background(func() {
 			if resp := a.onInteraction(ctx, &ic); resp != nil {
 				doAck(resp)
 				return
 			}
 			doAck()
-		}()
+		})
+		if !ran {
+			doAck()
+		}
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth, socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
 		a.log.Warn("socket mode", "type", evt.Type)
 	default:
