@@ -645,6 +645,7 @@ func (a *Adapter) userName(ctx context.Context, user string) string {
 	u, err := a.api.GetUserInfoContext(ctx, user)
 	if err != nil {
 		a.log.Debug("users.info", "user", user, "err", err)
+		a.users.putTTL(user, "", a.cfg.UserCacheTTL/10)
 		return ""
 	}
 	name := u.Profile.DisplayName

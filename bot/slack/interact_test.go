@@ -395,3 +395,24 @@ func TestBusyNoticeInChinese(t *testing.T) {
 		t.Fatalf("ack %s", w.Body)
 	}
 }
+
+func TestResponseURLUsedAtMostFiveTimes(t *testing.T) {
+	e := newEnv(t, 1, 4)
+	e.h.reply = func(bot.Message) (bot.Reply, error) {
+		var r bot.Reply
+		r.Add(bot.Text{Text: "  "}) // blank: dropped, Slack refuses it
+		for range 6 * maxMessageBlocks {
+			r.Add(bot.Divider{})
+		}
+		return r, nil
+	}
+	e.slash("pipeline", "")
+	e.drain()
+	if n := len(e.slack.Calls("response/1")); n != maxResponseURLUses {
+		t.Fatalf("response_url used %d times", n)
+	}
+	posts := e.slack.Calls("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "C1" {
+		t.Fatalf("posts %+v", posts)
+	}
+}

@@ -178,10 +178,17 @@ func render(r bot.Reply, o renderOpts) rendered {
 		case bot.Heading:
 			add(renderHeading(b.Text)...)
 		case bot.Text:
+			// Slack refuses empty or blank text objects.
+			if strings.TrimSpace(b.Text) == "" {
+				continue
+			}
 			for _, part := range escSplit(b.Text, maxTextLen) {
 				add(slackapi.NewSectionBlock(mrkdwn(part), nil, nil))
 			}
 		case bot.Context:
+			if strings.TrimSpace(b.Text) == "" {
+				continue
+			}
 			add(renderContext(escSplit(b.Text, maxTextLen))...)
 		case bot.Fields:
 			add(renderFields(b)...)

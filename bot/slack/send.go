@@ -29,6 +29,9 @@ func (a *Adapter) Send(ctx context.Context, to bot.Recipient, r bot.Reply) error
 	return a.deliver(ctx, o, r, "")
 }
 
+// maxResponseURLUses is how many posts one response_url accepts.
+const maxResponseURLUses = 5
+
 // deliver renders r and sends it where o says.
 func (a *Adapter) deliver(ctx context.Context, o origin, r bot.Reply, locale string) error {
 	lang := replyLang(r, locale)
@@ -67,7 +70,14 @@ func (a *Adapter) deliver(ctx context.Context, o origin, r bot.Reply, locale str
 	switch {
 	case o.responseURL != "":
 		for i, bs := range msgs {
-			if err := a.postResponseURL(ctx, o, bs, text, r.Ephemeral, replace && i == 0); err != nil {
+			var err error
+			if i >= maxResponseURLUses && channel != "" && !r.Ephemeral {
+				// response_url takes 5 posts; the rest go to the channel.
+				_, err = a.post(ctx, channel, o.thread, bs, text)
+			} else {
+				err = a.postResponseURL(ctx, o, bs, text, r.Ephemeral, replace && i == 0)
+			}
+			if err != nil {
 				errs = append(errs, err)
 				break
 			}
@@ -322,7 +332,11 @@ func (c *userCache) cached(user string) string {
 	return n
 }
 
-func (c *userCache) put(user, name string) {
+func (c *userCache) put(user, name string) { c.putTTL(user, name, c.ttl) }
+
+// putTTL caches name for ttl (a failed lookup is cached briefly as "", so a
+// missing users:read scope does not cost one API call per message).
+func (c *userCache) putTTL(user, name string, ttl time.Duration) {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -340,5 +354,5 @@ func (c *userCache) put(user, name string) {
 			delete(c.m, k)
 		}
 	}
-	c.m[user] = userEntry{name: name, exp: now.Add(c.ttl)}
+	c.m[user] = userEntry{name: name, exp: now.Add(ttl)}
 }
