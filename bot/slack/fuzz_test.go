@@ -3,14 +3,18 @@ package slack
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	slackapi "github.com/slack-go/slack"
 
 	"github.com/stagecoach/stagecoach/bot"
 )
@@ -120,6 +124,80 @@ func BenchmarkSlashAck(b *testing.B) {
 		e.mux.ServeHTTP(w, req)
 		if w.Code != 200 {
 			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
+// FuzzRender renders arbitrary text in every block kind: never a panic,
+// never a Block Kit limit broken, never an unescaped "<".
+func FuzzRender(f *testing.F) {
+	f.Add("<!channel> & <https://evil|click>", "D-3", 12, 120)
+	f.Add(strings.Repeat("é&", 2000), "", 0, 0)
+	f.Fuzz(func(t *testing.T, s, deal string, nItems, nOpts int) {
+		nItems, nOpts = abs(nItems)%60, abs(nOpts)%300
+		items := make([]bot.CheckItem, nItems)
+		for i := range items {
+			items[i] = bot.CheckItem{ID: s + strconv.Itoa(i), Label: s, Note: s, Checked: i%2 == 0}
+		}
+		opts := make([]bot.Option, nOpts)
+		for i := range opts {
+			opts[i] = bot.Option{Label: s, Command: s + strconv.Itoa(i)}
+		}
+		r := bot.Reply{Summary: s, Blocks: []bot.Block{
+			bot.Heading{Text: s}, bot.Text{Text: s}, bot.Context{Text: s},
+			bot.Fields{Items: []bot.Field{{Label: s, Value: s}}},
+			bot.Progress{Label: s, Reached: nItems, Total: nOpts},
+			bot.Checklist{Title: s, Deal: deal, Items: items},
+			bot.Buttons{Items: []bot.Button{{Label: s, Command: s}}},
+			bot.Select{Label: s, Placeholder: s, Options: opts, Initial: nItems},
+			bot.Form{ID: s, Deal: deal, Title: s, Command: s, Fields: []bot.FormField{{Key: "k", Label: s, Kind: "choice", Choices: opts}}},
+		}}
+		rd := render(r, renderOpts{lang: "en", command: "/coach"})
+		msgs := splitMessages(rd.blocks, maxMessageBlocks)
+		checkLimits(t, msgs)
+		b, err := json.Marshal(msgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tree any
+		_ = json.Unmarshal(b, &tree)
+		walkMrkdwn(tree, func(text string) {
+			if strings.Contains(text, "<") {
+				t.Fatalf("unescaped < in %q", text)
+			}
+		})
+		for _, bl := range rd.blocks {
+			if ab, ok := bl.(*slackapi.ActionBlock); ok && strings.HasPrefix(ab.BlockID, checklistPrefix) {
+				if _, _, ok := parseChecklistBlockID(ab.BlockID); !ok {
+					t.Fatalf("block_id %q does not parse", ab.BlockID)
+				}
+			}
+		}
+		_ = renderModal(bot.Form{ID: s, Title: s, Fields: []bot.FormField{{Key: s, Label: s, Kind: "number", Value: s}}}, formMeta{Form: s, Deal: deal}, "zh")
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func walkMrkdwn(v any, f func(string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		if v["type"] == "mrkdwn" {
+			if s, ok := v["text"].(string); ok {
+				f(s)
+			}
+		}
+		for _, x := range v {
+			walkMrkdwn(x, f)
+		}
+	case []any:
+		for _, x := range v {
+			walkMrkdwn(x, f)
 		}
 	}
 }
