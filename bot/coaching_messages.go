@@ -81,6 +81,7 @@ var coachingMessages = map[string]tx{
 	// prep
 	"prep.head":          {EN: "Prep {id} · {name} — {stage}", ZH: "拜访准备 {id} · {name} —— {stage}"},
 	"prep.aim":           {EN: "Aim: {aim} — end signal: {signal}", ZH: "目标:{aim}——结束信号:{signal}"},
+	"prep.aim_signal":    {EN: "Aim for the end signal: {signal}", ZH: "目标结束信号:{signal}"},
 	"prep.aim_done":      {EN: "All stages completed — last end signal: {signal}", ZH: "所有阶段均已完成——最后的结束信号:{signal}"},
 	"prep.open_items":    {EN: "Still open: {list}", ZH: "尚未完成:{list}"},
 	"prep.meeting":       {EN: "Meeting: {when} {place} {topic}", ZH: "会谈:{when} {place} {topic}"},

@@ -71,7 +71,11 @@ func (r *Router) prepReply(q *Request, p coach.Prep, full bool) Reply {
 		if p.AimMilestone {
 			aim = p.Stage.MilestoneName.In(q.Lang)
 		}
-		lines = append(lines, q.T("prep.aim", "aim", aim, "signal", p.Stage.EndSignal.In(q.Lang)))
+		if sig := p.Stage.EndSignal.In(q.Lang); sig != aim {
+			lines = append(lines, q.T("prep.aim", "aim", aim, "signal", sig))
+		} else {
+			lines = append(lines, q.T("prep.aim_signal", "signal", sig))
+		}
 		lines = append(lines, q.T("prep.open_items", "list", strings.Join(p.OpenItems, ", ")))
 	} else {
 		lines = append(lines, q.T("prep.aim_done", "signal", p.Stage.EndSignal.In(q.Lang)))

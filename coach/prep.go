@@ -76,7 +76,8 @@ func BuildPrep(pb *playbook.Playbook, d *Deal, cases []*Case, now time.Time) Pre
 	p.Stage = pb.Stage(n)
 	p.AimMilestone = p.Progress.NextStepIsMilestone()
 	p.OpenItems = p.Progress.Missing
-	for i := 1; i <= n; i++ {
+	// the stage being worked on first, then what earlier stages left open
+	for _, i := range append([]int{n}, countUp(1, n-1)...) {
 		for _, g := range pb.Stage(i).Info {
 			for _, f := range g.Fields {
 				if k := playbook.InfoKey(g.ID, f.Key); d.Info[k] == "" {
@@ -182,4 +183,12 @@ func (s *Service) PrepFor(ctx context.Context, d *Deal) (Prep, error) {
 		return Prep{}, fmt.Errorf("list cases: %w", err)
 	}
 	return BuildPrep(s.Playbook, d, cases, s.now()), nil
+}
+
+func countUp(from, to int) []int {
+	var out []int
+	for i := from; i <= to; i++ {
+		out = append(out, i)
+	}
+	return out
 }
