@@ -254,7 +254,50 @@ func (r *Router) sessionDo(q *Request, deal, text string) (Reply, error) {
 			}
 		}
 	}
+	if op == "" && sess.Phase != coach.PhaseDone {
+		// a recorded answer: a short reply, the rep is mid-conversation
+		return r.sessionCompact(q, sess, d, note), nil
+	}
 	return r.sessionView(q, sess, d, note), nil
+}
+
+// sessionCompact acknowledges a recorded answer: the step and what is
+// recorded so far, without repeating the questions.
+func (r *Router) sessionCompact(q *Request, s *coach.Session, d *coach.Deal, note string) Reply {
+	var rep Reply
+	head := r.sessionHead(q, s, d)
+	rep.Add(Context{Text: note + " · " + head})
+	rep.Summary = note
+	r.pointsBlocks(q, &rep, s)
+	rep.Add(Context{Text: q.sessionHint(s)})
+	return rep
+}
+
+func (r *Router) sessionHead(q *Request, s *coach.Session, d *coach.Deal) string {
+	head := q.T("session.head", "id", d.ID, "kind", q.T("session.kind."+s.Kind), "n", strconv.Itoa(s.Step+1), "total", strconv.Itoa(len(coach.SessionSteps(s.Kind))), "step", q.techName(s.CurrentStep()))
+	if s.Phased() {
+		head += " · " + q.T("session.phase."+s.Phase)
+	}
+	return head
+}
+
+// pointsBlocks lists the step's recorded answers and, in a phone
+// session, the meeting agreed.
+func (r *Router) pointsBlocks(q *Request, rep *Reply, s *coach.Session) {
+	step := s.CurrentStep()
+	if pts := s.AllPoints(step); len(pts) > 0 {
+		var lines []string
+		for i, p := range pts {
+			if i == len(s.Points[step]) {
+				lines = append(lines, q.T("session.points_control"))
+			}
+			lines = append(lines, strconv.Itoa(i+1)+") "+p)
+		}
+		rep.Add(Text{Text: q.T("session.points") + "\n" + strings.Join(lines, "\n")})
+	}
+	if at, place, topic, ok := s.Meeting(); ok {
+		rep.Add(Text{Text: q.T("session.meeting_agreed", "when", q.fmtTime(at), "place", place, "topic", topic)})
+	}
 }
 
 // sessionMeeting reads "YYYY-MM-DD HH:MM [place=…] [topic=…]" in a phone
@@ -320,15 +363,11 @@ func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note s
 	if note != "" {
 		rep.Add(Context{Text: note})
 	}
-	steps := coach.SessionSteps(s.Kind)
 	if s.Phase == coach.PhaseDone {
 		return r.sessionDone(q, s, d, rep)
 	}
 	step := s.CurrentStep()
-	head := q.T("session.head", "id", d.ID, "kind", q.T("session.kind."+s.Kind), "n", strconv.Itoa(s.Step+1), "total", strconv.Itoa(len(steps)), "step", q.techName(step))
-	if s.Phased() {
-		head += " · " + q.T("session.phase."+s.Phase)
-	}
+	head := r.sessionHead(q, s, d)
 	rep.Add(Heading{Text: head})
 	rep.Summary = head
 	switch {
@@ -360,16 +399,7 @@ func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note s
 		}
 		rep.Add(Text{Text: strings.Join(lines, "\n")})
 	}
-	if pts := s.AllPoints(step); len(pts) > 0 {
-		var lines []string
-		for i, p := range pts {
-			if i == len(s.Points[step]) {
-				lines = append(lines, q.T("session.points_control"))
-			}
-			lines = append(lines, strconv.Itoa(i+1)+") "+p)
-		}
-		rep.Add(Text{Text: q.T("session.points") + "\n" + strings.Join(lines, "\n")})
-	}
+	r.pointsBlocks(q, &rep, s)
 	var rem []string
 	for _, id := range stepReminders[step] {
 		rem = append(rem, id+" "+q.techText(id))

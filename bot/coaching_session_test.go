@@ -46,6 +46,8 @@ func TestNeedDiscoverySession(t *testing.T) {
 		{say: "coach acme needs", want: []string{"Need discovery started on D-1", "step 1/3: nd.1 Cause · open questions", "What do you think is mainly causing this problem?"}},
 		{say: "month-end close takes ten days", want: []string{"Recorded (point 1)", "1) month-end close takes ten days"}},
 		{say: "manual re-keying between systems", want: []string{"2) manual re-keying between systems"}},
+		{say: "- new hires don't know the process", want: []string{"3) new hires don't know the process"}, notWant: []string{"Created"}},
+		{say: "undo", want: []string{"Removed: new hires don't know the process"}},
 		{say: "no owner for master data", want: []string{"3) no owner for master data"}},
 		{say: "next", want: []string{"nd.1 Cause · control questions", "Is it mainly month-end close takes ten days, manual re-keying between systems or no owner for master data?"}},
 		{say: "tense", want: []string{"The customer is tense", "nd.1 Cause · open questions"}},
@@ -188,7 +190,7 @@ func TestPhoneSession(t *testing.T) {
 		{say: "next", want: []string{"ph.2 Probe the pain", "giving you headaches"}},
 		{say: "inventory counts are always wrong", want: []string{"Recorded"}},
 		{say: "next", want: []string{"ph.3 Set the meeting", "2026-12-03 14:00"}},
-		{say: "2026-12-03 14:00 place=\"Acme HQ\" topic=\"inventory accuracy\"", want: []string{"Meeting time noted"}},
+		{say: "2026-12-03 14:00 place=\"Acme HQ\" topic=\"inventory accuracy\"", want: []string{"Meeting time noted", "Meeting agreed: 2026-12-03 14:00 Acme HQ inventory accuracy"}},
 		{say: "next", want: []string{"D-1: meeting booked for 2026-12-03 14:00", "`check D-1 s1.s1`", "`form D-1 s1.t1 date=2026-11-23 pain=\"inventory counts are always wrong\" outcome=meeting_booked`"}},
 		{say: "stop", want: []string{"ended"}, notWant: []string{"meeting booked"}},
 	})
