@@ -390,6 +390,25 @@ func (o SessionOutcome) Empty() bool {
 // departmentWords mark a need-discovery point as naming a department.
 var departmentWords = []string{"department", "dept", "division", "team", "office", "部门", "部", "处", "科", "中心", "事业部"}
 
+// decisionWords mark a purchase-process point as describing how the
+// decision is made.
+var decisionWords = []string{"decide", "decision", "approve", "approval", "sign", "board", "committee", "决定", "决策", "审批", "批准", "签字", "拍板", "委员会"}
+
+// matching returns the points that contain one of words.
+func matching(points, words []string) []string {
+	var out []string
+	for _, p := range points {
+		lp := strings.ToLower(p)
+		for _, w := range words {
+			if strings.Contains(lp, w) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Outcome computes what the session found for deal d: info fields, the
 // checklist items it supports, stakeholders named.
 func (s *Session) Outcome(pb *playbook.Playbook, d *Deal, now time.Time) SessionOutcome {
@@ -418,17 +437,7 @@ func (s *Session) Outcome(pb *playbook.Playbook, d *Deal, now time.Time) Session
 	case SessionNeeds:
 		info("s2.i2.causes", s.Summary("nd.1"))
 		info("s2.i2.impact", s.Summary("nd.2"))
-		var deps []string
-		for _, p := range s.AllPoints("nd.2") {
-			lp := strings.ToLower(p)
-			for _, w := range departmentWords {
-				if strings.Contains(lp, w) {
-					deps = append(deps, p)
-					break
-				}
-			}
-		}
-		info("s2.i2.departments", strings.Join(deps, "; "))
+		info("s2.i2.departments", strings.Join(matching(s.AllPoints("nd.2"), departmentWords), "; "))
 		info("s2.i2.conditions", s.Summary("nd.3"))
 		if s.Confirmed["nd.1"] && s.Confirmed["nd.2"] && s.Confirmed["nd.3"] {
 			item("s2.s1")
@@ -441,13 +450,18 @@ func (s *Session) Outcome(pb *playbook.Playbook, d *Deal, now time.Time) Session
 		info("s2.i2.budget_range", r)
 	case SessionProcess:
 		info("s2.i1.key_people", s.Summary("pp.1"))
-		info("s2.i1.decision_process", s.Summary("pp.2"))
+		info("s2.i1.decision_process", strings.Join(matching(s.AllPoints("pp.1"), decisionWords), "; "))
+		info("s4.i1.criteria", s.Summary("pp.2"))
 		info("s2.i2.basic_requirements", s.Summary("pp.3"))
 		info("s2.i2.schedule", s.Summary("pp.4"))
 		if len(s.Points["pp.1"]) > 0 && len(s.Points["pp.4"]) > 0 {
 			item("s2.s3")
 		}
 		for _, p := range s.Points["pp.1"] {
+			// a short answer that is not about how they decide names a person
+			if len(matching([]string{p}, decisionWords)) > 0 {
+				continue
+			}
 			if _, err := findStakeholder(d, p); err != nil && len([]rune(p)) <= 40 && len(o.Contacts) < 5 {
 				o.Contacts = append(o.Contacts, p)
 			}

@@ -197,12 +197,15 @@ func TestSessionOutcome(t *testing.T) {
 		{"process", coach.SessionProcess, func(s *coach.Session) {
 			s.Record("CFO Zhang", t0)
 			s.Record("Wang", t0)
-			s.Skip(t0)
+			s.Record("the board approves above 1m", t0)
+			s.Next(t0)
+			s.Record("total cost of ownership", t0)
 			s.Skip(t0)
 			s.Skip(t0)
 			s.Record("by March", t0)
 		}, coach.Deal{Stakeholders: []coach.Stakeholder{{ID: 1, Name: "Wang"}}},
-			map[string]string{"s2.i1.key_people": "CFO Zhang; Wang", "s2.i2.schedule": "by March"}, []string{"s2.s3"}, []string{"CFO Zhang"}, ""},
+			map[string]string{"s2.i1.key_people": "CFO Zhang; Wang; the board approves above 1m", "s2.i1.decision_process": "the board approves above 1m",
+				"s4.i1.criteria": "total cost of ownership", "s2.i2.schedule": "by March"}, []string{"s2.s3"}, []string{"CFO Zhang"}, ""},
 		{"budget prefers the tier answer", coach.SessionBudget, func(s *coach.Session) {
 			s.Record("no budget yet", t0)
 			s.Next(t0)
