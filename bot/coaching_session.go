@@ -26,6 +26,10 @@ const (
 	opUndo    = "undo"
 )
 
+// maxButtonCommand bounds a button's command text (Slack allows 2000
+// characters in a button value); longer offers are left to `apply`.
+const maxButtonCommand = 1900
+
 // sessionWords maps what a rep may type (lower case) to an operation, in
 // English and Chinese.
 var sessionWords = map[string]string{
@@ -509,7 +513,9 @@ func (r *Router) outcomeBlocks(q *Request, rep *Reply, deal string, o coach.Sess
 		for _, x := range o.Info {
 			kv = append(kv, x[0]+"="+quoteArg(x[1]))
 		}
-		btns = append(btns, Button{Label: q.T("session.btn.info"), Command: "info " + deal + " " + strings.Join(kv, " ")})
+		if cmd := "info " + deal + " " + strings.Join(kv, " "); len(cmd) <= maxButtonCommand {
+			btns = append(btns, Button{Label: q.T("session.btn.info"), Command: cmd})
+		}
 	}
 	for _, c := range o.Contacts {
 		btns = append(btns, Button{Label: q.T("session.btn.contact", "name", c), Command: "contact " + deal + " add " + quoteArg(c)})
@@ -519,7 +525,11 @@ func (r *Router) outcomeBlocks(q *Request, rep *Reply, deal string, o coach.Sess
 		for _, x := range o.FormValues {
 			kv = append(kv, x[0]+"="+quoteArg(x[1]))
 		}
-		btns = append(btns, Button{Label: q.T("session.btn.form", "tool", o.Form), Command: strings.TrimSpace("form " + deal + " " + o.Form + " " + strings.Join(kv, " "))})
+		cmd := strings.TrimSpace("form " + deal + " " + o.Form + " " + strings.Join(kv, " "))
+		if len(cmd) > maxButtonCommand {
+			cmd = "form " + deal + " " + o.Form
+		}
+		btns = append(btns, Button{Label: q.T("session.btn.form", "tool", o.Form), Command: cmd})
 	}
 	if inSession {
 		btns = append(btns, Button{Label: q.T("session.btn.stop"), Command: "coach " + deal + " stop"})

@@ -36,6 +36,8 @@ const (
 const (
 	MaxSessionPoints     = 30  // per step
 	MaxSessionTranscript = 400 // lines
+	maxTranscriptLine    = 500 // runes
+	maxTranscriptEvents  = 10  // history events per session
 )
 
 // Data keys of a phone session's booked meeting.
@@ -90,6 +92,9 @@ func (s *Session) Phased() bool { return phased(s.Kind) }
 func (s *Session) log(line string) {
 	if len(s.Transcript) >= MaxSessionTranscript {
 		return
+	}
+	if r := []rune(line); len(r) > maxTranscriptLine {
+		line = string(r[:maxTranscriptLine-1]) + "…"
 	}
 	s.Transcript = append(s.Transcript, line)
 }
@@ -502,13 +507,28 @@ func infoExists(pb *playbook.Playbook, key string) (string, error) {
 	return "", Errf(CodeUnknownField, "field", key)
 }
 
-// transcriptText is the session's transcript as one history value.
-func (s *Session) transcriptText() string {
-	t := strings.Join(s.Transcript, "\n")
-	if r := []rune(t); len(r) > MaxTextLen {
-		t = string(r[:MaxTextLen-1]) + "…"
+// transcriptChunks splits the transcript into history values of at most
+// MaxTextLen runes each, whole lines, at most maxTranscriptEvents of them.
+func (s *Session) transcriptChunks() []string {
+	var out []string
+	var cur []string
+	n := 0
+	for _, line := range s.Transcript {
+		l := len([]rune(line)) + 1
+		if n+l > MaxTextLen && len(cur) > 0 {
+			out = append(out, strings.Join(cur, "\n"))
+			cur, n = nil, 0
+		}
+		cur = append(cur, line)
+		n += l
 	}
-	return t
+	if len(cur) > 0 {
+		out = append(out, strings.Join(cur, "\n"))
+	}
+	if len(out) > maxTranscriptEvents {
+		out = append(out[:maxTranscriptEvents-1], "…")
+	}
+	return out
 }
 
 // ---------------------------------------------------------------- service
@@ -683,7 +703,9 @@ func (s *Service) EndSession(ctx context.Context, a Actor, team *Team, sess *Ses
 			}
 		}
 		if len(sess.Points) > 0 || len(sess.Transcript) > 1 {
-			evs = append(evs, Event{Kind: "session", Field: sess.Kind, After: sess.transcriptText()})
+			for _, c := range sess.transcriptChunks() {
+				evs = append(evs, Event{Kind: "session", Field: sess.Kind, After: c})
+			}
 		}
 		return evs, nil
 	})

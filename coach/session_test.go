@@ -322,3 +322,42 @@ func isCode(err error, code string) bool {
 	ce, ok := coach.AsError(err)
 	return ok && ce.Code == code
 }
+
+// TestLongTranscript: a long transcript goes to history in several events,
+// each within the text limit.
+func TestLongTranscript(t *testing.T) {
+	svc, team, _ := newService(t)
+	ctx := context.Background()
+	d, _ := svc.CreateDeal(ctx, actor("bob"), team, coach.NewDeal{Name: "Acme"})
+	svc.StartSession(ctx, actor("bob"), team, d.ID, coach.SessionNeeds)
+	sess, _, err := svc.UpdateSession(ctx, actor("bob"), team, d.ID, func(s *coach.Session, d *coach.Deal, now time.Time) error {
+		for i := 0; i < coach.MaxSessionPoints; i++ {
+			if err := s.Record(strings.Repeat("x", 400), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Record("one too many", t0); !isCode(err, coach.CodeTooMany) {
+		t.Fatalf("point limit: %v", err)
+	}
+	if _, err := svc.EndSession(ctx, actor("bob"), team, sess, false); err != nil {
+		t.Fatal(err)
+	}
+	evs, _ := svc.Store.History(ctx, "T1", d.ID, 0)
+	n := 0
+	for _, e := range evs {
+		if e.Kind == "session" {
+			n++
+			if len([]rune(e.After)) > coach.MaxTextLen {
+				t.Fatalf("event of %d runes", len([]rune(e.After)))
+			}
+		}
+	}
+	if n < 2 {
+		t.Fatalf("%d session events", n)
+	}
+}
