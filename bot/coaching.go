@@ -38,7 +38,7 @@ func (r *Router) toolFormAction(q *Request, a *Action) (Reply, error) {
 	return r.formFilled(q, res), nil
 }
 
-// ChangeTipBlocks renders the coaching tips a stored change triggers
+// changeTipBlocks renders the coaching tips a stored change triggers
 // (coach.ChangeTips: a single price before stage 3 is completed, a demo
 // note saying nobody asked questions), for the commands that change info,
 // values, forms and notes.

@@ -55,3 +55,38 @@ func TestCoachingKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitSessionOp(t *testing.T) {
+	tests := []struct{ in, op, rest string }{
+		{"next", opNext, ""},
+		{"Next", opNext, ""},
+		{"下一步", opNext, ""},
+		{"correct the cause is X", opCorrect, "the cause is X"},
+		{"更正 成本太高", opCorrect, "成本太高"},
+		{"更正:成本太高", opCorrect, "成本太高"},
+		{"确认", opConfirm, ""},
+		{"nextgen ERP is slow", "", "nextgen ERP is slow"},
+		{"stop-gap fixes everywhere", "", "stop-gap fixes everywhere"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			op, rest := splitSessionOp(tc.in)
+			if op != tc.op || rest != tc.rest {
+				t.Fatalf("got %q %q", op, rest)
+			}
+		})
+	}
+}
+
+// TestQuoteArg: a quoted value reads back as the same single value.
+func TestQuoteArg(t *testing.T) {
+	for _, v := range []string{"plain", "two words", `say "hi" now`, "it's“odd”", "a=b", "「x」 and \"y\" and “z”"} {
+		toks := Tokenize("info D-1 k=" + quoteArg(v))
+		if len(toks) != 3 || toks[2].Key != "k" {
+			t.Fatalf("%q: tokens %+v", v, toks)
+		}
+		if got := toks[2].Value; got != v {
+			t.Fatalf("%q read back as %q", v, got)
+		}
+	}
+}
