@@ -556,6 +556,11 @@ func (s *Service) StartSession(ctx context.Context, a Actor, team *Team, ref, ki
 	if !d.Open() {
 		return nil, nil, nil, Errf(CodeDealClosed, "deal", d.ID, "status", string(d.Status))
 	}
+	unlock, err := s.lockSessions(ctx, a)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer unlock()
 	prev, err := s.Store.GetSession(ctx, a.Team, a.User, d.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -563,7 +568,7 @@ func (s *Service) StartSession(ctx context.Context, a Actor, team *Team, ref, ki
 	case err != nil:
 		return nil, nil, nil, fmt.Errorf("session %s: %w", d.ID, err)
 	default:
-		if _, err := s.EndSession(ctx, a, team, prev, false); err != nil {
+		if _, err := s.endSession(ctx, a, team, prev, false); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -639,6 +644,11 @@ func (s *Service) ActiveSession(ctx context.Context, a Actor, team *Team, ref st
 // ref) and stores it again, renewing its expiry. When fn fails nothing is
 // stored.
 func (s *Service) UpdateSession(ctx context.Context, a Actor, team *Team, ref string, fn func(sess *Session, d *Deal, now time.Time) error) (*Session, *Deal, error) {
+	unlock, err := s.lockSessions(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
 	sess, d, err := s.ActiveSession(ctx, a, team, ref)
 	if err != nil {
 		return nil, nil, err
@@ -668,9 +678,29 @@ type SessionResult struct {
 // items are recorded in the same update (the rep asked for it); a phone
 // session's agreed meeting is booked either way, since the rep entered it
 // as a fact.
+//
+// The session is read again under the actor's session lock, so the result
+// includes answers recorded in between (e.g. through another replica).
 func (s *Service) EndSession(ctx context.Context, a Actor, team *Team, sess *Session, apply bool) (SessionResult, error) {
+	unlock, err := s.lockSessions(ctx, a)
+	if err != nil {
+		return SessionResult{}, err
+	}
+	defer unlock()
+	cur, err := s.Store.GetSession(ctx, a.Team, a.User, sess.Deal)
+	if errors.Is(err, ErrNotFound) {
+		return SessionResult{}, Errf(CodeNoSession, "deal", " ("+sess.Deal+")")
+	}
+	if err != nil {
+		return SessionResult{}, fmt.Errorf("session %s: %w", sess.Deal, err)
+	}
+	return s.endSession(ctx, a, team, cur, apply)
+}
+
+// endSession is EndSession with the session lock held.
+func (s *Service) endSession(ctx context.Context, a Actor, team *Team, sess *Session, apply bool) (SessionResult, error) {
 	res := SessionResult{Session: sess, Applied: apply}
-	m, err := s.BookSessionMeeting(ctx, a, team, sess)
+	m, err := s.bookSessionMeeting(ctx, a, team, sess)
 	if err != nil {
 		return res, err
 	}
@@ -725,6 +755,27 @@ func (s *Service) EndSession(ctx context.Context, a Actor, team *Team, sess *Ses
 // the deal through AddMeeting, once: it returns nil when there is none or
 // it is booked already.
 func (s *Service) BookSessionMeeting(ctx context.Context, a Actor, team *Team, sess *Session) (*Meeting, error) {
+	unlock, err := s.lockSessions(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	cur, err := s.Store.GetSession(ctx, a.Team, a.User, sess.Deal)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session %s: %w", sess.Deal, err)
+	}
+	m, err := s.bookSessionMeeting(ctx, a, team, cur)
+	if err == nil {
+		*sess = *cur
+	}
+	return m, err
+}
+
+// bookSessionMeeting is BookSessionMeeting with the session lock held.
+func (s *Service) bookSessionMeeting(ctx context.Context, a Actor, team *Team, sess *Session) (*Meeting, error) {
 	at, place, topic, ok := sess.Meeting()
 	if !ok || sess.Data[dataMeetBooked] != "" {
 		return nil, nil
@@ -740,4 +791,25 @@ func (s *Service) BookSessionMeeting(ctx context.Context, a Actor, team *Team, s
 		return nil, fmt.Errorf("session %s: %w", sess.Deal, err)
 	}
 	return m, nil
+}
+
+// sessionLockTTL bounds how long a crashed holder blocks a user's sessions.
+const sessionLockTTL = 10 * time.Second
+
+// lockSessions serialises changes to the actor's sessions across replicas:
+// sessions carry no version, so two messages handled at once could
+// otherwise lose an answer. It returns the release function.
+func (s *Service) lockSessions(ctx context.Context, a Actor) (func(), error) {
+	name := "session/" + a.Team + "/" + a.User
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		release, ok, err := s.Store.TryLock(ctx, name, sessionLockTTL)
+		if err != nil {
+			return nil, fmt.Errorf("session lock: %w", err)
+		}
+		if ok {
+			return func() { _ = release(context.WithoutCancel(ctx)) }, nil
+		}
+		backoff(ctx, attempt)
+	}
+	return nil, Errf(CodeBusy)
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -359,5 +360,38 @@ func TestLongTranscript(t *testing.T) {
 	}
 	if n < 2 {
 		t.Fatalf("%d session events", n)
+	}
+}
+
+// TestSessionConcurrentAnswers: answers handled at the same time (e.g. by
+// two replicas) are all kept.
+func TestSessionConcurrentAnswers(t *testing.T) {
+	svc, team, _ := newService(t)
+	ctx := context.Background()
+	d, _ := svc.CreateDeal(ctx, actor("bob"), team, coach.NewDeal{Name: "Acme"})
+	if _, _, _, err := svc.StartSession(ctx, actor("bob"), team, d.ID, coach.SessionNeeds); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			_, _, err := svc.UpdateSession(ctx, actor("bob"), team, d.ID, func(s *coach.Session, d *coach.Deal, now time.Time) error {
+				return s.Record("point "+strconv.Itoa(i), now)
+			})
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _, err := svc.ActiveSession(ctx, actor("bob"), team, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s.Points["nd.1"]); got != n {
+		t.Fatalf("%d of %d answers kept: %v", got, n, s.Points)
 	}
 }
