@@ -64,9 +64,14 @@ func TestSplitSessionOp(t *testing.T) {
 		{"correct the cause is X", opCorrect, "the cause is X"},
 		{"更正 成本太高", opCorrect, "成本太高"},
 		{"更正:成本太高", opCorrect, "成本太高"},
+		{"更正：成本太高", opCorrect, "成本太高"},
+		{"更正规的流程", "", "更正规的流程"},
 		{"确认", opConfirm, ""},
 		{"nextgen ERP is slow", "", "nextgen ERP is slow"},
 		{"stop-gap fixes everywhere", "", "stop-gap fixes everywhere"},
+		{"end users complain", "", "end users complain"},
+		{"back office is slow", "", "back office is slow"},
+		{" stop ", opStop, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -53,9 +53,9 @@ var sessionKindWords = map[string]string{
 	"process": coach.SessionProcess, "purchase": coach.SessionProcess, "流程": coach.SessionProcess, "采购流程": coach.SessionProcess,
 }
 
-// splitSessionOp finds the operation a text starts with: a session word
-// followed by a space or the end ("correct the cause is X"); a Chinese
-// word may also be followed directly by its argument ("更正成本太高").
+// splitSessionOp finds the session operation a text is: a session word
+// alone ("next"), or the correction word with its text ("correct the cause
+// is X", "更正 成本太高", "更正:成本太高"). Anything else is an answer.
 func splitSessionOp(text string) (op, rest string) {
 	text = strings.TrimSpace(text)
 	word, after := text, ""
@@ -63,11 +63,16 @@ func splitSessionOp(text string) (op, rest string) {
 		word, after = text[:i], text[i:]
 	}
 	if o, ok := sessionWords[strings.ToLower(strings.TrimLeft(word, "/!"))]; ok {
-		return o, strings.TrimSpace(after)
+		// Only `correct` takes an argument: "end users complain" or "back
+		// office is slow" are answers, not the words end and back.
+		if after = strings.TrimSpace(after); o == opCorrect || after == "" {
+			return o, after
+		}
 	}
 	for _, w := range []string{"更正", "纠正"} {
-		if r, ok := strings.CutPrefix(text, w); ok {
-			return opCorrect, strings.TrimLeft(strings.TrimSpace(r), ":：")
+		// "更正:…" — but not "更正规的流程", an answer that merely starts so
+		if r, ok := strings.CutPrefix(text, w); ok && (strings.HasPrefix(r, ":") || strings.HasPrefix(r, "：")) {
+			return opCorrect, strings.TrimSpace(strings.TrimLeft(r, ":："))
 		}
 	}
 	return "", text

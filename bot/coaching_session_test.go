@@ -58,6 +58,8 @@ func TestNeedDiscoverySession(t *testing.T) {
 		{say: "confirmed", want: []string{"nd.1 Cause confirmed", "step 2/3: nd.2 Impact and scope · open questions", "who else in the company is troubled"}},
 		{say: "finance department works overtime", want: []string{"Recorded"}},
 		{say: "late invoices to customers"},
+		{say: "end users complain", want: []string{"3) end users complain"}},
+		{say: "undo", want: []string{"Removed: end users complain"}},
 		{say: "next", want: []string{"Which matters most: finance department works overtime or late invoices to customers?", "Which departments are involved?"}},
 		{say: "back", want: []string{"nd.2 Impact and scope · open questions"}},
 		{say: "next"},
