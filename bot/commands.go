@@ -124,7 +124,9 @@ func (r *Router) cmdEdit(q *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	return r.changedCard(q, ch, "edit.done"), nil
+	rep := r.changedCard(q, ch, "edit.done")
+	rep.Add(r.changeTipBlocks(q, ch)...) // coaching tips
+	return rep, nil
 }
 
 // changedCard confirms a change and shows the deal.
@@ -306,6 +308,7 @@ func (r *Router) cmdInfo(q *Request) (Reply, error) {
 		msg = q.T("info.done", "id", d.ID, "n", strconv.Itoa(len(ch.Events)))
 	}
 	rep.Blocks = append([]Block{Text{Text: msg}}, rep.Blocks...)
+	rep.Add(r.changeTipBlocks(q, ch)...) // coaching tips
 	rep.Summary = msg
 	return rep, nil
 }
@@ -531,7 +534,7 @@ func (r *Router) cmdNote(q *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	msg := q.T("note.done", "id", ch.After.ID)
-	return Reply{Summary: msg, Blocks: []Block{Text{Text: msg}}}, nil
+	return Reply{Summary: msg, Blocks: append([]Block{Text{Text: msg}}, r.changeTipBlocks(q, ch)...)}, nil
 }
 
 func (r *Router) cmdHistory(q *Request) (Reply, error) {

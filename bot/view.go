@@ -160,6 +160,9 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 	if len(facts) > 0 {
 		rep.Add(Context{Text: strings.Join(facts, " · ")})
 	}
+	if line := r.formsCardLine(q, d, p); line != "" { // coaching hook: form completeness
+		rep.Add(Context{Text: line})
+	}
 	if d.Open() {
 		rep.Add(Buttons{Items: []Button{
 			{Label: q.T("btn.prep"), Command: "prep " + d.ID, Style: "primary"},

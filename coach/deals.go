@@ -227,12 +227,23 @@ func (s *Service) Tick(ctx context.Context, a Actor, team *Team, ref string, on,
 // understood (spec s3.p5).
 func CheckTips(pb *playbook.Playbook, before *Deal, applied []string) []Tip {
 	var tips []Tip
+	noQuestionsTold := false
 	for _, id := range applied {
 		switch {
 		case id == "s3.m2" && !before.IsChecked("s2.s1"):
 			tips = append(tips, Tip{Key: "tip.proposal_before_needs", Ref: "s3.p5"})
 		case id == "s4.m1" && !before.IsChecked("s3.s1"):
 			tips = append(tips, Tip{Key: "tip.demo_before_handler", Ref: "demo.b3"})
+		}
+		// a demo the notes say drew no questions: maybe no intent to buy
+		if (id == "s4.m1" || id == "s4.m2") && !noQuestionsTold {
+			for _, n := range before.Notes {
+				if NoQuestions(n.Text) {
+					tips = append(tips, Tip{Key: "tip.demo_no_questions", Ref: "demo.d7"})
+					noQuestionsTold = true
+					break
+				}
+			}
 		}
 	}
 	return tips

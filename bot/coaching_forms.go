@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/stagecoach/stagecoach/coach"
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+// cmdForm: `form <deal>` lists the current stage's forms; `form <deal>
+// <tool>` shows one as a Form block; with key=value it fills fields.
+func (r *Router) cmdForm(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	id := q.Args.Word(1)
+	if id == "" {
+		return r.formsList(q, d), nil
+	}
+	tool, err := r.svc.Tool(id, d)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(q.Args.KV) == 0 {
+		return r.toolForm(q, d, tool), nil
+	}
+	values := map[string]string{}
+	for _, kv := range q.Args.KV {
+		values[kv.Key] = kv.Value
+	}
+	res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, values, false)
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.formFilled(q, res), nil
+}
+
+// formsList shows the active stage's forms and how complete each is.
+func (r *Router) formsList(q *Request, d *coach.Deal) Reply {
+	p := coach.Evaluate(r.pb, d)
+	n := max(p.Active, 1)
+	if p.Active == 0 && p.Completed > 0 {
+		n = len(r.pb.Stages)
+	}
+	var rep Reply
+	rep.Add(Heading{Text: q.T("form.list", "id", d.ID, "stage", q.stageName(n))})
+	var lines []string
+	var btns []Button
+	for _, fs := range coach.FormsStatus(r.pb, d, n) {
+		lines = append(lines, q.formStatusLine(fs))
+		btns = append(btns, Button{Label: fs.Tool.ID, Command: "form " + d.ID + " " + fs.Tool.ID})
+	}
+	if len(lines) == 0 {
+		lines = append(lines, q.T("form.none"))
+	}
+	rep.Add(Text{Text: strings.Join(lines, "\n")})
+	if len(btns) > 0 {
+		rep.Add(Buttons{Items: btns})
+	}
+	rep.Add(Context{Text: q.T("form.hint", "id", d.ID)})
+	return rep
+}
+
+// formStatusLine is "◐ s2.t1 Visit summary report — 2/6 fields, required 1/4".
+func (q *Request) formStatusLine(fs coach.FormStatus) string {
+	mark := "○"
+	switch {
+	case fs.Complete():
+		mark = "●"
+	case fs.Filled > 0:
+		mark = "◐"
+	}
+	return q.T("form.status", "mark", mark, "tool", fs.Tool.ID+" "+fs.Tool.Name.In(q.Lang), "filled", strconv.Itoa(fs.Filled), "fields", strconv.Itoa(fs.Fields),
+		"req", strconv.Itoa(fs.RequiredFilled), "required", strconv.Itoa(fs.Required))
+}
+
+// toolForm renders a tool as a Form block with the deal's current values.
+func (r *Router) toolForm(q *Request, d *coach.Deal, t *playbook.Tool) Reply {
+	f := Form{ID: t.ID, Deal: d.ID, Title: q.T("form.title", "id", d.ID, "tool", t.ID+" "+t.Name.In(q.Lang)), Submit: q.T("form.submit"),
+		Command: "form " + d.ID + " " + t.ID}
+	for _, fd := range t.Fields {
+		ff := FormField{Key: fd.Key, Label: fd.Name.In(q.Lang), Kind: fd.Type, Required: fd.Required, Value: d.Forms[t.ID][fd.Key]}
+		switch fd.Type {
+		case "":
+			ff.Kind = "text"
+		case "choice":
+			for i, c := range fd.Choices {
+				label := c
+				if i < len(fd.Labels) {
+					label = fd.Labels[i].In(q.Lang)
+				}
+				ff.Choices = append(ff.Choices, Option{Label: label, Command: c})
+			}
+		case "date":
+			ff.Hint = "YYYY-MM-DD"
+		}
+		if fd.Info != "" {
+			ff.Hint = strings.TrimSpace(ff.Hint + " " + q.T("form.info_hint", "info", fd.Info))
+		}
+		f.Fields = append(f.Fields, ff)
+	}
+	rep := Reply{Ephemeral: true, Summary: f.Title}
+	rep.Add(f)
+	return rep
+}
+
+// formFilled confirms a fill: fields and info fields set, what is still
+// required, and the tips a price or date may trigger.
+func (r *Router) formFilled(q *Request, res coach.FormResult) Reply {
+	d := res.Change.After
+	var rep Reply
+	msg := q.T("change.none", "id", d.ID)
+	if len(res.Fields) > 0 {
+		msg = q.T("form.saved", "id", d.ID, "tool", res.Tool.ID+" "+res.Tool.Name.In(q.Lang), "n", strconv.Itoa(len(res.Fields)))
+	}
+	rep.Add(Text{Text: msg})
+	rep.Summary = msg
+	var lines []string
+	for _, kv := range coach.FormValues(d, res.Tool.ID) {
+		lines = append(lines, kv[0]+" = "+kv[1])
+	}
+	if len(lines) > 0 {
+		rep.Add(Text{Text: strings.Join(lines, "\n")})
+	}
+	if len(res.InfoSet) > 0 {
+		rep.Add(Context{Text: q.T("form.info_set", "list", strings.Join(res.InfoSet, ", "))})
+	}
+	if len(res.MissingRequired) > 0 {
+		rep.Add(Context{Text: q.T("form.still_required", "list", strings.Join(res.MissingRequired, ", "))})
+	}
+	rep.Add(r.changeTipBlocks(q, res.Change)...)
+	rep.Add(Buttons{Items: []Button{{Label: q.T("form.btn.edit"), Command: "form " + d.ID + " " + res.Tool.ID}, {Label: q.T("prep.btn.show"), Command: "show " + d.ID}}})
+	return rep
+}
+
+// formsCardLine is the deal card's hook: one line on how complete the
+// active stage's forms are ("" when the stage has none).
+func (r *Router) formsCardLine(q *Request, d *coach.Deal, p coach.Progress) string {
+	if !d.Open() || p.Active == 0 {
+		return ""
+	}
+	st := coach.FormsStatus(r.pb, d, p.Active)
+	if len(st) == 0 {
+		return ""
+	}
+	done := 0
+	var parts []string
+	for _, fs := range st {
+		mark := "○"
+		switch {
+		case fs.Complete():
+			mark, done = "●", done+1
+		case fs.Filled > 0:
+			mark = "◐"
+		}
+		parts = append(parts, mark+fs.Tool.ID)
+	}
+	return q.T("form.card", "done", strconv.Itoa(done), "n", strconv.Itoa(len(st)), "list", strings.Join(parts, " "), "id", d.ID)
+}
