@@ -144,6 +144,11 @@ func (r *Router) changedCard(q *Request, ch coach.Change, key string, kv ...stri
 
 func (r *Router) cmdDeals(q *Request) (Reply, error) {
 	scope := strings.ToLower(q.Args.Word(0))
+	switch scope {
+	case "", "mine", "我的", "team", "团队", "all", "全部":
+	default:
+		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "deals", "value", scope, "expected", "mine|team|all")
+	}
 	deals, err := r.svc.Visible(q.Ctx, q.Actor, q.Team)
 	if err != nil {
 		return Reply{}, err

@@ -156,7 +156,29 @@ func (r *Router) handle(q *Request) (Reply, error) {
 	}
 	q.Cmd = cmd
 	q.Args = Split(toks[1:])
-	return cmd.Run(q)
+	// During a guided session the rep types the customer's words, which
+	// may begin with a command word ("new system needed", "deals are
+	// stuck"). `new` without fields is then an answer, and a command the
+	// words don't fit (a user error whose second word is no deal id) is
+	// an answer too rather than an error.
+	if cmd.Name == "new" && len(q.Args.KV) == 0 && len(toks) > 1 {
+		if rep, handled, err := r.sessionInput(q); handled || err != nil {
+			return rep, err
+		}
+	}
+	rep, err := cmd.Run(q)
+	if _, userErr := coach.AsError(err); userErr && len(toks) > 1 && !looksLikeDeal(toks[1].Value) {
+		if srep, handled, serr := r.sessionInput(q); handled || serr != nil {
+			return srep, serr
+		}
+	}
+	return rep, err
+}
+
+// looksLikeDeal reports whether w is written as a deal id (D-3, #3).
+func looksLikeDeal(w string) bool {
+	_, ok := coach.NormalizeDealID(w)
+	return ok
 }
 
 // platformLang is the language used before the team is known.

@@ -243,3 +243,24 @@ func TestConcurrentTicksLoseNothing(t *testing.T) {
 }
 
 var _ = coach.StatusOpen
+
+func TestSessionAnswersStartingWithCommandWords(t *testing.T) {
+	e := bottest.New(t)
+	e.Ask("alice", `new "Acme ERP"`)
+	e.Ask("alice", "coach D-1 needs")
+	for _, answer := range []string{"new system needed for invoicing", "deals are stuck in approval", "show me the backlog"} {
+		e.Ask("alice", answer)
+	}
+	status := e.Ask("alice", "status")
+	for _, answer := range []string{"new system needed for invoicing", "deals are stuck in approval", "show me the backlog"} {
+		if !strings.Contains(status, answer) {
+			t.Errorf("answer %q not recorded:\n%s", answer, status)
+		}
+	}
+	if out := e.Ask("alice", "deals"); strings.Contains(out, "system needed") {
+		t.Fatal("an answer created a deal")
+	}
+	// real commands still work during a session
+	mustContain(t, e.Ask("alice", "show D-1"), "Acme ERP")
+	mustContain(t, e.Ask("alice", "check D-1 s9.m1"), `no checklist item "s9.m1"`)
+}
