@@ -3,11 +3,38 @@ package main
 import (
 	"context"
 	"net/http"
+
+	"github.com/stagecoach/stagecoach/bot"
+	slackbot "github.com/stagecoach/stagecoach/bot/slack"
 )
 
 // adapters registers the configured chat platforms on mux and returns the
-// long-running parts (Socket Mode, Lark long connection, scheduler).
-func (m *Main) adapters(mux *http.ServeMux) ([]func(context.Context) error, error) {
+// long-running parts (Socket Mode, Lark long connection, scheduler). Each
+// adapter is also kept as the Sender for its platform, and its Close is
+// queued for shutdown (after the HTTP server, before the worker pool).
+func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) ([]func(context.Context) error, error) {
 	var runners []func(context.Context) error
+	if m.senders == nil {
+		m.senders = map[bot.Platform]bot.Sender{}
+	}
+	if m.Config.Slack() {
+		a, err := slackbot.New(slackbot.Config{
+			BotToken: m.Config.SlackBotToken, AppToken: m.Config.SlackAppToken, SigningSecret: m.Config.SlackSigningSecret,
+			APIURL: m.Config.SlackAPIURL, Command: m.Config.SlackCommand, Timeout: m.Config.WorkTimeout,
+		}, h, m.Store, m.Pool, m.Log.With("platform", "slack"))
+		if err != nil {
+			return nil, err
+		}
+		m.senders[bot.Slack] = a
+		m.stops = append(m.stops, a.Close)
+		if m.Config.SlackSigningSecret != "" {
+			a.Register(mux)
+			m.Log.Info("slack: HTTP mode", "paths", "/slack/events /slack/commands /slack/interactivity")
+		}
+		if m.Config.SlackAppToken != "" {
+			runners = append(runners, a.RunSocketMode)
+			m.Log.Info("slack: Socket Mode")
+		}
+	}
 	return runners, nil
 }

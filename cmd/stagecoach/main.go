@@ -122,6 +122,10 @@ type Main struct {
 	Pool     *bot.Pool
 
 	closers []func() error
+	// senders deliver proactive messages per platform; stops shut the
+	// adapters down (after the HTTP server, before the pool).
+	senders map[bot.Platform]bot.Sender
+	stops   []func(context.Context) error
 }
 
 // Open loads the playbook (refusing an invalid one), opens the store and
@@ -178,8 +182,10 @@ func (m *Main) Serve(ctx context.Context) error {
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
+	ctx, cancelRunners := context.WithCancel(ctx)
+	defer cancelRunners()
 	m.Pool = bot.NewPool(m.Config.Workers, m.Config.Queue, m.Config.WorkTimeout, m.Log)
-	runners, err := m.adapters(mux)
+	runners, err := m.adapters(ctx, mux, m.Router)
 	if err != nil {
 		return err
 	}
@@ -207,6 +213,12 @@ func (m *Main) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	cancelRunners()
+	for _, stop := range m.stops {
+		if err := stop(sctx); err != nil {
+			m.Log.Warn("adapter shutdown", "err", err)
+		}
+	}
 	if err := m.Pool.Close(sctx); err != nil {
 		m.Log.Warn("drain", "err", err)
 	}
