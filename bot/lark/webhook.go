@@ -1,7 +1,12 @@
 package lark
 
 import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -142,6 +147,11 @@ func (a *Adapter) verify(h http.Header, body []byte) (challenge string, err erro
 
 // decryptBody opens a {"encrypt": "..."} body with the app's encrypt key and
 // returns the plaintext JSON.
+//
+// It reimplements larkevent.EventDecrypt (AES-256-CBC, key SHA-256(encrypt
+// key), IV the first 16 bytes, PKCS#7 padding) because the SDK's version
+// panics on some inputs: it slices between the first '{' and the last '}'
+// even when the last comes first.
 func decryptBody(body []byte, key string) ([]byte, error) {
 	var msg larkevent.EventEncryptMsg
 	if err := json.Unmarshal(body, &msg); err != nil {
@@ -150,12 +160,49 @@ func decryptBody(body []byte, key string) ([]byte, error) {
 	if msg.Encrypt == "" {
 		return nil, errors.New("no encrypt field")
 	}
-	plain, err := larkevent.EventDecrypt(msg.Encrypt, key)
+	buf, err := base64.StdEncoding.DecodeString(msg.Encrypt)
 	if err != nil {
 		return nil, err
+	}
+	if len(buf) < 2*aes.BlockSize || len(buf)%aes.BlockSize != 0 {
+		return nil, errors.New("bad ciphertext length")
+	}
+	k := sha256.Sum256([]byte(key))
+	block, err := aes.NewCipher(k[:])
+	if err != nil {
+		return nil, err
+	}
+	iv, plain := buf[:aes.BlockSize], buf[aes.BlockSize:]
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, plain)
+	if p, ok := unpad(plain); ok {
+		plain = p
+	} else {
+		// Be as lenient as the SDK: take the outermost braces.
+		i, j := bytes.IndexByte(plain, '{'), bytes.LastIndexByte(plain, '}')
+		if i < 0 || j < i {
+			return nil, errors.New("decrypted body is not JSON")
+		}
+		plain = plain[i : j+1]
 	}
 	if !json.Valid(plain) {
 		return nil, errors.New("decrypted body is not JSON")
 	}
 	return plain, nil
+}
+
+// unpad strips PKCS#7 padding, reporting false when it is not valid.
+func unpad(b []byte) ([]byte, bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
+	n := int(b[len(b)-1])
+	if n < 1 || n > aes.BlockSize || n > len(b) {
+		return nil, false
+	}
+	for _, c := range b[len(b)-n:] {
+		if int(c) != n {
+			return nil, false
+		}
+	}
+	return b[:len(b)-n], true
 }
