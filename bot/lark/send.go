@@ -176,7 +176,10 @@ func (e *APIError) Error() string {
 // absent, at most maxBackoff), at most maxRetries times.
 func (a *Adapter) call(ctx context.Context, chat string, do func() (*larkcore.ApiResp, *larkcore.CodeError, error)) error {
 	for attempt := 0; ; attempt++ {
-		if err := a.sleep(ctx, a.pace.reserve(chat)); err != nil {
+		if err := a.sleep(ctx, a.pace.reserveChat(chat)); err != nil {
+			return err
+		}
+		if err := a.sleep(ctx, a.pace.reserveApp()); err != nil {
 			return err
 		}
 		raw, ce, err := do()
@@ -239,24 +242,34 @@ func newPacer(now func() time.Time) *pacer {
 	return &pacer{now: now, next: map[string]time.Time{}}
 }
 
-// reserve books the next slot for chat ("" for app-wide calls such as
-// uploads) and returns how long to wait for it.
-func (p *pacer) reserve(chat string) time.Duration {
+// reserveChat books the next slot of chat and returns how long to wait for
+// it. Callers then take an app-wide slot with reserveApp at wake-up, so a
+// message held back by its chat does not hold back other chats.
+func (p *pacer) reserveChat(chat string) time.Duration {
+	if chat == "" {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if len(p.next) >= maxPaced {
+		for k, t := range p.next {
+			if t.Before(now) {
+				delete(p.next, k)
+			}
+		}
+	}
+	slot := maxTime(now, p.next[chat])
+	p.next[chat] = slot.Add(chatInterval)
+	return slot.Sub(now)
+}
+
+// reserveApp books the next app-wide slot and returns how long to wait.
+func (p *pacer) reserveApp() time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	slot := maxTime(now, p.app)
-	if chat != "" {
-		slot = maxTime(slot, p.next[chat])
-		if len(p.next) >= maxPaced {
-			for k, t := range p.next {
-				if t.Before(now) {
-					delete(p.next, k)
-				}
-			}
-		}
-		p.next[chat] = slot.Add(chatInterval)
-	}
 	p.app = slot.Add(appInterval)
 	return slot.Sub(now)
 }
