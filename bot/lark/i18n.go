@@ -12,7 +12,6 @@ var texts = map[string]map[string]string{
 		"unsupported": "目前只能处理文字消息。发送 help 查看可用命令。",
 		"working":     "处理中，稍后更新卡片……",
 		"select":      "请选择",
-		"required":    "（必填）",
 	},
 	"en": {
 		"submit":      "Submit",
@@ -22,7 +21,6 @@ var texts = map[string]map[string]string{
 		"unsupported": "I can only read text messages. Send help to see the commands.",
 		"working":     "Working on it, the card will update shortly…",
 		"select":      "Choose…",
-		"required":    " (required)",
 	},
 }
 

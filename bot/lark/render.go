@@ -302,7 +302,7 @@ func form(f bot.Form, idx int, loc string) element {
 	for _, fl := range f.Fields {
 		label := fl.Label
 		if fl.Required {
-			label += text(loc, "required")
+			label += " *"
 		}
 		els = append(els, element{"tag": "div", "text": plain(truncateRunes(label, 200))})
 		var in element
