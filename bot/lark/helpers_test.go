@@ -371,3 +371,5 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+func jsonValid(b []byte) bool { return json.Valid(b) }
