@@ -163,6 +163,7 @@ func (a *Adapter) answer(ctx context.Context, in incoming) {
 		a.notice(ctx, in, "unsupported", "")
 		return
 	}
+	in.msg.UserName = a.userName(ctx, in.msg.User)
 	rep, err := a.h.Handle(ctx, in.msg)
 	if err != nil {
 		ref := newRef()
@@ -387,6 +388,7 @@ func (h *handoff) giveUp() (outcome, bool) {
 // compute runs the handler for a click and renders its reply (uploading
 // images first).
 func (a *Adapter) compute(ctx context.Context, msg bot.Message) outcome {
+	msg.UserName = a.userName(ctx, msg.User)
 	rep, err := a.h.Handle(ctx, msg)
 	if err != nil {
 		ref := newRef()

@@ -108,6 +108,7 @@ func TestCardActions(t *testing.T) {
 			m := f.rec.next(t)
 			tt.want.Platform, tt.want.Tenant, tt.want.User, tt.want.Channel, tt.want.Locale = bot.Lark, "tk_1", "ou_user", "oc_chat", "zh"
 			tt.want.EventID = "cb_" + string(rune('a'+i))
+			tt.want.UserName = "Li Wei"
 			if !reflect.DeepEqual(m, tt.want) {
 				t.Errorf("message\n got %+v %+v\nwant %+v %+v", m, m.Action, tt.want, tt.want.Action)
 			}
@@ -224,5 +225,27 @@ func TestLongConnectionStopsWithContext(t *testing.T) {
 		if err := f.a.RunLongConnection(ctx); err != nil {
 			t.Errorf("%s: RunLongConnection after cancel = %v", mode, err)
 		}
+	}
+}
+
+func TestUserNameLookedUpOnce(t *testing.T) {
+	f := newFixture(t, ModeWS)
+	for _, id := range []string{"ev_n1", "ev_n2"} {
+		if _, err := f.a.ws.Do(t.Context(), msgEvent(id, "p2p", "text", "hi")); err != nil {
+			t.Fatal(err)
+		}
+		if m := f.rec.next(t); m.UserName != "Li Wei" {
+			t.Errorf("UserName = %q", m.UserName)
+		}
+	}
+	f.api.mu.Lock()
+	n := f.api.lookups
+	f.api.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d contact lookups, want 1 (cached)", n)
+	}
+	// A refused lookup is not fatal.
+	if got := f.a.userName(t.Context(), "ou_unknown"); got != "" {
+		t.Errorf("unknown user name = %q", got)
 	}
 }

@@ -92,6 +92,7 @@ type fakeAPI struct {
 	attempts []apiCall // every message request, including rate-limited ones
 	limit    int       // answer this many message requests with 99991400
 	images   int
+	lookups  int
 	ch       chan apiCall
 }
 
@@ -136,6 +137,16 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 		n := f.images
 		f.mu.Unlock()
 		writeJSON(w, 200, map[string]any{"code": 0, "data": map[string]any{"image_key": "img_" + strconv.Itoa(n)}})
+	})
+	mux.HandleFunc("GET /open-apis/contact/v3/users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.lookups++
+		f.mu.Unlock()
+		if r.URL.Query().Get("user_id_type") != "open_id" || r.PathValue("id") != "ou_user" {
+			writeJSON(w, 400, map[string]any{"code": 41050, "msg": "no user authority"})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"code": 0, "data": map[string]any{"user": map[string]any{"name": "Li Wei", "open_id": "ou_user"}}})
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, map[string]any{"code": 404, "msg": "no route " + r.Method + " " + r.URL.Path})

@@ -86,12 +86,14 @@ type Adapter struct {
 	pool    *bot.Pool
 	log     *slog.Logger
 	cli     *lark.Client
+	hc      *http.Client
 	baseURL string
 
 	hook *dispatcher.EventDispatcher // webhook mode: decrypts and verifies
 	ws   *dispatcher.EventDispatcher // long connection: plaintext frames
 
-	pace *pacer
+	pace  *pacer
+	names names
 	// Injected for tests.
 	now    func() time.Time
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -147,6 +149,7 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 		pool:    pool,
 		log:     log,
 		baseURL: base,
+		hc:      hc,
 		cli: lark.NewClient(cfg.AppID, cfg.AppSecret,
 			lark.WithOpenBaseUrl(base),
 			lark.WithReqTimeout(10*time.Second),
@@ -196,6 +199,7 @@ func (a *Adapter) RunLongConnection(ctx context.Context) error {
 		larkws.WithDomain(a.baseURL),
 		larkws.WithLogger(sdkLogger{a.log}),
 		larkws.WithLogLevel(larkcore.LogLevelWarn),
+		larkws.WithHttpClient(a.hc),
 		larkws.WithOnError(func(err error) { a.log.Warn("long connection", "err", err) }),
 	)
 	err := c.Start(ctx)
