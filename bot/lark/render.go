@@ -3,6 +3,7 @@ package lark
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func Render(r bot.Reply, o RenderOptions) []Card {
 	}
 	var els []element
 	if len(r.FieldErrors) > 0 {
-		els = append(els, fieldErrors(r.FieldErrors)...)
+		els = append(els, fieldErrors(r.FieldErrors, r.Blocks)...)
 	}
 	offset := len(r.Blocks) - len(blocks)
 	for i, b := range blocks {
@@ -78,7 +79,17 @@ func Render(r bot.Reply, o RenderOptions) []Card {
 	return pack(r, title, els, loc)
 }
 
-func fieldErrors(fe map[string]string) []element {
+// fieldErrors lists the errors of a submitted form at the top of the card
+// (Lark cannot show them on the fields), each under its field's label.
+func fieldErrors(fe map[string]string, blocks []bot.Block) []element {
+	labels := map[string]string{}
+	for _, b := range blocks {
+		if f, ok := b.(bot.Form); ok {
+			for _, fl := range f.Fields {
+				labels[fl.Key] = fl.Label
+			}
+		}
+	}
 	keys := make([]string, 0, len(fe))
 	for k := range fe {
 		keys = append(keys, k)
@@ -86,7 +97,11 @@ func fieldErrors(fe map[string]string) []element {
 	slices.Sort(keys)
 	lines := make([]string, 0, len(keys))
 	for _, k := range keys {
-		lines = append(lines, k+": "+fe[k])
+		label := labels[k]
+		if label == "" {
+			label = k
+		}
+		lines = append(lines, label+": "+fe[k])
 	}
 	return textElements(strings.Join(lines, "\n"), "normal", "red")
 }
@@ -155,9 +170,9 @@ func fields(f bot.Fields) []element {
 			b.WriteByte('\n')
 		}
 		b.WriteString("**")
-		b.WriteString(escapeMarkdown(it.Label))
+		b.WriteString(escapeMarkdown(oneLine(it.Label)))
 		b.WriteString("**: ")
-		b.WriteString(escapeMarkdown(it.Value))
+		b.WriteString(escapeMarkdown(oneLine(it.Value)))
 	}
 	var out []element
 	for _, chunk := range splitText(b.String(), maxTextChunk) {
@@ -199,7 +214,7 @@ func behaviors(v map[string]any) []any {
 func checklist(c bot.Checklist, idx int) []element {
 	var out []element
 	if c.Title != "" {
-		out = append(out, element{"tag": "markdown", "content": "**" + escapeMarkdown(truncateRunes(c.Title, 500)) + "**"})
+		out = append(out, element{"tag": "markdown", "content": "**" + escapeMarkdown(oneLine(truncateRunes(c.Title, 500))) + "**"})
 	}
 	for j, it := range c.Items {
 		label := it.Label
@@ -305,39 +320,7 @@ func form(f bot.Form, idx int, loc string) element {
 			label += " *"
 		}
 		els = append(els, element{"tag": "div", "text": plain(truncateRunes(label, 200))})
-		var in element
-		switch fl.Kind {
-		case "long":
-			in = element{"tag": "input", "input_type": "multiline_text", "rows": 3}
-			if fl.Value != "" {
-				in["default_value"] = fl.Value
-			}
-		case "date":
-			in = element{"tag": "date_picker"}
-			if fl.Value != "" {
-				in["initial_date"] = fl.Value
-			}
-		case "datetime":
-			in = element{"tag": "picker_datetime"}
-			if fl.Value != "" {
-				in["initial_datetime"] = fl.Value
-			}
-		case "choice":
-			in = element{"tag": "select_static", "options": options(fl.Choices)}
-			if fl.Value != "" {
-				in["initial_option"] = fl.Value
-			}
-		default: // text, number
-			in = element{"tag": "input"}
-			if fl.Value != "" {
-				in["default_value"] = fl.Value
-			}
-		}
-		in["name"] = fl.Key
-		in["required"] = fl.Required
-		if fl.Hint != "" {
-			in["placeholder"] = plain(truncateRunes(fl.Hint, 100))
-		}
+		in := formInput(fl, loc)
 		els = append(els, in)
 	}
 	submit := f.Submit
@@ -353,6 +336,65 @@ func form(f bot.Form, idx int, loc string) element {
 		"behaviors":        behaviors(map[string]any{keyKind: kindForm, keyForm: f.ID, keyDeal: f.Deal}),
 	})
 	return element{"tag": "form", "name": "f" + strconv.Itoa(idx), "elements": els}
+}
+
+// Lark rejects a whole JSON 2.0 card over one malformed property, so
+// initial values are set only when they have the documented format.
+var (
+	dateRe     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	datetimeRe = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})`)
+)
+
+// maxInput is the longest value an input accepts (Lark's max_length).
+const maxInput = 1000
+
+func formInput(fl bot.FormField, loc string) element {
+	var in element
+	placeholder := fl.Hint
+	switch fl.Kind {
+	case "long":
+		in = element{"tag": "input", "input_type": "multiline_text", "rows": 3}
+		if fl.Value != "" {
+			in["default_value"] = truncateRunes(fl.Value, maxInput)
+		}
+	case "date":
+		in = element{"tag": "date_picker"}
+		if v := strings.TrimSpace(fl.Value); len(v) >= 10 && dateRe.MatchString(v[:10]) {
+			in["initial_date"] = v[:10]
+		}
+		if placeholder == "" {
+			placeholder = text(loc, "select")
+		}
+	case "datetime":
+		in = element{"tag": "picker_datetime"}
+		if m := datetimeRe.FindStringSubmatch(strings.TrimSpace(fl.Value)); m != nil {
+			in["initial_datetime"] = m[1] + " " + m[2]
+		}
+		if placeholder == "" {
+			placeholder = text(loc, "select")
+		}
+	case "choice":
+		in = element{"tag": "select_static", "options": options(fl.Choices)}
+		for _, c := range fl.Choices {
+			if fl.Value != "" && c.Command == fl.Value {
+				in["initial_option"] = fl.Value
+			}
+		}
+		if placeholder == "" {
+			placeholder = text(loc, "select")
+		}
+	default: // text, number
+		in = element{"tag": "input"}
+		if fl.Value != "" {
+			in["default_value"] = truncateRunes(fl.Value, maxInput)
+		}
+	}
+	in["name"] = fl.Key
+	in["required"] = fl.Required
+	if placeholder != "" {
+		in["placeholder"] = plain(truncateRunes(placeholder, 100))
+	}
+	return in
 }
 
 // pack distributes elements over as few cards as fit MaxCardBytes each. The
@@ -423,24 +465,30 @@ func marshal(v any) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-// escapeMarkdown makes s inert in a Lark markdown element: characters that
-// start formatting, links, mentions (<at id=all>) or HTML-like tags become
-// numeric character references, which Lark shows literally.
+// escapeMarkdown makes one line of user text inert in a Lark markdown
+// element: the characters that start emphasis, code, links, images, tables,
+// HTML-like tags (<at id=all>, <font>) and entities become numeric character
+// references, which Lark shows literally. Callers keep the text on one line
+// (see oneLine) so no block syntax (#, -, >, 1.) can start a line.
 func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
 		switch r {
-		case '&', '<', '>', '*', '_', '~', '`', '[', ']', '(', ')', '#', '!', '|', '\\', '{', '}', '+', '-', '.', '"', '\'', ':', '$', '=':
+		case '&', '<', '>', '*', '_', '~', '`', '[', ']', '(', ')', '\\', '|', '!', '#', '$':
 			b.WriteString("&#")
 			b.WriteString(strconv.Itoa(int(r)))
 			b.WriteByte(';')
-		case '\r':
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// oneLine folds line breaks into spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // splitText cuts s into chunks of at most n bytes, preferring line breaks

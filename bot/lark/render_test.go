@@ -174,7 +174,7 @@ func TestRenderEscapesInjection(t *testing.T) {
 			}
 		})
 	}
-	if got := escapeMarkdown("<at id=all>"); got != "&#60;at id&#61;all&#62;" {
+	if got := escapeMarkdown("<at id=all>"); got != "&#60;at id=all&#62;" {
 		t.Errorf("escapeMarkdown = %q", got)
 	}
 }
@@ -270,10 +270,38 @@ func TestRenderEmptyAndErrors(t *testing.T) {
 	if len(cards) != 1 {
 		t.Fatalf("%d cards for an empty reply", len(cards))
 	}
-	r := bot.Reply{Error: true, FieldErrors: map[string]string{"amount": "must be a number"}, Blocks: []bot.Block{bot.Heading{Text: "Oops"}}}
+	r := bot.Reply{Error: true, FieldErrors: map[string]string{"amount": "must be a number"}, Blocks: []bot.Block{
+		bot.Heading{Text: "Oops"},
+		bot.Form{ID: "new", Fields: []bot.FormField{{Key: "amount", Label: "Amount", Kind: "number", Value: "12x"}}},
+	}}
 	s := string(marshal(Render(r, RenderOptions{})[0]))
-	if !strings.Contains(s, `"template":"red"`) || !strings.Contains(s, "must be a number") {
+	if !strings.Contains(s, `"template":"red"`) || !strings.Contains(s, "Amount: must be a number") || !strings.Contains(s, `"default_value":"12x"`) {
 		t.Errorf("error card = %s", s)
+	}
+}
+
+func TestRenderFormInitialValues(t *testing.T) {
+	f := bot.Form{ID: "x", Fields: []bot.FormField{
+		{Key: "d1", Kind: "date", Value: "2026-12-01"},
+		{Key: "d2", Kind: "date", Value: "next week"},
+		{Key: "t1", Kind: "datetime", Value: "2026-12-01T09:30:00+08:00"},
+		{Key: "t2", Kind: "datetime", Value: "soon"},
+		{Key: "c1", Kind: "choice", Value: "b", Choices: []bot.Option{{Label: "A", Command: "a"}, {Label: "B", Command: "b"}}},
+		{Key: "c2", Kind: "choice", Value: "zzz", Choices: []bot.Option{{Label: "A", Command: "a"}}},
+	}}
+	s := string(marshal(Render(bot.Reply{Blocks: []bot.Block{f}}, RenderOptions{})[0]))
+	for _, want := range []string{`"initial_date":"2026-12-01"`, `"initial_datetime":"2026-12-01 09:30"`, `"initial_option":"b"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("card lacks %s", want)
+		}
+	}
+	for _, bad := range []string{"next week", "soon", `"initial_option":"zzz"`} {
+		if strings.Contains(s, bad) {
+			t.Errorf("card carries invalid initial value %s", bad)
+		}
+	}
+	if n := strings.Count(s, `"placeholder"`); n != 6 {
+		t.Errorf("%d placeholders, want one per picker and select (6)", n)
 	}
 }
 
