@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
@@ -412,6 +413,10 @@ func (a *Adapter) respond(ctx context.Context, msg bot.Message, o outcome) *call
 	resp := &callback.CardActionTriggerResponse{}
 	if o.rep.Error {
 		resp.Toast = &callback.Toast{Type: "error", Content: toastText(o.rep)}
+		if !o.rep.Replace && fitsToast(o.rep) {
+			// A short mistake ("no deal D-9") needs no message in the chat.
+			return resp
+		}
 	}
 	if len(o.rep.Blocks) == 0 {
 		return resp
@@ -474,6 +479,20 @@ func (a *Adapter) toast(typ, key string) *callback.Toast {
 		Content:     text(a.locale, key),
 		I18nContent: map[string]string{"zh_cn": text("zh", key), "en_us": text("en", key)},
 	}
+}
+
+// fitsToast reports whether the reply is short text that a toast shows in
+// full.
+func fitsToast(r bot.Reply) bool {
+	for _, b := range r.Blocks {
+		switch b.(type) {
+		case bot.Heading, bot.Text, bot.Context:
+		default:
+			return false
+		}
+	}
+	s := r.PlainText()
+	return !strings.Contains(s, "\n") && utf8.RuneCountInString(s) <= 100
 }
 
 // toastText is a one-line summary of a reply for a toast.

@@ -181,6 +181,13 @@ func TestCardActionNewMessageAndErrors(t *testing.T) {
 	if n := f.rec.count(); n != 3 {
 		t.Errorf("handler called %d times, want 3", n)
 	}
+	// Only the first click posted a message: the short error was a toast.
+	f.api.mu.Lock()
+	posted := len(f.api.calls)
+	f.api.mu.Unlock()
+	if posted != 1 {
+		t.Errorf("%d messages posted, want 1", posted)
+	}
 }
 
 // TestCardActionLate: when the handler outlives the budget, the callback

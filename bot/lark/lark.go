@@ -4,6 +4,18 @@
 // JSON 2.0 interactive cards. It also implements bot.Sender for proactive
 // messages. The adapter translates and renders only; it makes no deal or
 // stage decision.
+//
+// Wiring, in cmd:
+//
+//	a, err := lark.New(lark.Config{AppID: …, AppSecret: …, Mode: os.Getenv("LARK_MODE"), …},
+//		handler, store /* Deduper */, pool, log)
+//	a.Register(mux)             // webhook mode: POST /lark/events on the shared mux
+//	go a.RunLongConnection(ctx) // ws mode (default): returns when ctx ends
+//	// a is also the bot.Sender for Lark recipients (nudges, digests).
+//
+// Message events are acknowledged at once and answered by a pool worker;
+// card clicks are answered inline within 2.5 s (the updated card), or with
+// a toast and a later patch of the card when the handler is slower.
 package lark
 
 import (
