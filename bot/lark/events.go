@@ -116,16 +116,57 @@ func (a *Adapter) parseMessage(ev *larkim.P2MessageReceiveV1) (incoming, bool) {
 		},
 		messageID: larkcore.StringValue(m.MessageId),
 	}
-	if larkcore.StringValue(m.MessageType) == "text" {
+	if t, ok := messageText(larkcore.StringValue(m.MessageType), larkcore.StringValue(m.Content)); ok {
+		in.text = true
+		in.msg.Text = stripMentions(t, m.Mentions)
+	}
+	return in, true
+}
+
+// postLine is one line of a rich-text (post) message.
+type postLine []struct {
+	Tag  string `json:"tag"`
+	Text string `json:"text"`
+}
+
+// messageText extracts the text of a text or rich-text (post) message;
+// other types report false.
+func messageText(typ, content string) (string, bool) {
+	switch typ {
+	case "text":
 		var c struct {
 			Text string `json:"text"`
 		}
-		if json.Unmarshal([]byte(larkcore.StringValue(m.Content)), &c) == nil {
-			in.text = true
-			in.msg.Text = stripMentions(c.Text, m.Mentions)
+		if json.Unmarshal([]byte(content), &c) != nil {
+			return "", false
 		}
+		return c.Text, true
+	case "post":
+		var c struct {
+			Title   string     `json:"title"`
+			Content []postLine `json:"content"`
+		}
+		if json.Unmarshal([]byte(content), &c) != nil {
+			return "", false
+		}
+		var lines []string
+		for _, l := range c.Content {
+			var b strings.Builder
+			for _, e := range l {
+				if e.Tag == "text" || e.Tag == "a" || e.Tag == "code_block" {
+					b.WriteString(e.Text)
+				}
+			}
+			if strings.TrimSpace(b.String()) != "" {
+				lines = append(lines, b.String())
+			}
+		}
+		if len(lines) == 0 {
+			return "", false
+		}
+		return strings.Join(lines, "\n"), true
 	}
-	return in, true
+	return "", false
 }
 
 // mentioned reports whether the mentions include this bot.
@@ -147,7 +188,8 @@ func (a *Adapter) mentioned(ms []*larkim.MentionEvent) bool {
 	return false
 }
 
-// stripMentions removes @mention placeholders and tidies spaces.
+// stripMentions removes @mention placeholders and tidies spaces, keeping
+// line breaks (multi-line notes).
 func stripMentions(s string, ms []*larkim.MentionEvent) string {
 	for _, m := range ms {
 		if m != nil && m.Key != nil && *m.Key != "" {
@@ -155,7 +197,14 @@ func stripMentions(s string, ms []*larkim.MentionEvent) string {
 		}
 	}
 	s = mentionKey.ReplaceAllString(s, " ")
-	return strings.Join(strings.Fields(s), " ")
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // answer runs in a pool worker: call the handler and deliver the reply.

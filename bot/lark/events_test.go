@@ -216,6 +216,28 @@ func TestCardActionLate(t *testing.T) {
 	}
 }
 
+func TestMessageText(t *testing.T) {
+	tests := []struct {
+		typ, content, want string
+		ok                 bool
+	}{
+		{"text", `{"text":"hi \"there\""}`, `hi "there"`, true},
+		{"text", `{bad`, "", false},
+		{"post", `{"title":"","content":[[{"tag":"at","user_id":"@_user_1"},{"tag":"text","text":" note D-3"}],[{"tag":"text","text":"second line"}]]}`, " note D-3\nsecond line", true},
+		{"post", `{"content":[[{"tag":"img","image_key":"x"}]]}`, "", false},
+		{"image", `{"image_key":"x"}`, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := messageText(tt.typ, tt.content)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("messageText(%s, %s) = %q, %v; want %q, %v", tt.typ, tt.content, got, ok, tt.want, tt.ok)
+		}
+	}
+	if got := stripMentions("@_user_1 note D-3\n  second   line \n", nil); got != "note D-3\nsecond line" {
+		t.Errorf("stripMentions kept %q", got)
+	}
+}
+
 func TestStripMentions(t *testing.T) {
 	key := "@_user_2"
 	ms := []*larkim.MentionEvent{{Key: &key}}
