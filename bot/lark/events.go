@@ -63,6 +63,10 @@ func (a *Adapter) seen(ctx context.Context, tenant, eventID string) (bool, error
 	if eventID == "" {
 		return false, nil
 	}
+	// Lark waits 3 s for the ack: a hung store must fail fast (and the
+	// event be redelivered) rather than time the delivery out.
+	ctx, cancel := context.WithTimeout(ctx, dedupeTimeout)
+	defer cancel()
 	dup, err := a.dedupe.SeenEvent(ctx, "lark:event:"+tenant+":"+eventID, dedupeTTL)
 	if err != nil {
 		return false, fmt.Errorf("lark: dedupe %s: %w", eventID, err)

@@ -82,6 +82,9 @@ type Deduper interface {
 // dedupeTTL outlives Lark's redelivery window (4 retries over ~7.1 h).
 const dedupeTTL = 9 * time.Hour
 
+// dedupeTimeout bounds the dedupe store call made before the ack.
+const dedupeTimeout = time.Second
+
 // callbackBudget is how long a card callback waits for the handler before
 // answering with a toast and patching the card later (Lark allows 3 s).
 const callbackBudget = 2500 * time.Millisecond
