@@ -50,7 +50,7 @@ func (a *Adapter) onMessage(ctx context.Context, ev *larkim.P2MessageReceiveV1) 
 		// The event is already marked seen, so a redelivery would be
 		// dropped: tell the user instead of failing the delivery.
 		a.log.Warn("queue full, message dropped", "event_id", in.msg.EventID, "err", err)
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.budget)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), busyTimeout)
 		defer cancel()
 		a.notice(ctx, in, "busy", "")
 	}

@@ -278,3 +278,28 @@ func TestUserNameLookedUpOnce(t *testing.T) {
 		t.Errorf("unknown user name = %q", got)
 	}
 }
+
+// TestBusyWhenPoolRefuses: a message that cannot be queued is acknowledged
+// (it is already marked seen) and the user is told to try again.
+func TestBusyWhenPoolRefuses(t *testing.T) {
+	f := newFixture(t, ModeWS)
+	if err := f.pool.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.a.ws.Do(t.Context(), msgEvent("ev_busy", "p2p", "text", "hi")); err != nil {
+		t.Fatalf("Do = %v, want nil", err)
+	}
+	if c := f.api.next(t); !strings.Contains(c.Content, texts["zh"]["busy"]) {
+		t.Errorf("want the busy notice, got %s", c.Content)
+	}
+	out, err := f.a.ws.Do(t.Context(), cardEvent("cb_busy", map[string]any{"tag": "button", "value": map[string]any{"cmd": "x"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := out.(*callback.CardActionTriggerResponse); resp.Toast == nil || resp.Toast.Content != texts["zh"]["busy"] {
+		t.Errorf("click on a full queue: %+v", resp)
+	}
+	if f.rec.count() != 0 {
+		t.Error("handler ran")
+	}
+}

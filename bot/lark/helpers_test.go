@@ -220,6 +220,7 @@ type fixture struct {
 	api    *fakeAPI
 	rec    *recorder
 	dedupe *memDedupe
+	pool   *bot.Pool
 	srv    *httptest.Server // webhook server (webhook mode only)
 
 	mu     sync.Mutex
@@ -255,7 +256,7 @@ func newFixture(t *testing.T, mode string) *fixture {
 		}
 		return ctx.Err()
 	}
-	f.a = a
+	f.a, f.pool = a, pool
 	if mode == ModeWebhook {
 		mux := http.NewServeMux()
 		a.Register(mux)

@@ -85,6 +85,9 @@ const dedupeTTL = 9 * time.Hour
 // dedupeTimeout bounds the dedupe store call made before the ack.
 const dedupeTimeout = time.Second
 
+// busyTimeout bounds the "busy" notice sent inline when the pool is full.
+const busyTimeout = 1500 * time.Millisecond
+
 // callbackBudget is how long a card callback waits for the handler before
 // answering with a toast and patching the card later (Lark allows 3 s).
 const callbackBudget = 2500 * time.Millisecond
