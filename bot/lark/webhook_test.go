@@ -244,3 +244,39 @@ func equalMsg(a, b bot.Message) bool {
 	return a.Platform == b.Platform && a.Tenant == b.Tenant && a.User == b.User && a.Channel == b.Channel &&
 		a.Text == b.Text && a.Locale == b.Locale && a.EventID == b.EventID && a.Direct == b.Direct && a.Action == nil && b.Action == nil
 }
+
+// TestWebhookCardCallback: a signed card.action.trigger through the HTTP
+// path is answered with the updated card as JSON.
+func TestWebhookCardCallback(t *testing.T) {
+	f := newFixture(t, ModeWebhook)
+	f.rec.reply = func(m bot.Message) (bot.Reply, error) {
+		return bot.Reply{Replace: true, Blocks: []bot.Block{bot.Text{Text: "ticked " + m.Action.Options[0]}}}, nil
+	}
+	ev := cardEvent("cb_http", map[string]any{"tag": "checker", "checked": true, "value": map[string]any{"kind": "checklist", "deal": "D-3", "item": "s1.m2"}})
+	status, body, h := f.postSigned(t, ev)
+	if status != 200 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	if !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+		t.Errorf("Content-Type = %q", h.Get("Content-Type"))
+	}
+	var resp struct {
+		Card struct {
+			Type string         `json:"type"`
+			Data map[string]any `json:"data"`
+		} `json:"card"`
+	}
+	if err := json.Unmarshal([]byte(body), &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.Card.Type != "raw" || resp.Card.Data["schema"] != "2.0" || !strings.Contains(body, "ticked s1.m2") {
+		t.Errorf("answer = %s", body)
+	}
+	// The same callback, unsigned: rejected before dispatch.
+	if status, _, _ := f.post(t, encrypt(t, ev, testKey), http.Header{}); status != 401 {
+		t.Errorf("unsigned callback: status %d", status)
+	}
+	if n := f.rec.count(); n != 1 {
+		t.Errorf("handler called %d times", n)
+	}
+}
