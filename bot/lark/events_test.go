@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
@@ -301,5 +302,37 @@ func TestBusyWhenPoolRefuses(t *testing.T) {
 	}
 	if f.rec.count() != 0 {
 		t.Error("handler ran")
+	}
+}
+
+// TestCardActionLateFailure: a handler that fails after the budget is
+// reported in the chat.
+func TestCardActionLateFailure(t *testing.T) {
+	f := newFixture(t, ModeWS)
+	f.a.budget = 0
+	release := make(chan struct{})
+	f.rec.reply = func(bot.Message) (bot.Reply, error) {
+		<-release
+		return bot.Reply{}, errors.New("store down")
+	}
+	if _, err := f.a.ws.Do(t.Context(), cardEvent("cb_lf", map[string]any{"tag": "button", "value": map[string]any{"cmd": "prep D-3"}})); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.next(t)
+	close(release)
+	c := f.api.next(t)
+	if c.ReceiveIDType != "chat_id" || c.ReceiveID != "oc_chat" || !strings.Contains(c.Content, "出错了") {
+		t.Errorf("want the failure posted to the chat, got %+v", c)
+	}
+}
+
+func TestSleepCtx(t *testing.T) {
+	if err := sleepCtx(t.Context(), 0); err != nil {
+		t.Errorf("zero sleep = %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := sleepCtx(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled sleep = %v", err)
 	}
 }
