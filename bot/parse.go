@@ -216,6 +216,12 @@ func isUpperAlpha(s string) bool {
 // also with a T) in loc.
 func ParseMeetingTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(strings.Replace(s, "T", " ", 1))
+	// Lark's date-time picker sends "2026-12-01 09:30 +0800".
+	for _, layout := range []string{"2006-01-02 15:04 -0700", "2006-01-02 15:04:05 -0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006-1-2 15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil

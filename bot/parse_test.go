@@ -75,6 +75,9 @@ func TestParseMeetingTimeAndDuration(t *testing.T) {
 	if err != nil || at.UTC().Format(time.RFC3339) != "2026-12-03T06:30:00Z" {
 		t.Fatalf("got %v %v", at, err)
 	}
+	if at, err := ParseMeetingTime("2026-12-01 09:30 +0800", loc); err != nil || at.UTC().Format(time.RFC3339) != "2026-12-01T01:30:00Z" {
+		t.Fatalf("lark form time: %v %v", at, err)
+	}
 	if _, err := ParseMeetingTime("2026-13-03 14:30", loc); err == nil {
 		t.Fatal("month 13 accepted")
 	}

@@ -67,11 +67,11 @@ func (a *Adapter) seen(ctx context.Context, tenant, eventID string) (bool, error
 	// event be redelivered) rather than time the delivery out.
 	ctx, cancel := context.WithTimeout(ctx, dedupeTimeout)
 	defer cancel()
-	dup, err := a.dedupe.SeenEvent(ctx, "lark:event:"+tenant+":"+eventID, dedupeTTL)
+	first, err := a.dedupe.SeenEvent(ctx, "lark:event:"+tenant+":"+eventID, dedupeTTL)
 	if err != nil {
 		return false, fmt.Errorf("lark: dedupe %s: %w", eventID, err)
 	}
-	return dup, nil
+	return !first, nil
 }
 
 // parseMessage turns a message event into an incoming message, or reports

@@ -51,9 +51,9 @@ func (d *memDedupe) SeenEvent(_ context.Context, key string, ttl time.Duration) 
 	if d.seen == nil {
 		d.seen = map[string]bool{}
 	}
-	dup := d.seen[key]
+	first := !d.seen[key] // coach.Store semantics: true the first time
 	d.seen[key] = true
-	return dup, nil
+	return first, nil
 }
 
 func (d *memDedupe) count() int {

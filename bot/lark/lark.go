@@ -74,8 +74,9 @@ type Config struct {
 // Deduper remembers delivery ids so a redelivered event is applied once.
 // coach.Store satisfies it.
 type Deduper interface {
-	// SeenEvent records key for ttl and reports whether it was already
-	// recorded. An error means the store could not answer.
+	// SeenEvent records key for ttl and reports whether this is the
+	// first time it is seen (true) or a repeat (false), as coach.Store
+	// does. An error means the store could not answer.
 	SeenEvent(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 

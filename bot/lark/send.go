@@ -84,7 +84,11 @@ func (a *Adapter) render(ctx context.Context, r bot.Reply) []Card {
 		}
 		keys[i] = key
 	}
-	return Render(r, RenderOptions{Locale: a.locale, ImageKeys: keys})
+	loc := a.locale
+	if r.Lang != "" { // the router's language for this user wins
+		loc = normLocale(r.Lang)
+	}
+	return Render(r, RenderOptions{Locale: loc, ImageKeys: keys})
 }
 
 // post sends each card as an interactive message. idem makes the request

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/stagecoach/stagecoach/bot"
+	larkbot "github.com/stagecoach/stagecoach/bot/lark"
 	slackbot "github.com/stagecoach/stagecoach/bot/slack"
 )
 
@@ -34,6 +35,24 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 		if m.Config.SlackAppToken != "" {
 			runners = append(runners, a.RunSocketMode)
 			m.Log.Info("slack: Socket Mode")
+		}
+	}
+	if m.Config.Lark() {
+		a, err := larkbot.New(larkbot.Config{
+			AppID: m.Config.LarkAppID, AppSecret: m.Config.LarkAppSecret, Mode: m.Config.LarkMode,
+			EncryptKey: m.Config.LarkEncryptKey, VerificationToken: m.Config.LarkVerificationToken,
+			Domain: m.Config.LarkDomain, BaseURL: m.Config.LarkBaseURL, BotOpenID: m.Config.LarkBotOpenID,
+		}, h, m.Store, m.Pool, m.Log.With("platform", "lark"))
+		if err != nil {
+			return nil, err
+		}
+		m.senders[bot.Lark] = a
+		if m.Config.LarkMode == "webhook" {
+			a.Register(mux)
+			m.Log.Info("lark: webhook mode", "path", "/lark/events")
+		} else {
+			runners = append(runners, a.RunLongConnection)
+			m.Log.Info("lark: long connection")
 		}
 	}
 	return runners, nil

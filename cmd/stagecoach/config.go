@@ -35,6 +35,7 @@ type Config struct {
 	LarkVerificationToken string // LARK_VERIFICATION_TOKEN (secret)
 	LarkDomain            string // LARK_DOMAIN: feishu (default) | lark
 	LarkBaseURL           string // LARK_BASE_URL
+	LarkBotOpenID         string // LARK_BOT_OPEN_ID: the bot's open_id, for exact group-mention matching
 
 	Lang      string // STAGECOACH_LANG: console language (default from LANG)
 	LogLevel  string // LOG_LEVEL: debug|info|warn|error
@@ -79,6 +80,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LarkVerificationToken: getenv("LARK_VERIFICATION_TOKEN"),
 		LarkDomain:            strings.ToLower(or(getenv("LARK_DOMAIN"), "feishu")),
 		LarkBaseURL:           getenv("LARK_BASE_URL"),
+		LarkBotOpenID:         getenv("LARK_BOT_OPEN_ID"),
 		Lang:                  getenv("STAGECOACH_LANG"),
 		LogLevel:              strings.ToLower(or(getenv("LOG_LEVEL"), "info")),
 		LogFormat:             strings.ToLower(or(getenv("LOG_FORMAT"), "text")),
