@@ -236,7 +236,7 @@ func TestNewClient(t *testing.T) {
 			case *goredis.Client:
 				o := cc.Options()
 				tlsCfg = o.TLSConfig
-				if o.MaxRetries != 1 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond || o.DialTimeout > 300*time.Millisecond || o.PoolTimeout > 500*time.Millisecond {
+				if o.MaxRetries != 0 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond || o.DialTimeout > 300*time.Millisecond || o.PoolTimeout > 500*time.Millisecond {
 					t.Errorf("untuned options: %+v", o)
 				}
 				if tc.name == "url" && (o.DB != 2 || o.Password != "pw") {
@@ -245,7 +245,7 @@ func TestNewClient(t *testing.T) {
 			case *goredis.ClusterClient:
 				o := cc.Options()
 				tlsCfg = o.TLSConfig
-				if o.MaxRetries != 1 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond {
+				if o.MaxRetries > 0 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond {
 					t.Errorf("untuned options: %+v", o)
 				}
 			}
@@ -315,4 +315,33 @@ func BenchmarkUpdateDealParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+}
+
+// TestUpdateRetryIsIdempotent replays an update that was already applied,
+// as a client retry after a lost reply would: it succeeds without writing
+// again, while a different update at the same version still conflicts.
+func TestUpdateRetryIsIdempotent(t *testing.T) {
+	c := redistest.Client(t)
+	s := redis.New(c, redis.WithPrefix(redistest.Prefix(t, c)))
+	ctx := t.Context()
+	d := &coach.Deal{Team: "T", Name: "x", Status: coach.StatusOpen}
+	if err := s.CreateDeal(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	d.Name = "y"
+	retry := d.Clone()
+	if err := s.UpdateDeal(ctx, d, []coach.Event{{Kind: "info"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateDeal(ctx, retry.Clone(), []coach.Event{{Kind: "info"}}); err != nil {
+		t.Fatalf("replayed update: %v, want success", err)
+	}
+	other := retry.Clone()
+	other.Name = "z"
+	if err := s.UpdateDeal(ctx, other, nil); !errors.Is(err, coach.ErrConflict) {
+		t.Fatalf("different update at the old version: %v, want ErrConflict", err)
+	}
+	if h, _ := s.History(ctx, "T", d.ID, 0); len(h) != 1 {
+		t.Fatalf("%d events, want 1: the replay must not append", len(h))
+	}
 }
