@@ -129,7 +129,11 @@ func openFlag(d *coach.Deal) string {
 var createDealScript = goredis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
 local id = 'D-' .. n
-redis.call('HSET', ARGV[1] .. 'deal:' .. id, 'v', '1', 'd', ARGV[2] .. id .. ARGV[3])
+local dk = ARGV[1] .. 'deal:' .. id
+-- Only if the counter was lost: never overwrite a deal. The counter has
+-- moved on, so the next create gets a free number.
+if redis.call('EXISTS', dk) == 1 then return 0 end
+redis.call('HSET', dk, 'v', '1', 'd', ARGV[2] .. id .. ARGV[3])
 redis.call('ZADD', KEYS[2], n, id)
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], id)
@@ -143,7 +147,8 @@ return n
 
 // CreateDeal assigns the next D-<n> of d.Team, sets d.Version to 1 and
 // stores d, its events (Team and Deal filled in) and its index entry in
-// one script: one round trip.
+// one script: one round trip. Errors: coach.ErrConflict if the team's
+// counter was lost and the number is taken (the next call gets a free one).
 func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Event) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -165,6 +170,9 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		args = append(args, ep, es)
 	}
 	n, err := createDealScript.Run(ctx, s.c, []string{k.seq(), k.deals(), k.progress()}, args...).Int64()
+	if err == nil && n == 0 {
+		err = fmt.Errorf("numbering counter behind stored deals: %w", coach.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("redis: create deal in team %q: %w", d.Team, err)
 	}
@@ -491,12 +499,15 @@ func (s *Store) Teams(ctx context.Context) ([]string, error) {
 var createCaseScript = goredis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
 local id = 'C-' .. n
-redis.call('SET', ARGV[1] .. 'case:' .. id, ARGV[2] .. id .. ARGV[3])
+local ck = ARGV[1] .. 'case:' .. id
+if redis.call('EXISTS', ck) == 1 then return 0 end
+redis.call('SET', ck, ARGV[2] .. id .. ARGV[3])
 redis.call('ZADD', KEYS[2], n, id)
 return n
 `)
 
 // CreateCase assigns the next C-<n> of c.Team and stores the case.
+// Errors: coach.ErrConflict as for CreateDeal.
 func (s *Store) CreateCase(ctx context.Context, c *coach.Case) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -508,6 +519,9 @@ func (s *Store) CreateCase(ctx context.Context, c *coach.Case) error {
 	}
 	k := s.team(c.Team)
 	n, err := createCaseScript.Run(ctx, s.c, []string{k.caseSeq(), k.cases()}, k.tp, pre, suf).Int64()
+	if err == nil && n == 0 {
+		err = fmt.Errorf("numbering counter behind stored cases: %w", coach.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("redis: create case in team %q: %w", c.Team, err)
 	}

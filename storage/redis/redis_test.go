@@ -359,3 +359,29 @@ func TestUpdateRetryIsIdempotent(t *testing.T) {
 		t.Fatalf("%d events, want 1: the replay must not append", len(h))
 	}
 }
+
+// TestCreateNeverOverwrites loses the team's counter: the next create
+// reports a conflict instead of replacing D-1, and the one after succeeds.
+func TestCreateNeverOverwrites(t *testing.T) {
+	c := redistest.Client(t)
+	p := redistest.Prefix(t, c)
+	s := redis.New(c, redis.WithPrefix(p))
+	ctx := t.Context()
+	d := &coach.Deal{Team: "T", Name: "first", Status: coach.StatusOpen}
+	if err := s.CreateDeal(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Del(ctx, p+":{T}:seq").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateDeal(ctx, &coach.Deal{Team: "T", Name: "second"}, nil); !errors.Is(err, coach.ErrConflict) {
+		t.Fatalf("create over an existing deal: %v, want ErrConflict", err)
+	}
+	if got, err := s.GetDeal(ctx, "T", "D-1"); err != nil || got.Name != "first" {
+		t.Fatalf("D-1 = %+v, %v", got, err)
+	}
+	d2 := &coach.Deal{Team: "T", Name: "third"}
+	if err := s.CreateDeal(ctx, d2, nil); err != nil || d2.ID != "D-2" {
+		t.Fatalf("next create: %s, %v", d2.ID, err)
+	}
+}

@@ -1,5 +1,23 @@
 // Package storagetest is the conformance suite of coach.Store: every store
 // implementation runs Run and must pass all of it.
+//
+// Besides what coach.Store's comments say, the suite pins down:
+//   - stores set Team and Deal of every event, on create and on update;
+//   - a failed update (ErrConflict, ErrNotFound) changes nothing: deal,
+//     events, last-progress index; the caller's Version is left as it was;
+//   - ids match exactly ("D-01", "d-1" are not D-1); an unknown deal has an
+//     empty History, not an error;
+//   - ProgressBefore is strict (a deal at exactly t is not before t), exact
+//     to the nanosecond, and counts a deal with an empty Status as open;
+//   - case numbers are never reused after DeleteCase;
+//   - Sessions are ordered by Session.UpdatedAt, newest first;
+//   - a repeated SeenEvent does not extend the ttl; a lock's late release
+//     (after expiry and a new holder) does not free the new holder's lock;
+//   - team, user and deal ids may contain any bytes (braces, ':', NUL…)
+//     without two of them sharing or breaking keys.
+//
+// Expiry is tested with 300 ms ttls and polling up to a generous deadline,
+// never with timed assertions.
 package storagetest
 
 import (
