@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -384,4 +385,25 @@ func TestCreateNeverOverwrites(t *testing.T) {
 	if err := s.CreateDeal(ctx, d2, nil); err != nil || d2.ID != "D-2" {
 		t.Fatalf("next create: %s, %v", d2.ID, err)
 	}
+}
+
+// TestConformanceCluster runs the suite on a Redis Cluster named by
+// REDIS_CLUSTER_ADDRS (comma-separated seed nodes), through NewClient:
+// it proves the scripts and transactions stay within one slot.
+func TestConformanceCluster(t *testing.T) {
+	addrs := os.Getenv("REDIS_CLUSTER_ADDRS")
+	if addrs == "" {
+		t.Skip("REDIS_CLUSTER_ADDRS not set")
+	}
+	c, err := redis.NewClient(redis.Config{Addrs: strings.Split(addrs, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, ok := c.(*goredis.ClusterClient); !ok {
+		t.Fatalf("client %T, want a cluster client", c)
+	}
+	storagetest.Run(t, func(t *testing.T) coach.Store {
+		return redis.New(c, redis.WithPrefix(redistest.Prefix(t, c)), redis.WithOpTimeout(10*time.Second))
+	})
 }
