@@ -1,8 +1,11 @@
 package bolt_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,4 +84,46 @@ func TestClosedStoreErrors(t *testing.T) {
 	if _, err := s.GetDeal(t.Context(), "A", "D-1"); err == nil || errors.Is(err, coach.ErrNotFound) {
 		t.Fatalf("GetDeal of a closed store: %v, want a non-NotFound error", err)
 	}
+}
+
+func BenchmarkUpdateDeal(b *testing.B) {
+	s := open(b, filepath.Join(b.TempDir(), "bench.db"))
+	ctx := context.Background()
+	d := &coach.Deal{Team: "T", Name: "bench", Status: coach.StatusOpen, Info: map[string]string{"s1.i1.size": "500"}}
+	if err := s.CreateDeal(ctx, d, []coach.Event{{Kind: "create"}}); err != nil {
+		b.Fatal(err)
+	}
+	ev := []coach.Event{{Kind: "info", Field: "s1.i1.size", Before: "500", After: "600", By: "U1"}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.LastProgressAt = time.Unix(int64(i), 0)
+		if err := s.UpdateDeal(ctx, d, ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+}
+
+// BenchmarkUpdateDealParallel updates distinct deals from many goroutines;
+// bbolt serialises writers, so this shows the file's write ceiling.
+func BenchmarkUpdateDealParallel(b *testing.B) {
+	s := open(b, filepath.Join(b.TempDir(), "bench.db"))
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		d := &coach.Deal{Team: fmt.Sprintf("T%d", next.Add(1)), Name: "bench", Status: coach.StatusOpen}
+		if err := s.CreateDeal(ctx, d, nil); err != nil {
+			b.Error(err)
+			return
+		}
+		ev := []coach.Event{{Kind: "note", By: "U1"}}
+		for pb.Next() {
+			if err := s.UpdateDeal(ctx, d, ev); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
 }

@@ -36,13 +36,12 @@ const (
 	readTimeout  = 300 * time.Millisecond
 	writeTimeout = 300 * time.Millisecond
 	poolTimeout  = 500 * time.Millisecond
-	maxRetries   = 1
 )
 
 // NewClient builds a client from cfg: a single-node client for URL or one
 // address, a Sentinel failover client when MasterName is set, a Cluster
 // client for two or more Addrs. Timeouts are tuned (dial 250 ms, read and
-// write 300 ms, one retry, pool wait 500 ms) and context deadlines are
+// write 300 ms, pool wait 500 ms, no retries) and context deadlines are
 // honoured. The caller closes the client.
 func NewClient(cfg Config) (goredis.UniversalClient, error) {
 	var o goredis.UniversalOptions
@@ -87,9 +86,13 @@ func NewClient(cfg Config) (goredis.UniversalClient, error) {
 	o.ReadTimeout = readTimeout
 	o.WriteTimeout = writeTimeout
 	o.PoolTimeout = poolTimeout
-	o.MaxRetries = maxRetries
-	o.MinRetryBackoff = 8 * time.Millisecond
-	o.MaxRetryBackoff = 64 * time.Millisecond
+	// No retries (-1; 0 would mean 3). go-redis retries a command whose
+	// reply timed out, and our writes are not idempotent: a retried
+	// create makes a second deal, a retried update reports a conflict
+	// for its own write, a retried SeenEvent says "repeat" to the first
+	// sender. A pooled connection the server closed is detected before
+	// use, so after a Redis restart the next call still succeeds.
+	o.MaxRetries = -1
 	// One dial attempt: a refused connection fails at once instead of
 	// after 5 tries spaced 100 ms apart.
 	o.DialerRetries = 1

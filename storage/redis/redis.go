@@ -129,7 +129,11 @@ func openFlag(d *coach.Deal) string {
 var createDealScript = goredis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
 local id = 'D-' .. n
-redis.call('HSET', ARGV[1] .. 'deal:' .. id, 'v', '1', 'd', ARGV[2] .. id .. ARGV[3])
+local dk = ARGV[1] .. 'deal:' .. id
+-- Only if the counter was lost: never overwrite a deal. The counter has
+-- moved on, so the next create gets a free number.
+if redis.call('EXISTS', dk) == 1 then return 0 end
+redis.call('HSET', dk, 'v', '1', 'd', ARGV[2] .. id .. ARGV[3])
 redis.call('ZADD', KEYS[2], n, id)
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], id)
@@ -143,7 +147,8 @@ return n
 
 // CreateDeal assigns the next D-<n> of d.Team, sets d.Version to 1 and
 // stores d, its events (Team and Deal filled in) and its index entry in
-// one script: one round trip.
+// one script: one round trip. Errors: coach.ErrConflict if the team's
+// counter was lost and the number is taken (the next call gets a free one).
 func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Event) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -165,6 +170,9 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		args = append(args, ep, es)
 	}
 	n, err := createDealScript.Run(ctx, s.c, []string{k.seq(), k.deals(), k.progress()}, args...).Int64()
+	if err == nil && n == 0 {
+		err = fmt.Errorf("numbering counter behind stored deals: %w", coach.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("redis: create deal in team %q: %w", d.Team, err)
 	}
@@ -225,7 +233,12 @@ func (s *Store) GetDeal(ctx context.Context, team, id string) (*coach.Deal, erro
 var updateDealScript = goredis.NewScript(`
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
-if v ~= ARGV[1] then return -2 end
+if v ~= ARGV[1] then
+  -- A client-side retry of this very update (the first reply was lost)
+  -- finds its own write: report success, not a conflict.
+  if v == ARGV[2] and redis.call('HGET', KEYS[1], 'd') == ARGV[3] then return 1 end
+  return -2
+end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
@@ -325,30 +338,53 @@ func (s *Store) ListDeals(ctx context.Context, team string) ([]*coach.Deal, erro
 	return ds, nil
 }
 
-// ProgressBefore reads the team's progress index: the entries scored
-// below t's millisecond, plus those within it (checked against the exact
-// time), then the deals. Two round trips.
+// progressScript returns the ids of the progress index that may be before
+// ARGV[1] (unix ms): every entry scored below it (at most ARGV[2] when > 0)
+// and then every entry sharing the last score taken: a full page may end
+// inside a millisecond whose entries are ordered by id, not by time. When
+// the page is not full, the entries of ARGV[1]'s own millisecond follow.
+// Ids may repeat.
+var progressScript = goredis.NewScript(`
+local limit = tonumber(ARGV[2])
+local out
+if limit > 0 then
+  out = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'WITHSCORES', 'LIMIT', 0, limit)
+else
+  out = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'WITHSCORES')
+end
+local ids = {}
+for i = 1, #out, 2 do ids[#ids + 1] = out[i] end
+local more
+if limit > 0 and #ids == limit then
+  more = redis.call('ZRANGEBYSCORE', KEYS[1], out[#out], out[#out])
+else
+  more = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])
+end
+for i = 1, #more do ids[#ids + 1] = more[i] end
+return ids
+`)
+
+// ProgressBefore reads the team's progress index (scored in milliseconds),
+// then the deals, and orders and bounds them by their exact
+// LastProgressAt. Two round trips.
 func (s *Store) ProgressBefore(ctx context.Context, team string, t time.Time, limit int) ([]*coach.Deal, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	k := s.team(team)
-	ms := unixMs(t)
-	var below, within *goredis.StringSliceCmd
-	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		r := &goredis.ZRangeBy{Min: "-inf", Max: "(" + strconv.FormatInt(ms, 10)}
-		if limit > 0 {
-			r.Count = int64(limit)
-		}
-		below = p.ZRangeByScore(ctx, k.progress(), r)
-		within = p.ZRangeByScore(ctx, k.progress(), &goredis.ZRangeBy{Min: strconv.FormatInt(ms, 10), Max: strconv.FormatInt(ms, 10)})
-		return nil
-	})
+	if limit < 0 {
+		limit = 0
+	}
+	raw, err := progressScript.Run(ctx, s.c, []string{k.progress()}, unixMs(t), limit).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: deals of %q before %s: %w", team, t, err)
 	}
-	ids := below.Val()
-	if limit <= 0 || len(ids) < limit {
-		ids = append(ids, within.Val()...)
+	ids := raw[:0]
+	seen := make(map[string]bool, len(raw))
+	for _, id := range raw {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
 	ds, err := s.fetchDeals(ctx, k, ids)
 	if err != nil {
@@ -463,12 +499,15 @@ func (s *Store) Teams(ctx context.Context) ([]string, error) {
 var createCaseScript = goredis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
 local id = 'C-' .. n
-redis.call('SET', ARGV[1] .. 'case:' .. id, ARGV[2] .. id .. ARGV[3])
+local ck = ARGV[1] .. 'case:' .. id
+if redis.call('EXISTS', ck) == 1 then return 0 end
+redis.call('SET', ck, ARGV[2] .. id .. ARGV[3])
 redis.call('ZADD', KEYS[2], n, id)
 return n
 `)
 
 // CreateCase assigns the next C-<n> of c.Team and stores the case.
+// Errors: coach.ErrConflict as for CreateDeal.
 func (s *Store) CreateCase(ctx context.Context, c *coach.Case) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -480,6 +519,9 @@ func (s *Store) CreateCase(ctx context.Context, c *coach.Case) error {
 	}
 	k := s.team(c.Team)
 	n, err := createCaseScript.Run(ctx, s.c, []string{k.caseSeq(), k.cases()}, k.tp, pre, suf).Int64()
+	if err == nil && n == 0 {
+		err = fmt.Errorf("numbering counter behind stored cases: %w", coach.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("redis: create case in team %q: %w", c.Team, err)
 	}

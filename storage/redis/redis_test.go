@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +19,17 @@ import (
 	"github.com/stagecoach/stagecoach/storage/redis/redistest"
 	"github.com/stagecoach/stagecoach/storage/storagetest"
 )
+
+// quietLog drops go-redis's own log lines ("failed to dial…"), which the
+// outage tests provoke on purpose.
+type quietLog struct{}
+
+func (quietLog) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	goredis.SetLogger(quietLog{})
+	os.Exit(m.Run())
+}
 
 func TestConformance(t *testing.T) {
 	c := redistest.Client(t)
@@ -236,7 +249,7 @@ func TestNewClient(t *testing.T) {
 			case *goredis.Client:
 				o := cc.Options()
 				tlsCfg = o.TLSConfig
-				if o.MaxRetries != 1 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond || o.DialTimeout > 300*time.Millisecond || o.PoolTimeout > 500*time.Millisecond {
+				if o.MaxRetries != 0 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond || o.DialTimeout > 300*time.Millisecond || o.PoolTimeout > 500*time.Millisecond {
 					t.Errorf("untuned options: %+v", o)
 				}
 				if tc.name == "url" && (o.DB != 2 || o.Password != "pw") {
@@ -245,7 +258,7 @@ func TestNewClient(t *testing.T) {
 			case *goredis.ClusterClient:
 				o := cc.Options()
 				tlsCfg = o.TLSConfig
-				if o.MaxRetries != 1 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond {
+				if o.MaxRetries > 0 || !o.ContextTimeoutEnabled || o.ReadTimeout > 300*time.Millisecond {
 					t.Errorf("untuned options: %+v", o)
 				}
 			}
@@ -292,13 +305,15 @@ func BenchmarkUpdateDeal(b *testing.B) {
 	}
 }
 
-// BenchmarkUpdateDealParallel runs read-modify-write updates of distinct
-// deals from many goroutines: the throughput of one process.
+// BenchmarkUpdateDealParallel runs updates of distinct deals from many
+// goroutines: the throughput of one process.
 func BenchmarkUpdateDealParallel(b *testing.B) {
 	c := redistest.Client(b)
 	s := redis.New(c, redis.WithPrefix(redistest.Prefix(b, c)))
 	ctx := context.Background()
 	var next atomic.Int64
+	// 16 goroutines per core: many requests in flight, as in the bot.
+	b.SetParallelism(16)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		d := &coach.Deal{Team: fmt.Sprintf("T%d", next.Add(1)), Name: "bench", Status: coach.StatusOpen}
@@ -315,4 +330,80 @@ func BenchmarkUpdateDealParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+}
+
+// TestUpdateRetryIsIdempotent replays an update that was already applied,
+// as a client retry after a lost reply would: it succeeds without writing
+// again, while a different update at the same version still conflicts.
+func TestUpdateRetryIsIdempotent(t *testing.T) {
+	c := redistest.Client(t)
+	s := redis.New(c, redis.WithPrefix(redistest.Prefix(t, c)))
+	ctx := t.Context()
+	d := &coach.Deal{Team: "T", Name: "x", Status: coach.StatusOpen}
+	if err := s.CreateDeal(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	d.Name = "y"
+	retry := d.Clone()
+	if err := s.UpdateDeal(ctx, d, []coach.Event{{Kind: "info"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateDeal(ctx, retry.Clone(), []coach.Event{{Kind: "info"}}); err != nil {
+		t.Fatalf("replayed update: %v, want success", err)
+	}
+	other := retry.Clone()
+	other.Name = "z"
+	if err := s.UpdateDeal(ctx, other, nil); !errors.Is(err, coach.ErrConflict) {
+		t.Fatalf("different update at the old version: %v, want ErrConflict", err)
+	}
+	if h, _ := s.History(ctx, "T", d.ID, 0); len(h) != 1 {
+		t.Fatalf("%d events, want 1: the replay must not append", len(h))
+	}
+}
+
+// TestCreateNeverOverwrites loses the team's counter: the next create
+// reports a conflict instead of replacing D-1, and the one after succeeds.
+func TestCreateNeverOverwrites(t *testing.T) {
+	c := redistest.Client(t)
+	p := redistest.Prefix(t, c)
+	s := redis.New(c, redis.WithPrefix(p))
+	ctx := t.Context()
+	d := &coach.Deal{Team: "T", Name: "first", Status: coach.StatusOpen}
+	if err := s.CreateDeal(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Del(ctx, p+":{T}:seq").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateDeal(ctx, &coach.Deal{Team: "T", Name: "second"}, nil); !errors.Is(err, coach.ErrConflict) {
+		t.Fatalf("create over an existing deal: %v, want ErrConflict", err)
+	}
+	if got, err := s.GetDeal(ctx, "T", "D-1"); err != nil || got.Name != "first" {
+		t.Fatalf("D-1 = %+v, %v", got, err)
+	}
+	d2 := &coach.Deal{Team: "T", Name: "third"}
+	if err := s.CreateDeal(ctx, d2, nil); err != nil || d2.ID != "D-2" {
+		t.Fatalf("next create: %s, %v", d2.ID, err)
+	}
+}
+
+// TestConformanceCluster runs the suite on a Redis Cluster named by
+// REDIS_CLUSTER_ADDRS (comma-separated seed nodes), through NewClient:
+// it proves the scripts and transactions stay within one slot.
+func TestConformanceCluster(t *testing.T) {
+	addrs := os.Getenv("REDIS_CLUSTER_ADDRS")
+	if addrs == "" {
+		t.Skip("REDIS_CLUSTER_ADDRS not set")
+	}
+	c, err := redis.NewClient(redis.Config{Addrs: strings.Split(addrs, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, ok := c.(*goredis.ClusterClient); !ok {
+		t.Fatalf("client %T, want a cluster client", c)
+	}
+	storagetest.Run(t, func(t *testing.T) coach.Store {
+		return redis.New(c, redis.WithPrefix(redistest.Prefix(t, c)), redis.WithOpTimeout(10*time.Second))
+	})
 }

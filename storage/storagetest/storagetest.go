@@ -1,5 +1,23 @@
 // Package storagetest is the conformance suite of coach.Store: every store
 // implementation runs Run and must pass all of it.
+//
+// Besides what coach.Store's comments say, the suite pins down:
+//   - stores set Team and Deal of every event, on create and on update;
+//   - a failed update (ErrConflict, ErrNotFound) changes nothing: deal,
+//     events, last-progress index; the caller's Version is left as it was;
+//   - ids match exactly ("D-01", "d-1" are not D-1); an unknown deal has an
+//     empty History, not an error;
+//   - ProgressBefore is strict (a deal at exactly t is not before t), exact
+//     to the nanosecond, and counts a deal with an empty Status as open;
+//   - case numbers are never reused after DeleteCase;
+//   - Sessions are ordered by Session.UpdatedAt, newest first;
+//   - a repeated SeenEvent does not extend the ttl; a lock's late release
+//     (after expiry and a new holder) does not free the new holder's lock;
+//   - team, user and deal ids may contain any bytes (braces, ':', NUL…)
+//     without two of them sharing or breaking keys.
+//
+// Expiry is tested with 300 ms ttls and polling up to a generous deadline,
+// never with timed assertions.
 package storagetest
 
 import (
@@ -558,6 +576,16 @@ func testProgressBefore(t *testing.T, s coach.Store) {
 	sameIDs(t, "with 1960", progress(t, s, "A", base, 2), []string{old.ID, "D-5"})
 	zero := mustCreate(t, s, newDeal("A", "u", "zero", time.Time{}))
 	sameIDs(t, "with zero", progress(t, s, "A", base, 2), []string{zero.ID, old.ID})
+
+	// Within one millisecond, nanoseconds still order and bound: D-1 is
+	// newest, D-3 oldest, the reverse of their numbers.
+	for i := 3; i >= 1; i-- {
+		mustCreate(t, s, newDeal("ns", "u", fmt.Sprint(i), base.Add(time.Duration(i))))
+	}
+	sameIDs(t, "ns order", progress(t, s, "ns", base.Add(time.Millisecond), 0), []string{"D-3", "D-2", "D-1"})
+	sameIDs(t, "ns limit", progress(t, s, "ns", base.Add(time.Millisecond), 2), []string{"D-3", "D-2"})
+	sameIDs(t, "ns bound", progress(t, s, "ns", base.Add(2), 0), []string{"D-3"})
+	sameIDs(t, "ns bound, limit", progress(t, s, "ns", base.Add(3), 1), []string{"D-3"})
 }
 
 func testProgressClosed(t *testing.T, s coach.Store) {
@@ -582,6 +610,8 @@ func testProgressClosed(t *testing.T, s coach.Store) {
 		}
 	}
 	sameIDs(t, "closed left", progress(t, s, "A", base, 0), []string{"D-4", "D-1"})
+	// The oldest entries were closed: a limit still fills from open deals.
+	sameIDs(t, "closed left, limit 1", progress(t, s, "A", base, 1), []string{"D-4"})
 
 	// A deal created closed never enters the index.
 	closed := newDeal("A", "u", "imported", base.Add(-20*time.Hour))
@@ -780,7 +810,8 @@ func testSessions(t *testing.T, s coach.Store) {
 	s3 := session("A", "u1", "D-3", base.Add(2*time.Minute))
 	other := []*coach.Session{
 		session("A", "u2", "D-1", base), session("B", "u1", "D-1", base),
-		session("A", "u1:x", "D-1", base), session("A", "u", "1:D-1", base),
+		// Would share a key if ids were joined with ':' unescaped.
+		session("A", "u9:x", "D-1", base), session("A", "u9", "x:D-1", base),
 	}
 	for _, x := range append([]*coach.Session{s1, s2, s3}, other...) {
 		if err := s.PutSession(ctx, x, ttl); err != nil {
@@ -811,8 +842,11 @@ func testSessions(t *testing.T, s coach.Store) {
 	}
 	sameIDs(t, "Sessions(A,u1)", list("A", "u1"), []string{"D-2", "D-3", "D-1"})
 	sameIDs(t, "Sessions(B,u1)", list("B", "u1"), []string{"D-1"})
-	sameIDs(t, "Sessions(A,u1:x)", list("A", "u1:x"), []string{"D-1"})
-	sameIDs(t, "Sessions(A,u)", list("A", "u"), []string{"1:D-1"})
+	sameIDs(t, "Sessions(A,u9:x)", list("A", "u9:x"), []string{"D-1"})
+	sameIDs(t, "Sessions(A,u9)", list("A", "u9"), []string{"x:D-1"})
+	if got, err := s.GetSession(ctx, "A", "u9:x", "D-1"); err != nil || got.User != "u9:x" || got.Deal != "D-1" {
+		t.Fatalf("GetSession(A, u9:x, D-1) = %+v, %v", got, err)
+	}
 	sameIDs(t, "Sessions(A,nobody)", list("A", "nobody"), nil)
 
 	// A put replaces the session and moves it to the front.

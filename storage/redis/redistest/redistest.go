@@ -20,34 +20,29 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
-
-	"github.com/stagecoach/stagecoach/storage/redis"
 )
 
-// Client returns a client (built with redis.NewClient, so with the
-// production timeouts) to REDIS_URL if set, else to a redis-server from
-// PATH on a free 127.0.0.1 port, else to an in-process miniredis (with
-// generous timeouts: it shares the slowed-down test process). The
-// server, if started here, is stopped and the client closed at cleanup.
-// It logs which Redis it uses. Never FLUSH the server: use Prefix.
+// Client returns a client to REDIS_URL if set, else to a redis-server from
+// PATH on a free 127.0.0.1 port, else to an in-process miniredis. It logs
+// which one it uses. The server, if started here, is stopped and the
+// client closed at cleanup. Never FLUSH the server: use Prefix.
+//
+// The client's timeouts are generous (seconds, not the production
+// 300 ms of redis.NewClient): conformance tests check behaviour, and a
+// loaded CI machine running -race must not fail them on latency. Test the
+// production client with redis.NewClient directly.
 func Client(t testing.TB) goredis.UniversalClient {
 	t.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url != "" {
+	if url := os.Getenv("REDIS_URL"); url != "" {
 		t.Logf("redistest: using REDIS_URL")
-	} else {
-		srv := StartServer(t)
-		if srv.Kind == "miniredis" {
-			return miniClient(t, srv.Addr)
+		o, err := goredis.ParseURL(url)
+		if err != nil {
+			t.Fatalf("redistest: REDIS_URL: %v", err)
 		}
-		url = "redis://" + srv.Addr
+		return relaxedClient(t, o)
 	}
-	c, err := redis.NewClient(redis.Config{URL: url})
-	if err != nil {
-		t.Fatalf("redistest: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	srv := StartServer(t)
+	return relaxedClient(t, &goredis.Options{Addr: srv.Addr})
 }
 
 var prefixes atomic.Int64
@@ -100,18 +95,17 @@ func Mini(t testing.TB) goredis.UniversalClient {
 	t.Helper()
 	s := miniServer(t)
 	t.Cleanup(s.Stop)
-	return miniClient(t, s.Addr)
+	return relaxedClient(t, &goredis.Options{Addr: s.Addr})
 }
 
-// miniClient is a client with generous timeouts: miniredis runs in the
-// test process, which the race detector and parallel tests slow down far
-// beyond what a real server would take.
-func miniClient(t testing.TB, addr string) goredis.UniversalClient {
-	c := goredis.NewClient(&goredis.Options{
-		Addr: addr, DialTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-		PoolTimeout: 10 * time.Second, MaxRetries: 1, ContextTimeoutEnabled: true, DisableIdentity: true,
-		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
-	})
+// relaxedClient completes o with generous timeouts and no retries.
+func relaxedClient(t testing.TB, o *goredis.Options) goredis.UniversalClient {
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = 5*time.Second, 10*time.Second, 10*time.Second, 10*time.Second
+	o.MaxRetries = -1
+	o.ContextTimeoutEnabled = true
+	o.DisableIdentity = true
+	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	c := goredis.NewClient(o)
 	t.Cleanup(func() { c.Close() })
 	return c
 }
