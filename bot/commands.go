@@ -186,6 +186,7 @@ func (r *Router) cmdShow(q *Request) (Reply, error) {
 	}
 	rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
 	r.appendDetails(q, &rep, d)
+	r.appendFlags(q, &rep, d)
 	return rep, nil
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/stagecoach/stagecoach/storage/bolt"
 )
 
-var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 // newService returns a service over a bbolt store in a temp dir with a
 // fixed clock, a team T1 with alice (admin) and bob (rep).

@@ -10,13 +10,13 @@ import (
 )
 
 // adapters registers the configured chat platforms on mux and returns the
-// long-running parts (Socket Mode, Lark long connection, scheduler). Each
+// long-running parts (Socket Mode, Lark long connection). Each
 // adapter is also kept as the Sender for its platform, and its Close is
 // queued for shutdown (after the HTTP server, before the worker pool).
 func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) ([]func(context.Context) error, error) {
 	var runners []func(context.Context) error
-	if m.senders == nil {
-		m.senders = map[bot.Platform]bot.Sender{}
+	if m.platformSenders == nil {
+		m.platformSenders = map[bot.Platform]bot.Sender{}
 	}
 	if m.Config.Slack() {
 		a, err := slackbot.New(slackbot.Config{
@@ -26,7 +26,7 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 		if err != nil {
 			return nil, err
 		}
-		m.senders[bot.Slack] = a
+		m.platformSenders[bot.Slack] = a
 		m.stops = append(m.stops, a.Close)
 		if m.Config.SlackSigningSecret != "" {
 			a.Register(mux)
@@ -46,7 +46,7 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 		if err != nil {
 			return nil, err
 		}
-		m.senders[bot.Lark] = a
+		m.platformSenders[bot.Lark] = a
 		if m.Config.LarkMode == "webhook" {
 			a.Register(mux)
 			m.Log.Info("lark: webhook mode", "path", "/lark/events")

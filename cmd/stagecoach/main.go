@@ -122,10 +122,10 @@ type Main struct {
 	Pool     *bot.Pool
 
 	closers []func() error
-	// senders deliver proactive messages per platform; stops shut the
-	// adapters down (after the HTTP server, before the pool).
-	senders map[bot.Platform]bot.Sender
-	stops   []func(context.Context) error
+	// platformSenders deliver proactive messages per platform; stops shut
+	// the adapters down (after the HTTP server, before the pool).
+	platformSenders map[bot.Platform]bot.Sender
+	stops           []func(context.Context) error
 }
 
 // Open loads the playbook (refusing an invalid one), opens the store and
@@ -143,6 +143,10 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Store = st
 	m.closers = append(m.closers, st.Close)
 	m.Service = coach.NewService(st, pb, time.Now, m.Log)
+	m.Service.SessionTTL = m.Config.SessionTTL
+	if m.Config.PrepLeadHours > 0 {
+		m.Service.PrepLead = time.Duration(m.Config.PrepLeadHours) * time.Hour
+	}
 	m.Router = bot.NewRouter(m.Service, m.Log)
 	return nil
 }
@@ -189,6 +193,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if m.Config.EnableCron {
+		runners = append(runners, m.Scheduler())
+	}
 	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errc := make(chan error, len(runners)+1)
 	go func() {
@@ -214,13 +221,21 @@ func (m *Main) Serve(ctx context.Context) error {
 	defer cancel()
 	_ = srv.Shutdown(sctx)
 	cancelRunners()
+	m.stopAdapters(sctx)
+	return runErr
+}
+
+// stopAdapters shuts the adapters down, then drains the worker pool.
+func (m *Main) stopAdapters(ctx context.Context) {
 	for _, stop := range m.stops {
-		if err := stop(sctx); err != nil {
+		if err := stop(ctx); err != nil {
 			m.Log.Warn("adapter shutdown", "err", err)
 		}
 	}
-	if err := m.Pool.Close(sctx); err != nil {
-		m.Log.Warn("drain", "err", err)
+	m.stops = nil
+	if m.Pool != nil {
+		if err := m.Pool.Close(ctx); err != nil {
+			m.Log.Warn("drain", "err", err)
+		}
 	}
-	return runErr
 }

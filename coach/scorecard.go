@@ -1,0 +1,230 @@
+package coach
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+// Process scorecards (spec §2.3): reps are appraised on the process, not
+// only on orders. An evaluation item sN.eK (playbook EvalItem) counts for
+// a rep in a period once per deal of theirs on which all of its Items
+// became ticked during the period (the pseudo item "created" is the deal's
+// creation). Adherence adds the ticks made out of order — items ticked
+// while they did not count yet, found by replaying the deal's check events
+// through Evaluate — and the rep's stalled deals.
+
+// CreatedItem is the pseudo checklist id of a deal's creation in
+// EvalItem.Items.
+const CreatedItem = "created"
+
+// RepScore is one rep's scorecard for a period.
+type RepScore struct {
+	Rep string
+	// Items: evaluation item id → deals on which it was achieved in the
+	// period.
+	Items map[string]int
+	// Ticks are the checklist items ticked in the period; OutOfOrder those
+	// of them that did not count yet when ticked.
+	Ticks      int
+	OutOfOrder int
+	// Stalled are the rep's deals stalled at the end of the period.
+	Stalled int
+}
+
+// Achieved is the total of the rep's evaluation items.
+func (r RepScore) Achieved() int {
+	n := 0
+	for _, v := range r.Items {
+		n += v
+	}
+	return n
+}
+
+// EvalItems lists the playbook's evaluation items in order.
+func EvalItems(pb *playbook.Playbook) []*playbook.EvalItem {
+	var out []*playbook.EvalItem
+	for i := range pb.Stages {
+		for k := range pb.Stages[i].Evaluation {
+			out = append(out, &pb.Stages[i].Evaluation[k])
+		}
+	}
+	return out
+}
+
+type scoring struct {
+	pb     *playbook.Playbook
+	r      *Report
+	byItem map[string][]*playbook.EvalItem // checklist id → evaluation items needing it
+}
+
+func newScoring(pb *playbook.Playbook, r *Report) *scoring {
+	r.Week, r.Quarter = map[string]*RepScore{}, map[string]*RepScore{}
+	sc := &scoring{pb: pb, r: r, byItem: map[string][]*playbook.EvalItem{}}
+	for _, e := range EvalItems(pb) {
+		for _, id := range e.Items {
+			sc.byItem[strings.ToLower(id)] = append(sc.byItem[strings.ToLower(id)], e)
+		}
+	}
+	return sc
+}
+
+func (sc *scoring) score(m map[string]*RepScore, rep string) *RepScore {
+	s, ok := m[rep]
+	if !ok {
+		s = &RepScore{Rep: rep, Items: map[string]int{}}
+		m[rep] = s
+	}
+	return s
+}
+
+// in reports whether t lies in the period (from, to]: an event at the
+// very end of a digest's week belongs to it, so the on-demand digest at
+// now includes what just happened.
+func in(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
+
+// replay walks a deal's history up to the report's end: it records the
+// week's moves, the evaluation items achieved and the ticks (in order or
+// not) of the week and the quarter.
+func (sc *scoring) replay(d *Deal, evs []Event) {
+	r := sc.r
+	state := &Deal{Checked: map[string]Check{}}
+	achieved := map[string]bool{}
+	var before Progress
+	beforeSet := false
+	credit := func(at time.Time, f func(*RepScore)) {
+		if in(at, r.From, r.To) {
+			f(sc.score(r.Week, d.Owner))
+		}
+		if in(at, r.QuarterFrom, r.To) {
+			f(sc.score(r.Quarter, d.Owner))
+		}
+	}
+	achieve := func(id string, at time.Time) {
+		for _, e := range sc.byItem[id] {
+			if achieved[e.ID] {
+				continue
+			}
+			done := true
+			for _, x := range e.Items {
+				if _, ok := state.Checked[strings.ToLower(x)]; !ok {
+					done = false
+					break
+				}
+			}
+			if done {
+				achieved[e.ID] = true
+				credit(at, func(s *RepScore) { s.Items[e.ID]++ })
+			}
+		}
+	}
+	for _, e := range evs {
+		if e.At.After(r.To) {
+			break
+		}
+		if !beforeSet && e.At.After(r.From) {
+			before, beforeSet = Evaluate(sc.pb, state), true
+		}
+		switch e.Kind {
+		case "create":
+			state.Checked[CreatedItem] = Check{At: e.At}
+			achieve(CreatedItem, e.At)
+		case "check":
+			id := strings.ToLower(e.Field)
+			state.Checked[id] = Check{By: e.By, At: e.At}
+			p := Evaluate(sc.pb, state)
+			late := !p.Counts(id)
+			credit(e.At, func(s *RepScore) {
+				s.Ticks++
+				if late {
+					s.OutOfOrder++
+				}
+			})
+			achieve(id, e.At)
+		case "uncheck":
+			delete(state.Checked, strings.ToLower(e.Field))
+		case "status":
+			if !in(e.At, r.From, r.To) {
+				continue
+			}
+			switch {
+			case e.After == string(StatusWon):
+				r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveWon, At: e.At})
+			case strings.HasPrefix(e.After, string(StatusLost)):
+				r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveLost, At: e.At})
+			}
+		}
+	}
+	if !beforeSet {
+		before = Evaluate(sc.pb, state)
+	}
+	after := Evaluate(sc.pb, state)
+	if after.Reached > before.Reached {
+		r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveReached, Stage: after.Reached, At: ReachedAt(sc.pb, state, after.Reached)})
+	}
+	if after.Completed > before.Completed {
+		r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveCompleted, Stage: after.Completed, At: CompletedAt(sc.pb, state, after.Completed)})
+	}
+}
+
+// Scorecards returns the scorecards of the week ending at now and of its
+// quarter, for the reps user may see: a rep only themselves, a manager
+// their reports, an admin everyone. When rep is given only that rep's
+// cards are returned (CodeForbidden if user may not see them).
+func (s *Service) Scorecards(ctx context.Context, team *Team, user, rep string, now time.Time) (week, quarter []RepScore, r *Report, err error) {
+	me, ok := team.Members[user]
+	if !ok {
+		return nil, nil, nil, Errf(CodeUnknownMember, "user", user)
+	}
+	if rep == "" && me.Role == RoleRep {
+		rep = user
+	}
+	if rep != "" {
+		if _, ok := team.Members[rep]; !ok {
+			return nil, nil, nil, Errf(CodeUnknownMember, "user", rep)
+		}
+		if !team.CanSee(user, rep) {
+			return nil, nil, nil, Errf(CodeForbidden, "action", "scorecard "+rep)
+		}
+	}
+	r, err = s.Report(ctx, team, now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d := r.For(user)
+	week, quarter = d.Week, d.Quarter
+	if rep != "" {
+		pick := func(list []RepScore) []RepScore {
+			for _, x := range list {
+				if x.Rep == rep {
+					return []RepScore{x}
+				}
+			}
+			return []RepScore{{Rep: rep, Items: map[string]int{}}}
+		}
+		week, quarter = pick(week), pick(quarter)
+	}
+	return week, quarter, r, nil
+}
+
+// CompletedAt is when stage n's completion conditions last became true:
+// the latest tick among the milestone and success items of stages 1..n.
+// Zero when a needed item is not ticked.
+func CompletedAt(pb *playbook.Playbook, d *Deal, n int) time.Time {
+	at := ReachedAt(pb, d, n)
+	if at.IsZero() || pb.Stage(n) == nil {
+		return time.Time{}
+	}
+	for _, it := range pb.Stage(n).Success {
+		c, ok := d.Checked[it.ID]
+		if !ok {
+			return time.Time{}
+		}
+		if c.At.After(at) {
+			at = c.At
+		}
+	}
+	return at
+}
