@@ -15,7 +15,6 @@ import (
 	"github.com/stagecoach/stagecoach/storage/bolt"
 )
 
-
 // newService returns a service over a bbolt store in a temp dir with a
 // fixed clock, a team T1 with alice (admin) and bob (rep).
 func newService(tb testing.TB) (*coach.Service, *coach.Team, *time.Time) {
