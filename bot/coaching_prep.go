@@ -39,21 +39,12 @@ func (r *Router) PrepReply(ctx context.Context, team *coach.Team, d *coach.Deal,
 	return r.prepReply(q, p, full), nil
 }
 
-// proactiveRequest is a Request for a message the bot sends on its own to
-// user (no incoming message): the user's language and timezone.
+// proactiveRequest is requestFor with an optional language override.
 func (r *Router) proactiveRequest(ctx context.Context, team *coach.Team, user string, lang playbook.Lang) *Request {
-	m := team.Members[user]
-	if m == nil {
-		m = &coach.Member{ID: user, Role: coach.RoleRep}
+	q := r.requestFor(ctx, team, user)
+	if lang != "" {
+		q.Lang = lang
 	}
-	q := &Request{Ctx: ctx, Team: team, Member: m, r: r,
-		Actor: coach.Actor{Team: team.ID, User: user, Platform: team.Platform}}
-	q.Msg = Message{Platform: Platform(team.Platform), Tenant: team.ID, User: user}
-	q.Lang = lang
-	if q.Lang == "" {
-		q.Lang = r.lang(q.Msg, team, m)
-	}
-	q.Loc = r.location(team, m)
 	return q
 }
 

@@ -219,7 +219,7 @@ func TestReminderAndDigestRendering(t *testing.T) {
 	if len(s.reps) != 1 {
 		t.Fatalf("%d reminders", len(s.reps))
 	}
-	mustContain(t, renderAll(s.reps[0]), "Upcoming meeting · D-1 Acme ERP", "2026-11-24 10:00", "HQ", "`prep D-1`")
+	mustContain(t, renderAll(s.reps[0]), "Upcoming meeting · D-1 Acme ERP", "2026-11-24 10:00", "HQ", "Still open: s1.m1", "`prep D-1 full`")
 	s.reps, s.to = nil, nil
 	if _, err := jobs.DigestNow(ctx, bottest.Start.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)

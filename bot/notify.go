@@ -186,12 +186,14 @@ func (r *Router) reminderReply(q *Request, n coach.ReminderNotice) Reply {
 	return rep
 }
 
-// prepBlocks is the pre-call preparation shown in a meeting reminder. It
-// is the one place to plug in the full prep (coach/prep.go and its bot
-// renderer, built on another branch): for now it gives where the deal
-// stands, the next step and a button to open the prep.
+// prepBlocks is the pre-call preparation shown in a meeting reminder: the
+// first screen of `prep` (goal, open items, people, questions), or, if the
+// prep cannot be built, where the deal stands with a button to open it.
 func (r *Router) prepBlocks(q *Request, n coach.ReminderNotice) []Block {
 	d := n.Deal
+	if p, err := r.svc.PrepFor(q.Ctx, d); err == nil {
+		return r.prepReply(q, p, false).Blocks
+	}
 	return []Block{
 		Text{Text: q.statusLine(n.Progress)},
 		Context{Text: q.T("reminder.prep_hint", "id", d.ID)},
