@@ -45,8 +45,8 @@ func (r *Router) coreCommands() []*Command {
 		{Name: "pipeline", Aliases: []string{"漏斗"}, Usage: "[mine|team]", Group: "manager", Run: r.cmdPipeline},
 		{Name: "export", Aliases: []string{"导出"}, Usage: "csv|json", Group: "deals", Run: r.cmdExport},
 		{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Group: "team", Examples: []string{"lang zh"}, Run: r.cmdLang},
-		{Name: "team", Aliases: []string{"团队"}, Usage: "[role <user> <admin|manager|rep> | reports <user> <manager> | lang zh|en | tz <IANA zone>]", Group: "team",
-			Examples: []string{"team role U123 manager", "team reports U456 U123", "team tz Asia/Shanghai"}, Run: r.cmdTeam},
+		{Name: "team", Aliases: []string{"团队"}, Usage: "[role <user> <admin|manager|rep> | reports <user> <manager> | lang zh|en | tz <IANA zone> | digest <weekday> <HH:MM> [zone]]", Group: "team",
+			Examples: []string{"team role U123 manager", "team reports U456 U123", "team tz Asia/Shanghai", "team digest monday 09:00 Asia/Shanghai"}, Run: r.cmdTeam},
 		{Name: "home", Hidden: true, Run: r.cmdHome},
 	}
 }
