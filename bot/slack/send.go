@@ -188,11 +188,11 @@ func (a *Adapter) update(ctx context.Context, channel, ts string, bs []slackapi.
 
 // postResponseURL answers through a slash command's or action's
 // response_url (good for 30 min, 5 uses; works where the bot is not a
-// member and for ephemeral messages).
+// member and for ephemeral messages). It is not paced like
+// chat.postMessage: a response_url has its own budget (5 posts in 30 min,
+// capped by the caller), and pacing it made every reply in a busy channel
+// wait its turn and filled the worker pool under load.
 func (a *Adapter) postResponseURL(ctx context.Context, o origin, bs []slackapi.Block, text string, ephemeral, replace bool) error {
-	if err := a.pace.wait(ctx, o.channel+"|"+o.user); err != nil {
-		return err
-	}
 	m := &slackapi.WebhookMessage{Text: text, ReplaceOriginal: replace, ThreadTimestamp: o.thread}
 	if len(bs) > 0 {
 		m.Blocks = &slackapi.Blocks{BlockSet: bs}

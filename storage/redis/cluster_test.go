@@ -6,7 +6,9 @@ import (
 	"net"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -115,66 +117,63 @@ func TestClusterThreeMasters(t *testing.T) {
 		ctx := context.Background()
 		prefix := "slot-" + fmt.Sprint(time.Now().UnixNano())
 		st := redis.New(c, redis.WithPrefix(prefix))
-		for _, team := range []string{"T1", "Acme {weird} team"} {
+		teams := []string{"T1", "Acme {weird} team"}
+		for _, team := range teams {
 			e := bottest.New(t, bottest.WithStore(st))
 			e.Team = team
 			e.Ask("alice", `new "Deal"`)
 			e.Ask("alice", "check D-1 s1.m1")
 			e.Ask("alice", "coach D-1 needs")
-			slots := map[int64][]string{}
-			err := cc.ForEachMaster(ctx, func(ctx context.Context, n *goredis.Client) error {
-				it := n.Scan(ctx, 0, prefix+":*", 1000).Iterator()
-				for it.Next(ctx) {
-					k := it.Val()
-					if k == prefix+":teams" || strings.HasPrefix(k, prefix+":seen:") || strings.HasPrefix(k, prefix+":lock:") {
-						continue // global keys, by design outside the team's slot
-					}
-					slot, err := n.ClusterKeySlot(ctx, k).Result()
-					if err != nil {
-						return err
-					}
-					slots[slot] = append(slots[slot], k)
-				}
-				return it.Err()
-			})
+		}
+		// Group every key under the prefix by the slot the server reports;
+		// the only keys outside a team's slot are the global ones.
+		bySlot := map[int64][]string{}
+		for _, k := range keysUnder(t, cc, prefix) {
+			if k == prefix+":teams" || strings.HasPrefix(k, prefix+":seen:") || strings.HasPrefix(k, prefix+":lock:") {
+				continue
+			}
+			slot, err := cc.ClusterKeySlot(ctx, k).Result()
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Every team's keys share its own slot; the prefix scan sees all teams
-			// so far, one slot each.
-			var total int
-			for _, keys := range slots {
-				total += len(keys)
+			bySlot[slot] = append(bySlot[slot], k)
+		}
+		if len(bySlot) != len(teams) {
+			t.Fatalf("want one slot per team (%d), got %d: %v", len(teams), len(bySlot), bySlot)
+		}
+		for slot, keys := range bySlot {
+			tag := keys[0][:strings.Index(keys[0], "}")+1]
+			var kinds []string
+			for _, k := range keys {
+				if !strings.HasPrefix(k, tag) {
+					t.Fatalf("slot %d mixes teams: %v", slot, keys)
+				}
+				kinds = append(kinds, strings.SplitN(k[len(tag):], ":", 3)[1])
 			}
-			if len(slots) == 0 || total < 4 {
-				t.Fatalf("too few keys found: %v", slots)
-			}
-			for slot, keys := range slots {
-				team0 := keys[0][:strings.Index(keys[0], "}")]
-				for _, k := range keys {
-					if !strings.HasPrefix(k, team0) {
-						t.Fatalf("slot %d holds keys of two teams: %v", slot, keys)
-					}
+			for _, want := range []string{"deal", "hist", "progress", "team", "sess"} {
+				if !slices.Contains(kinds, want) {
+					t.Fatalf("slot %d lacks the %s key: %v", slot, want, keys)
 				}
 			}
-		}
-		if len(slotsOf(t, cc, prefix)) != 2 {
-			t.Fatal("want exactly one slot per team")
 		}
 	})
 }
 
-func slotsOf(t *testing.T, cc *goredis.ClusterClient, prefix string) map[int64]bool {
-	ctx := context.Background()
-	out := map[int64]bool{}
-	_ = cc.ForEachMaster(ctx, func(ctx context.Context, n *goredis.Client) error {
-		it := n.Scan(ctx, 0, prefix+":{*", 1000).Iterator()
+// keysUnder lists the keys with prefix on every master.
+func keysUnder(t *testing.T, cc *goredis.ClusterClient, prefix string) []string {
+	var mu sync.Mutex
+	var keys []string
+	err := cc.ForEachMaster(context.Background(), func(ctx context.Context, n *goredis.Client) error {
+		it := n.Scan(ctx, 0, prefix+":*", 1000).Iterator()
 		for it.Next(ctx) {
-			if s, err := n.ClusterKeySlot(ctx, it.Val()).Result(); err == nil {
-				out[s] = true
-			}
+			mu.Lock()
+			keys = append(keys, it.Val())
+			mu.Unlock()
 		}
-		return nil
+		return it.Err()
 	})
-	return out
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
