@@ -144,6 +144,13 @@ type Result struct {
 	Elapsed   time.Duration    // from the phase start until the last request finished
 	Latencies []time.Duration  // sorted
 	Capped    bool             // MaxRequests ended the phase early
+	// Unsent counts requests that fell due (open loop) but could not be
+	// sent before the phase ended because every connection was busy.
+	Unsent int64
+	// FromSchedule holds, for open loop, the latencies measured from when
+	// each request was due rather than from when it was sent (sorted);
+	// they differ only when the tool fell behind.
+	FromSchedule []time.Duration
 }
 
 // lateAfter is how far behind schedule a request may start before the
@@ -159,13 +166,15 @@ func (r Result) Throughput() float64 {
 }
 
 // Percentile returns the p-th percentile latency (nearest rank), 0 without samples.
-func (r Result) Percentile(p float64) time.Duration {
-	n := len(r.Latencies)
+func (r Result) Percentile(p float64) time.Duration { return percentile(r.Latencies, p) }
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	n := len(sorted)
 	if n == 0 {
 		return 0
 	}
 	i := int(math.Ceil(float64(n)*p/100)) - 1
-	return r.Latencies[min(max(i, 0), n-1)]
+	return sorted[min(max(i, 0), n-1)]
 }
 
 // Summary is the one-line result every run ends with.
@@ -197,6 +206,9 @@ func (r Result) Details() string {
 			fmt.Fprintf(&b, " op_%s=%d", op, n)
 		}
 	}
+	if r.Unsent > 0 {
+		fmt.Fprintf(&b, " unsent=%d", r.Unsent)
+	}
 	if r.Capped {
 		b.WriteString(" (stopped by -max-requests)")
 	}
@@ -206,11 +218,19 @@ func (r Result) Details() string {
 // Behind describes how far the tool itself fell behind its schedule, or
 // "" when it kept up (open loop only).
 func (r Result) Behind() string {
-	if r.Late == 0 || r.Sent == 0 {
+	if (r.Late == 0 && r.Unsent == 0) || r.Sent == 0 {
 		return ""
 	}
-	return fmt.Sprintf("load tool fell behind: %d of %d requests (%.2f%%) started more than %s late, max lag %.1f ms; raise -connections or lower -rate (latencies understate the server's delay)",
+	s := fmt.Sprintf("load tool fell behind: %d of %d requests (%.2f%%) started more than %s late, max lag %.1f ms",
 		r.Late, r.Sent, 100*float64(r.Late)/float64(r.Sent), lateAfter, ms(r.MaxLag))
+	if r.Unsent > 0 {
+		s += fmt.Sprintf(", %d due requests never sent", r.Unsent)
+	}
+	if n := len(r.FromSchedule); n > 0 {
+		s += fmt.Sprintf("; measured from the schedule p50_ms=%.3f p99_ms=%.3f max_ms=%.3f",
+			ms(percentile(r.FromSchedule, 50)), ms(percentile(r.FromSchedule, 99)), ms(r.FromSchedule[n-1]))
+	}
+	return s + ". The server is saturated, or the tool lacks CPU or -connections: the summary's latencies (from the send) understate the delay"
 }
 
 // Loader runs the phases of one load test.
@@ -269,13 +289,19 @@ func NewLoader(cfg Config) (*Loader, error) {
 func (l *Loader) Close() { l.client.CloseIdleConnections() }
 
 // Setup creates the deals, Connections at a time. It returns the number of
-// requests that failed (non-2xx, transport error or timeout).
-func (l *Loader) Setup(ctx context.Context) (failed int, err error) {
+// requests that failed (non-2xx, transport error or timeout) and the first
+// failure.
+func (l *Loader) Setup(ctx context.Context) (failed int, first error, err error) {
 	if l.cfg.Deals < 1 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	next := make(chan int)
 	var bad atomic.Int64
+	var firstErr atomic.Pointer[error]
+	fail := func(err error) {
+		bad.Add(1)
+		firstErr.CompareAndSwap(nil, &err)
+	}
 	var wg sync.WaitGroup
 	for range min(l.cfg.Connections, l.cfg.Deals) {
 		rnd := mrand.New(mrand.NewPCG(l.cfg.Seed, 0))
@@ -283,11 +309,10 @@ func (l *Loader) Setup(ctx context.Context) (failed int, err error) {
 			for i := range next {
 				req, err := l.slash(ctx, fmt.Sprintf("new \"Load deal %d\"", i), l.user(i), rnd)
 				if err == nil {
-					if _, err = l.do(req); err != nil {
-						bad.Add(1)
-					}
-				} else {
-					bad.Add(1)
+					_, err = l.do(req)
+				}
+				if err != nil {
+					fail(err)
 				}
 			}
 		})
@@ -300,7 +325,10 @@ func (l *Loader) Setup(ctx context.Context) (failed int, err error) {
 	}
 	close(next)
 	wg.Wait()
-	return int(bad.Load()), ctx.Err()
+	if p := firstErr.Load(); p != nil {
+		first = *p
+	}
+	return int(bad.Load()), first, ctx.Err()
 }
 
 // take reserves one request against MaxRequests.
@@ -317,6 +345,7 @@ func (l *Loader) Phase(ctx context.Context, d time.Duration) Result {
 	end := start.Add(d)
 	stats := make([]*workerStats, l.cfg.Connections)
 	var capped atomic.Bool
+	var unsent int64
 	var wg sync.WaitGroup
 	if l.cfg.Rate > 0 {
 		jobs := make(chan time.Time, l.cfg.Connections)
@@ -329,7 +358,7 @@ func (l *Loader) Phase(ctx context.Context, d time.Duration) Result {
 				}
 			})
 		}
-		l.schedule(ctx, jobs, start, end, &capped)
+		unsent = l.schedule(ctx, jobs, start, end, &capped)
 		close(jobs)
 	} else {
 		for w := range stats {
@@ -350,37 +379,45 @@ func (l *Loader) Phase(ctx context.Context, d time.Duration) Result {
 	res := merge(stats)
 	res.Elapsed = time.Since(start)
 	res.Capped = capped.Load()
+	res.Unsent = unsent
+	if res.Capped || ctx.Err() != nil {
+		res.Unsent = 0
+	}
 	return res
 }
 
 // schedule hands out request i at start+i/rate until end, MaxRequests or
-// ctx. The send blocks while every worker is busy; the workers then see
-// the delay as lag.
-func (l *Loader) schedule(ctx context.Context, jobs chan<- time.Time, start, end time.Time, capped *atomic.Bool) {
+// ctx. While every worker is busy the hand-off waits, and the workers see
+// the delay as lag; it never waits past end, so the phase ends on time.
+// It returns how many requests fell due but were never sent.
+func (l *Loader) schedule(ctx context.Context, jobs chan<- time.Time, start, end time.Time, capped *atomic.Bool) (unsent int64) {
+	ctx, cancel := context.WithDeadline(ctx, end)
+	defer cancel()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
+	due := func() int64 { return int64(math.Ceil(end.Sub(start).Seconds() * l.cfg.Rate)) }
 	for i := int64(0); ; i++ {
 		at := start.Add(time.Duration(float64(i) * float64(time.Second) / l.cfg.Rate))
 		if !at.Before(end) {
-			return
+			return 0
 		}
 		if wait := time.Until(at); wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-timer.C:
 			case <-ctx.Done():
-				return
+				return max(due()-i, 0)
 			}
 		}
 		if !l.take() {
 			capped.Store(true)
-			return
+			return 0
 		}
 		select {
 		case jobs <- at:
 		case <-ctx.Done():
-			return
+			return max(due()-i, 0)
 		}
 	}
 }
@@ -388,6 +425,7 @@ func (l *Loader) schedule(ctx context.Context, jobs chan<- time.Time, start, end
 type workerStats struct {
 	rnd       *mrand.Rand
 	lat       []time.Duration
+	sched     []time.Duration // open loop: latency from the due time
 	status    map[int]int64
 	ops       map[string]int64
 	errors    int64
@@ -421,6 +459,7 @@ func merge(ws []*workerStats) Result {
 		r.Late += s.late
 		r.MaxLag = max(r.MaxLag, s.maxLag)
 		r.Latencies = append(r.Latencies, s.lat...)
+		r.FromSchedule = append(r.FromSchedule, s.sched...)
 		for k, v := range s.status {
 			r.Status[k] += v
 		}
@@ -429,6 +468,7 @@ func merge(ws []*workerStats) Result {
 		}
 	}
 	slices.Sort(r.Latencies)
+	slices.Sort(r.FromSchedule)
 	return r
 }
 
@@ -452,7 +492,11 @@ func (l *Loader) one(ctx context.Context, s *workerStats, at time.Time) {
 		}
 	}
 	code, err := l.do(req)
-	s.lat = append(s.lat, time.Since(start))
+	end := time.Now()
+	s.lat = append(s.lat, end.Sub(start))
+	if !at.IsZero() {
+		s.sched = append(s.sched, end.Sub(at))
+	}
 	switch {
 	case err == nil:
 		s.status[code]++

@@ -54,8 +54,17 @@ func newVerifier(t *testing.T) *verifier {
 			v.ok["lark"]++
 			return nil
 		})
+	v.lark.InitConfig(larkevent.WithLogger(quietLark{}))
 	return v
 }
+
+// quietLark drops the SDK's log lines (the bad-key test makes many).
+type quietLark struct{}
+
+func (quietLark) Debug(context.Context, ...any) {}
+func (quietLark) Info(context.Context, ...any)  {}
+func (quietLark) Warn(context.Context, ...any)  {}
+func (quietLark) Error(context.Context, ...any) {}
 
 func (v *verifier) reject(w http.ResponseWriter, code int) {
 	v.mu.Lock()
@@ -148,8 +157,9 @@ func TestRunEverySignatureVerifies(t *testing.T) {
 	v := newVerifier(t)
 	srv := httptest.NewServer(v)
 	defer srv.Close()
-	cfg := testConfig(t, srv, "show=30,check=10,uncheck=10,note=10,deals=5,tick=10,button=10,lark=15")
+	cfg := testConfig(t, srv, "show=10,check=10,uncheck=10,note=10,deals=10,tick=10,button=10,lark=10")
 	cfg.Warmup = 100 * time.Millisecond
+	cfg.Rate, cfg.Duration = 200, time.Second
 	var log bytes.Buffer
 	res, err := Run(context.Background(), cfg, 0, &log)
 	if err != nil {
@@ -161,9 +171,10 @@ func TestRunEverySignatureVerifies(t *testing.T) {
 	if res.Errors != 0 || v.bad != 0 {
 		t.Fatalf("errors=%d rejected=%d, want 0\n%s", res.Errors, v.bad, log.String())
 	}
-	// ~400 req/s for 0.4 s; the open-loop schedule should hold it closely.
-	if res.Completed < 120 || res.Completed > 170 {
-		t.Errorf("completed %d requests, want about 160", res.Completed)
+	// 200 req/s for 1 s: 200 requests fall due. A busy machine (the race
+	// detector, parallel tests) may leave some unsent, but never more.
+	if res.Sent+res.Unsent != 200 || res.Sent < 50 {
+		t.Errorf("sent %d + unsent %d, want 200 due and most of them sent", res.Sent, res.Unsent)
 	}
 	if res.Sent != res.Completed || res.Status[200] != res.Completed {
 		t.Errorf("sent %d, completed %d, 200s %d: want all equal", res.Sent, res.Completed, res.Status[200])
@@ -296,8 +307,16 @@ func TestOpenLoopReportsFallingBehind(t *testing.T) {
 	}
 	defer l.Close()
 	res := l.Phase(context.Background(), 200*time.Millisecond)
-	if res.Late == 0 || !strings.Contains(res.Behind(), "fell behind") {
-		t.Errorf("late=%d behind=%q: want the lag reported", res.Late, res.Behind())
+	if res.Late == 0 || res.Unsent == 0 || !strings.Contains(res.Behind(), "fell behind") || !strings.Contains(res.Behind(), "from the schedule") {
+		t.Errorf("late=%d unsent=%d behind=%q: want the lag reported", res.Late, res.Unsent, res.Behind())
+	}
+	// Open loop is scheduled by the clock: a slow server must not stretch
+	// the phase until every due request has been sent.
+	if res.Elapsed > 600*time.Millisecond {
+		t.Errorf("phase took %s, want about 200ms", res.Elapsed)
+	}
+	if res.FromSchedule[len(res.FromSchedule)-1] <= res.Latencies[len(res.Latencies)-1] {
+		t.Errorf("latency from the schedule should exceed latency from the send when behind")
 	}
 }
 

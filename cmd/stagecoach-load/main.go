@@ -13,7 +13,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -166,13 +165,16 @@ func Run(ctx context.Context, cfg Config, settle time.Duration, log io.Writer) (
 	fmt.Fprintf(log, "target=%s team=%s %s connections=%d duration=%s warmup=%s deals=%d\n",
 		cfg.Target, cfg.Team, mode, cfg.Connections, cfg.Duration, cfg.Warmup, cfg.Deals)
 	if cfg.Deals > 0 {
-		bad, err := l.Setup(ctx)
+		bad, first, err := l.Setup(ctx)
 		if err != nil {
 			return Result{}, fmt.Errorf("setup: %w", err)
 		}
 		fmt.Fprintf(log, "setup: sent %d new-deal commands, %d failed\n", cfg.Deals, bad)
+		if bad > 0 {
+			fmt.Fprintf(log, "setup: first failure: %v\n", first)
+		}
 		if bad == cfg.Deals {
-			return Result{}, errors.New("setup: every new-deal command failed (wrong -secret, -path or -target?)")
+			return Result{}, fmt.Errorf("setup: every new-deal command failed, first with %v (wrong -secret, -path or -target?)", first)
 		}
 		if err := sleep(ctx, settle); err != nil {
 			return Result{}, err
