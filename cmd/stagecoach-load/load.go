@@ -43,13 +43,16 @@ type Config struct {
 	MaxRequests int64         // cap on every request sent (setup, warm-up, measured)
 	Timeout     time.Duration // per request; a timeout counts as an error
 
-	Deals   int      // setup: `new "Load deal <i>"` for i in 1..Deals; ops use D-1..D-Deals
-	Team    string   // team_id / tenant_key
-	Users   int      // user ids U1..U<Users>, picked at random per request
-	Channel string   // channel_id
-	Items   []string // checklist item ids for check/uncheck/tick
-	Mix     Mix
-	Seed    uint64
+	Deals   int    // setup: `new "Load deal <i>"` for i in 1..Deals; ops use D-1..D-Deals
+	Team    string // team_id / tenant_key
+	Users   int    // user ids U1..U<Users>, picked at random per request
+	Channel string // channel_id, or its prefix when Channels > 1
+	// Channels spreads requests over channel ids <Channel>1…<Channel>n
+	// (a server that paces replies per channel sees n channels); ≤1: one.
+	Channels int
+	Items    []string // checklist item ids for check/uncheck/tick
+	Mix      Mix
+	Seed     uint64
 
 	Command           string // slash command name, /coach
 	Path              string // slash commands path: /slack/commands (Bolt: /slack/events)
@@ -334,6 +337,14 @@ func (l *Loader) Setup(ctx context.Context) (failed int, first error, err error)
 // take reserves one request against MaxRequests.
 func (l *Loader) take() bool { return l.sent.Add(1) <= l.cfg.MaxRequests }
 
+// channel picks the channel id for one request.
+func (l *Loader) channel(r *mrand.Rand) string {
+	if l.cfg.Channels <= 1 {
+		return l.cfg.Channel
+	}
+	return l.cfg.Channel + strconv.Itoa(r.IntN(l.cfg.Channels)+1)
+}
+
 // user returns the user id for request or deal i (1-based).
 func (l *Loader) user(i int) string { return "U" + strconv.Itoa((i-1)%l.cfg.Users+1) }
 
@@ -563,7 +574,7 @@ func (l *Loader) build(ctx context.Context, op string, r *mrand.Rand) (*http.Req
 			"text": map[string]any{"type": "plain_text", "text": "Show"}, "action_ts": slackTS(),
 		}, r)
 	case OpLark:
-		return l.lark(ctx, "show "+deal, user)
+		return l.lark(ctx, "show "+deal, user, l.channel(r))
 	}
 	return nil, fmt.Errorf("unknown op %q", op)
 }
@@ -583,7 +594,7 @@ func (l *Loader) slash(ctx context.Context, text, user string, r *mrand.Rand) (*
 	form("token", "load")
 	form("team_id", l.cfg.Team)
 	form("team_domain", "load")
-	form("channel_id", l.cfg.Channel)
+	form("channel_id", l.channel(r))
 	form("channel_name", "load")
 	form("user_id", user)
 	form("user_name", strings.ToLower(user))
@@ -619,6 +630,7 @@ func checkboxAction(deal string, items, selected []string) map[string]any {
 
 // interaction builds a signed block_actions interaction carrying action.
 func (l *Loader) interaction(ctx context.Context, user string, action map[string]any, r *mrand.Rand) (*http.Request, error) {
+	ch := l.channel(r)
 	payload := map[string]any{
 		"type":         "block_actions",
 		"api_app_id":   "A0LOAD",
@@ -627,8 +639,8 @@ func (l *Loader) interaction(ctx context.Context, user string, action map[string
 		"response_url": l.cfg.ResponseURL,
 		"team":         map[string]any{"id": l.cfg.Team, "domain": "load"},
 		"user":         map[string]any{"id": user, "username": strings.ToLower(user), "team_id": l.cfg.Team},
-		"channel":      map[string]any{"id": l.cfg.Channel, "name": "load"},
-		"container":    map[string]any{"type": "message", "message_ts": slackTS(), "channel_id": l.cfg.Channel, "is_ephemeral": true},
+		"channel":      map[string]any{"id": ch, "name": "load"},
+		"container":    map[string]any{"type": "message", "message_ts": slackTS(), "channel_id": ch, "is_ephemeral": true},
 		"actions":      []any{action},
 	}
 	js, err := json.Marshal(payload)
@@ -661,7 +673,7 @@ func SlackSignature(secret, ts string, body []byte) string {
 }
 
 // lark builds an encrypted and signed im.message.receive_v1 event.
-func (l *Loader) lark(ctx context.Context, text, user string) (*http.Request, error) {
+func (l *Loader) lark(ctx context.Context, text, user, channel string) (*http.Request, error) {
 	now := time.Now()
 	content, err := json.Marshal(map[string]string{"text": text})
 	if err != nil {
@@ -680,7 +692,7 @@ func (l *Loader) lark(ctx context.Context, text, user string) (*http.Request, er
 			},
 			"message": map[string]any{
 				"message_id": "om_" + randID(12), "create_time": strconv.FormatInt(now.UnixMilli(), 10),
-				"chat_id": "oc_" + l.cfg.Channel, "chat_type": "p2p", "message_type": "text", "content": string(content),
+				"chat_id": "oc_" + channel, "chat_type": "p2p", "message_type": "text", "content": string(content),
 			},
 		},
 	}

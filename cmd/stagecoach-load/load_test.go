@@ -37,15 +37,16 @@ type verifier struct {
 	t    *testing.T
 	lark *dispatcher.EventDispatcher
 
-	mu      sync.Mutex
-	ok      map[string]int // verified requests by kind: "new", "show", …, "tick", "button", "lark"
-	bad     int
-	texts   []string
-	larkMsg []string
+	mu       sync.Mutex
+	ok       map[string]int // verified requests by kind: "new", "show", …, "tick", "button", "lark"
+	bad      int
+	texts    []string
+	larkMsg  []string
+	channels map[string]bool
 }
 
 func newVerifier(t *testing.T) *verifier {
-	v := &verifier{t: t, ok: map[string]int{}}
+	v := &verifier{t: t, ok: map[string]int{}, channels: map[string]bool{}}
 	v.lark = dispatcher.NewEventDispatcher(testToken, testLarkKey).
 		OnP2MessageReceiveV1(func(ctx context.Context, ev *larkim.P2MessageReceiveV1) error {
 			v.mu.Lock()
@@ -110,6 +111,7 @@ func (v *verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		kind = strings.Fields(cmd.Text)[0]
 		v.mu.Lock()
 		v.texts = append(v.texts, cmd.Text)
+		v.channels[cmd.ChannelID] = true
 		v.mu.Unlock()
 	case "/slack/interactivity":
 		ic, err := slackapi.InteractionCallbackParse(r)
@@ -160,6 +162,7 @@ func TestRunEverySignatureVerifies(t *testing.T) {
 	cfg := testConfig(t, srv, "show=10,check=10,uncheck=10,note=10,deals=10,tick=10,button=10,lark=10")
 	cfg.Warmup = 100 * time.Millisecond
 	cfg.Rate, cfg.Duration = 200, time.Second
+	cfg.Channels = 3
 	var log bytes.Buffer
 	res, err := Run(context.Background(), cfg, 0, &log)
 	if err != nil {
@@ -191,6 +194,9 @@ func TestRunEverySignatureVerifies(t *testing.T) {
 		if !strings.Contains(c, `show D-`) {
 			t.Errorf("lark message content %q, want a show command", c)
 		}
+	}
+	if len(v.channels) != 3 || !v.channels["C12"] {
+		t.Errorf("channels %v, want C11, C12, C13", v.channels)
 	}
 	var news []string
 	for _, s := range v.texts {

@@ -54,7 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	conns := fs.Int("connections", 50, "workers = maximum requests in flight = TCP connections")
 	team := fs.String("team", "", "team_id / tenant_key (default: a fresh TLOAD<time> so the deals are D-1…D-n)")
 	users := fs.Int("users", 1, "distinct user ids U1…U<n>, picked at random per request")
-	channel := fs.String("channel", "C0LOAD", "channel_id")
+	channel := fs.String("channel", "C0LOAD", "channel_id (the prefix of the ids with -channels > 1)")
+	channels := fs.Int("channels", 1, "spread requests over this many channel ids <channel>1…<channel>n")
 	mixFlag := fs.String("mix", defaultMix, "op weights; ops: show, check, uncheck, note, deals (slash), tick, button (interactions), lark")
 	timeout := fs.Duration("timeout", 3*time.Second, "per-request timeout (Slack's ack budget is 3s); a timeout counts as an error")
 	maxReq := fs.Int64("max-requests", 2_000_000, "cap on all requests sent (setup, warm-up and measured)")
@@ -137,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg := Config{
 		Target: u, Secret: *secret, Rate: *rate, Duration: *duration, Warmup: *warmup,
 		Connections: *conns, MaxRequests: *maxReq, Timeout: *timeout,
-		Deals: *deals, Team: *team, Users: *users, Channel: *channel, Items: itemList, Mix: mix, Seed: *seed,
+		Deals: *deals, Team: *team, Users: *users, Channel: *channel, Channels: *channels, Items: itemList, Mix: mix, Seed: *seed,
 		Command: *command, Path: *path, InteractivityPath: *ipath, ResponseURL: *respURL,
 		LarkPath: *lpath, LarkEncryptKey: *larkKey, LarkToken: *larkToken,
 	}

@@ -252,6 +252,14 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// Flush keeps http.Flusher working for handlers that assert it directly.
+func (s *statusRecorder) Flush() {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	_ = http.NewResponseController(s.ResponseWriter).Flush()
+}
+
 // Store wraps st so every call is timed into stagecoach_store_seconds{op}
 // and every failure counted in stagecoach_store_errors_total{op} (and
 // marks the bot message being handled, if any, as an internal error).
