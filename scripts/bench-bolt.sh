@@ -14,6 +14,8 @@
 #   MAX_CONNS=10    connections, closed loop ("max" mode, like wrk -c10)
 #   MODES="rate max"  which modes to run           ONLY=both|bolt|stagecoach
 #   DEALS=50        deals created first            MIX=show=60,check=15,uncheck=10,note=15
+#   USERS=50 CHANNELS=10  ids the commands come from (Stagecoach paces replies per
+#                   channel and user; Bolt ignores them)
 #   STORE=auto|redis|bolt  Stagecoach's store: auto = Redis (AOF everysec) when
 #                   redis-server is there (installed with apt-get when root), else bbolt
 #   BOLT_VERSION=5.1.0  KEEP=1 keeps the temporary folder
@@ -33,6 +35,8 @@ MODES=${MODES:-rate max}
 ONLY=${ONLY:-both}
 DEALS=${DEALS:-50}
 MIX=${MIX:-show=60,check=15,uncheck=10,note=15}
+USERS=${USERS:-50}
+CHANNELS=${CHANNELS:-10}
 STORE=${STORE:-auto}
 BOLT_VERSION=${BOLT_VERSION:-5.1.0}
 SECRET=bench-secret
@@ -43,7 +47,7 @@ REDIS_PORT=36379
 
 case "${1:-}" in
 -h | --help)
-	sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 esac
@@ -119,7 +123,7 @@ inner() {
 	load() { # name mode path -> summary line in RESULT[name.mode]
 		local name=$1 mode=$2 path=$3 out rc=0
 		local args=(-target "http://127.0.0.1:$4" -path "$path" -secret "$SECRET" -duration "$DURATION"
-			-warmup "$WARMUP" -deals "$DEALS" -mix "$MIX" -timeout 3s -team "TBENCH${name}${mode}$$"
+			-warmup "$WARMUP" -deals "$DEALS" -mix "$MIX" -users "$USERS" -channels "$CHANNELS" -timeout 3s -team "TBENCH${name}${mode}$$"
 			-response-url "http://127.0.0.1:$FAKE_PORT/response" -max-requests 5000000)
 		if [ "$mode" = max ]; then
 			args+=(-rate 0 -connections "$MAX_CONNS")
@@ -190,8 +194,8 @@ inner() {
 				tail -n 5 "$WORK/stagecoach.log" | sed 's/^/  [stagecoach] /' >&2
 			fi
 		fi
-		case "${RESULT[stagecoach.${MODES%% *}]:-}" in FAILED*)
-			log "Stagecoach failed: does this tree serve POST /slack/commands (Slack adapter merged and wired)?" ;;
+		case "${RESULT[stagecoach.${MODES%% *}]:-}" in "FAILED (exit"*)
+			log "Stagecoach refused the load: does this tree serve POST /slack/commands (Slack adapter merged and wired)?" ;;
 		esac
 	fi
 	stop_all
