@@ -306,8 +306,9 @@ func (l *Loader) Setup(ctx context.Context) (failed int, first error, err error)
 		firstErr.CompareAndSwap(nil, &err)
 	}
 	var wg sync.WaitGroup
-	for range min(l.cfg.Connections, l.cfg.Deals) {
-		rnd := mrand.New(mrand.NewPCG(l.cfg.Seed, 0))
+	for w := range min(l.cfg.Connections, l.cfg.Deals) {
+		// Streams past the Phase workers' (1…Connections), so trigger ids differ.
+		rnd := mrand.New(mrand.NewPCG(l.cfg.Seed, uint64(l.cfg.Connections+1+w)))
 		wg.Go(func() {
 			for i := range next {
 				req, err := l.slash(ctx, fmt.Sprintf("new \"Load deal %d\"", i), l.user(i), rnd)
