@@ -94,7 +94,7 @@ func (r *Router) Handle(ctx context.Context, msg Message) (rep Reply, err error)
 	defer func() {
 		if p := recover(); p != nil {
 			ref := newRef()
-			r.log.Error("panic handling message", "ref", ref, "panic", p, "platform", msg.Platform, "tenant", msg.Tenant)
+			LoggerFrom(ctx, r.log).Error("panic handling message", "ref", ref, "panic", p, "platform", msg.Platform, "tenant", msg.Tenant)
 			rep, err = r.internalError(q, ref), nil
 			rep.Lang = string(q.Lang)
 		}
@@ -253,7 +253,7 @@ func (r *Router) errorReply(q *Request, err error) Reply {
 	ce, ok := coach.AsError(err)
 	if !ok {
 		ref := newRef()
-		r.log.Error("request failed", "ref", ref, "err", err, "platform", q.Msg.Platform, "tenant", q.Msg.Tenant, "command", cmdName(q))
+		LoggerFrom(q.Ctx, r.log).Error("request failed", "ref", ref, "err", err, "platform", q.Msg.Platform, "tenant", q.Msg.Tenant, "command", cmdName(q))
 		return r.internalError(q, ref)
 	}
 	kv := make([]string, 0, 2*len(ce.Params))

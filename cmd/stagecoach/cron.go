@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -26,9 +28,36 @@ const digestGap = 100 * time.Millisecond
 // all run the scheduler. It returns when ctx ends, after the running jobs
 // finish (at most 30 s).
 func (m *Main) Scheduler() func(ctx context.Context) error {
-	j := m.jobs(os.Stdout)
+	jobs := schedule(m.jobs(os.Stdout))
+	for i := range jobs {
+		run, kind := jobs[i].run, strings.TrimSuffix(jobs[i].name, "s")
+		jobs[i].run = func(ctx context.Context, now time.Time) (coach.JobResult, error) {
+			res, err := run(ctx, now)
+			m.countJob(kind, res, err)
+			return res, err
+		}
+	}
 	return func(ctx context.Context) error {
-		return runScheduler(ctx, schedule(j), m.Log, time.Now)
+		return runScheduler(ctx, jobs, m.Log, time.Now)
+	}
+}
+
+var errSendFailed = errors.New("send failed")
+
+// countJob records a job run's sends ("nudge", "reminder", "digest") and
+// failures in the metrics.
+func (m *Main) countJob(kind string, res coach.JobResult, err error) {
+	if m.Metrics == nil {
+		return
+	}
+	for range res.Sent {
+		m.Metrics.Sent(kind, nil)
+	}
+	for range res.Failed {
+		m.Metrics.Sent(kind, errSendFailed)
+	}
+	if err != nil {
+		m.Metrics.Error("cron")
 	}
 }
 

@@ -120,6 +120,7 @@ type Main struct {
 	Service  *coach.Service
 	Router   *bot.Router
 	Pool     *bot.Pool
+	Metrics  *Metrics
 
 	closers []func() error
 	// platformSenders deliver proactive messages per platform; stops shut
@@ -140,6 +141,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Everything uses the metered store, so store latency and errors are
+	// measured wherever they happen.
+	m.Metrics = NewMetrics()
+	st = m.Metrics.Store(st)
 	m.Store = st
 	m.closers = append(m.closers, st.Close)
 	m.Service = coach.NewService(st, pb, time.Now, m.Log)
@@ -176,6 +181,7 @@ func (m *Main) Close() {
 // ctx ends, then drains in-flight work.
 func (m *Main) Serve(ctx context.Context) error {
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		cctx, cancel := context.WithTimeout(r.Context(), time.Second)
@@ -189,14 +195,15 @@ func (m *Main) Serve(ctx context.Context) error {
 	ctx, cancelRunners := context.WithCancel(ctx)
 	defer cancelRunners()
 	m.Pool = bot.NewPool(m.Config.Workers, m.Config.Queue, m.Config.WorkTimeout, m.Log)
-	runners, err := m.adapters(ctx, mux, m.Router)
+	h := bot.Chain(m.Router, bot.RequestID(m.Log), m.Metrics.Bot(CommandNamer(m.Router)))
+	runners, err := m.adapters(ctx, mux, h)
 	if err != nil {
 		return err
 	}
 	if m.Config.EnableCron {
 		runners = append(runners, m.Scheduler())
 	}
-	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: m.Metrics.HTTP(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errc := make(chan error, len(runners)+1)
 	go func() {
 		m.Log.Info("http listening", "addr", m.Config.HTTPAddr)

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -442,43 +439,4 @@ func (s *metricsStore) Close() error {
 	err := s.next.Close()
 	s.done(context.Background(), "Close", start, err)
 	return err
-}
-
-// RequestID returns the middleware that gives every bot message a short
-// random id and puts log.With("req", id, "platform", …, "tenant", …) in
-// the context (read it with LoggerFrom), so the lines logged for one
-// message can be found together. It logs nothing itself (no message text
-// is ever logged).
-func RequestID(log *slog.Logger) bot.Middleware {
-	return func(next bot.Handler) bot.Handler {
-		return bot.HandlerFunc(func(ctx context.Context, msg bot.Message) (bot.Reply, error) {
-			l := log.With("req", newRequestID(), "platform", string(msg.Platform), "tenant", msg.Tenant)
-			if msg.EventID != "" {
-				l = l.With("event_id", msg.EventID)
-			}
-			return next.Handle(WithLogger(ctx, l), msg)
-		})
-	}
-}
-
-func newRequestID() string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-type loggerKey struct{}
-
-// WithLogger returns ctx carrying l.
-func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
-	return context.WithValue(ctx, loggerKey{}, l)
-}
-
-// LoggerFrom returns the logger WithLogger put in ctx, or a logger that
-// discards everything (there is no package-level logger to fall back on).
-func LoggerFrom(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok && l != nil {
-		return l
-	}
-	return slog.New(slog.DiscardHandler)
 }

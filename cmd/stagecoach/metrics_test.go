@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,7 +88,7 @@ func TestBotMiddlewareWithRouter(t *testing.T) {
 	st := m.Store(flaky)
 	log := slog.New(slog.DiscardHandler)
 	router := bot.NewRouter(coach.NewService(st, playbook.Default(), time.Now, log), log)
-	h := bot.Chain(router, RequestID(log), m.Bot(CommandNamer(router)))
+	h := bot.Chain(router, bot.RequestID(log), m.Bot(CommandNamer(router)))
 
 	ctx := context.Background()
 	send := func(text string, action *bot.Action) bot.Reply {
@@ -275,26 +273,4 @@ func TestNewMetricsIsolated(t *testing.T) {
 	if _, ok := scrape(t, b.Handler())[`stagecoach_errors_total{where="x"}`]; ok {
 		t.Error("metrics leaked between instances")
 	}
-}
-
-func TestRequestID(t *testing.T) {
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	h := RequestID(log)(bot.HandlerFunc(func(ctx context.Context, msg bot.Message) (bot.Reply, error) {
-		LoggerFrom(ctx).Info("handled")
-		return bot.Reply{}, nil
-	}))
-	for range 2 {
-		_, _ = h.Handle(context.Background(), bot.Message{Platform: bot.Slack, Tenant: "T1", EventID: "Ev1", Text: "note D-1 secret"})
-	}
-	re := regexp.MustCompile(`req=([0-9a-f]{8}) platform=slack tenant=T1 event_id=Ev1`)
-	ids := re.FindAllStringSubmatch(buf.String(), -1)
-	if len(ids) != 2 || ids[0][1] == ids[1][1] {
-		t.Errorf("want two lines with different request ids, got:\n%s", buf.String())
-	}
-	if strings.Contains(buf.String(), "secret") {
-		t.Error("message text logged")
-	}
-	// Without a logger in the context LoggerFrom still works (and discards).
-	LoggerFrom(context.Background()).Info("dropped")
 }

@@ -165,6 +165,22 @@ func TestServeSlackHTTPEndToEnd(t *testing.T) {
 	if p := fake.waitPost(t, "Acme ERP"); strings.Contains(p, "Forged") {
 		t.Fatal("the forged command created a deal")
 	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`stagecoach_requests_total{command="new",outcome="ok",platform="slack"} 1`,
+		`stagecoach_http_requests_total{code="401",path="/slack/commands"} 1`,
+		`stagecoach_ack_seconds_count{path="/slack/commands"}`,
+		`stagecoach_store_seconds_count{op="CreateDeal"} 1`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	cancel()
 	select {
 	case code := <-done:
