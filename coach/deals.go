@@ -90,7 +90,7 @@ func (s *Service) EditDeal(ctx context.Context, a Actor, team *Team, ref string,
 			return Change{}, err
 		}
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		var evs []Event
 		set := func(field string, dst *string, v string) {
 			if v = strings.TrimSpace(v); v != "" && v != *dst {
@@ -173,7 +173,7 @@ func (s *Service) Tick(ctx context.Context, a Actor, team *Team, ref string, on,
 	}
 	var res CheckResult
 	var ticked []string
-	ch, err := s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	ch, err := s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if !d.Open() {
 			return nil, Errf(CodeDealClosed, "deal", d.ID, "status", string(d.Status))
 		}
@@ -269,7 +269,7 @@ func (s *Service) SetBuyerStage(ctx context.Context, a Actor, team *Team, ref st
 	if err != nil {
 		return Change{}, err
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if d.BuyerStage == stage {
 			return nil, nil
 		}
@@ -335,7 +335,7 @@ func (s *Service) SetInfo(ctx context.Context, a Actor, team *Team, ref string, 
 	if err != nil {
 		return Change{}, err
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		var evs []Event
 		for _, x := range sets {
 			old := d.Info[x.key]
@@ -439,7 +439,7 @@ func (s *Service) AddStakeholder(ctx context.Context, a Actor, team *Team, ref s
 		return Change{}, nil, err
 	}
 	var added Stakeholder
-	ch, err := s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	ch, err := s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if len(d.Stakeholders) >= MaxStakeholders {
 			return nil, Errf(CodeTooMany, "field", "contacts", "max", strconv.Itoa(MaxStakeholders))
 		}
@@ -508,7 +508,7 @@ func (s *Service) EditStakeholder(ctx context.Context, a Actor, team *Team, ref,
 	if err != nil {
 		return Change{}, err
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		i, err := findStakeholder(d, who)
 		if err != nil {
 			return nil, err
@@ -523,7 +523,7 @@ func (s *Service) RemoveStakeholder(ctx context.Context, a Actor, team *Team, re
 	if err != nil {
 		return Change{}, err
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		i, err := findStakeholder(d, who)
 		if err != nil {
 			return nil, err
@@ -547,7 +547,7 @@ func (s *Service) AddMeeting(ctx context.Context, a Actor, team *Team, ref strin
 		return Change{}, nil, err
 	}
 	var m Meeting
-	ch, err := s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	ch, err := s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if len(d.Meetings) >= MaxMeetings {
 			return nil, Errf(CodeTooMany, "field", "meetings", "max", strconv.Itoa(MaxMeetings))
 		}
@@ -579,7 +579,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, team *Team, ref, text st
 	if err != nil {
 		return Change{}, err
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if len(d.Notes) >= MaxNotes {
 			return nil, Errf(CodeTooMany, "field", "notes", "max", strconv.Itoa(MaxNotes))
 		}
@@ -601,7 +601,7 @@ func (s *Service) SetStatus(ctx context.Context, a Actor, team *Team, ref string
 	if err != nil {
 		return Change{}, err
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if d.Status == st && d.LostReason == strings.TrimSpace(reason) {
 			return nil, nil
 		}

@@ -119,7 +119,7 @@ func (s *Service) FillForm(ctx context.Context, a Actor, team *Team, ref, toolID
 		clean[f.Key] = nv
 	}
 	res := FormResult{Tool: tool}
-	ch, err := s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	ch, err := s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		res.Fields, res.InfoSet, res.MissingRequired = nil, nil, nil
 		var evs []Event
 		cur := map[string]string{}

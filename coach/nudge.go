@@ -291,7 +291,7 @@ func (s *Service) Snooze(ctx context.Context, a Actor, team *Team, ref string, u
 		return Change{}, err
 	}
 	until = until.UTC().Truncate(time.Second)
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if d.SnoozedUntil.Equal(until) {
 			return nil, nil
 		}
@@ -307,7 +307,7 @@ func (s *Service) Mute(ctx context.Context, a Actor, team *Team, ref string, on 
 	if err != nil {
 		return Change{}, err
 	}
-	return s.update(ctx, a, team, d.ID, func(d *Deal, now time.Time) ([]Event, error) {
+	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
 		if d.Muted == on {
 			return nil, nil
 		}

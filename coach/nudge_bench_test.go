@@ -8,12 +8,17 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
 	"github.com/stagecoach/stagecoach/storage/bolt"
+	redisstore "github.com/stagecoach/stagecoach/storage/redis"
+	"github.com/stagecoach/stagecoach/storage/redis/redistest"
 )
 
 var (
@@ -22,8 +27,8 @@ var (
 )
 
 // benchStore opens a store for the stall-scan benchmark; size reports its
-// footprint in bytes (0 if unknown). Add a Redis entry here when the
-// storage/redis helper is merged: the benchmark only uses coach.Store.
+// footprint in bytes (0 if unknown): the file for bbolt, the growth of
+// Redis's used_memory for Redis.
 type benchStore struct {
 	name string
 	open func(b *testing.B) (st coach.Store, size func() int64)
@@ -45,6 +50,29 @@ var benchStores = []benchStore{
 			return fi.Size()
 		}
 	}},
+	{"redis", func(b *testing.B) (coach.Store, func() int64) {
+		srv := redistest.StartServer(b)
+		c, err := redisstore.NewClient(redisstore.Config{URL: "redis://" + srv.Addr})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close() })
+		used := func() int64 {
+			info, err := c.Info(context.Background(), "memory").Result()
+			if err != nil {
+				return 0
+			}
+			for _, line := range strings.Split(info, "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+					n, _ := strconv.ParseInt(v, 10, 64)
+					return n
+				}
+			}
+			return 0
+		}
+		base := used()
+		return redisstore.New(c, redisstore.WithOpTimeout(time.Minute)), func() int64 { return used() - base }
+	}},
 }
 
 // seedDeals creates n deals, the first stalled of them idle for 30 days,
@@ -53,7 +81,22 @@ var benchStores = []benchStore{
 func seedDeals(b *testing.B, st coach.Store, team *coach.Team, now time.Time, n, stalled int) {
 	b.Helper()
 	ctx := context.Background()
-	for i := 0; i < n; i++ {
+	// eight writers: Redis serves them concurrently; bbolt serialises them
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 8 {
+				seedOne(b, ctx, st, team, now, i, stalled)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func seedOne(b *testing.B, ctx context.Context, st coach.Store, team *coach.Team, now time.Time, i, stalled int) {
+	{
 		at := now.Add(-24 * time.Hour)
 		if i < stalled {
 			at = now.Add(-30 * 24 * time.Hour)
@@ -65,7 +108,7 @@ func seedDeals(b *testing.B, st coach.Store, team *coach.Team, now time.Time, n,
 			CreatedAt:    at, UpdatedAt: at, LastProgressAt: at,
 		}
 		if err := st.CreateDeal(ctx, d, []coach.Event{{Team: team.ID, At: at, By: "ann", Kind: "create", After: d.Name}}); err != nil {
-			b.Fatal(err)
+			b.Error(err)
 		}
 	}
 }

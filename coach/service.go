@@ -150,8 +150,23 @@ type Change struct {
 // between. fn must be idempotent on retries (it sees the new state each
 // time). When fn returns no events, nothing is written.
 func (s *Service) update(ctx context.Context, a Actor, team *Team, id string, fn func(d *Deal, now time.Time) ([]Event, error)) (Change, error) {
+	return s.updateFrom(ctx, a, team, id, nil, fn)
+}
+
+// updateDeal is update starting from d, the deal as just read (by
+// Resolve): the first attempt needs no second read; after a conflict the
+// deal is read again.
+func (s *Service) updateDeal(ctx context.Context, a Actor, team *Team, d *Deal, fn func(d *Deal, now time.Time) ([]Event, error)) (Change, error) {
+	return s.updateFrom(ctx, a, team, d.ID, d, fn)
+}
+
+func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string, first *Deal, fn func(d *Deal, now time.Time) ([]Event, error)) (Change, error) {
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
-		cur, err := s.Store.GetDeal(ctx, a.Team, id)
+		cur, err := first, error(nil)
+		first = nil
+		if cur == nil {
+			cur, err = s.Store.GetDeal(ctx, a.Team, id)
+		}
 		if errors.Is(err, ErrNotFound) {
 			return Change{}, Errf(CodeUnknownDeal, "deal", id)
 		}
@@ -237,11 +252,16 @@ func (s *Service) Resolve(ctx context.Context, a Actor, team *Team, ref string) 
 		return nil, Errf(CodeMissingArg, "arg", "deal")
 	}
 	if id, ok := NormalizeDealID(ref); ok {
+		// An id is answered from the deal alone: no scan of the team's
+		// deals (an error path anyone can trigger must stay cheap), and the
+		// same "not found" whether the deal is missing or not the user's.
 		d, err := s.Store.GetDeal(ctx, a.Team, id)
-		if err == nil && team.CanSee(a.User, d.Owner) {
+		switch {
+		case err == nil && team.CanSee(a.User, d.Owner):
 			return d, nil
-		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		case err == nil || errors.Is(err, ErrNotFound):
+			return nil, Errf(CodeUnknownDeal, "deal", ref)
+		default:
 			return nil, fmt.Errorf("deal %s: %w", id, err)
 		}
 	}

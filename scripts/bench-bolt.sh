@@ -14,8 +14,10 @@
 #   MAX_CONNS=10    connections, closed loop ("max" mode, like wrk -c10)
 #   MODES="rate max"  which modes to run           ONLY=both|bolt|stagecoach
 #   DEALS=50        deals created first            MIX=show=60,check=15,uncheck=10,note=15
-#   USERS=50 CHANNELS=10  ids the commands come from (Stagecoach paces replies per
-#                   channel and user; Bolt ignores them)
+#   USERS=1 CHANNELS=10  ids the commands come from. One user by default: the
+#                   team's first member is its admin and sees every deal, so each
+#                   command does its real work (other users are reps who may not
+#                   see the load deals and would only get "not found").
 #   STORE=auto|redis|bolt  Stagecoach's store: auto = Redis (AOF everysec) when
 #                   redis-server is there (installed with apt-get when root), else bbolt
 #   BOLT_VERSION=5.1.0  KEEP=1 keeps the temporary folder
@@ -35,7 +37,7 @@ MODES=${MODES:-rate max}
 ONLY=${ONLY:-both}
 DEALS=${DEALS:-50}
 MIX=${MIX:-show=60,check=15,uncheck=10,note=15}
-USERS=${USERS:-50}
+USERS=${USERS:-1}
 CHANNELS=${CHANNELS:-10}
 STORE=${STORE:-auto}
 BOLT_VERSION=${BOLT_VERSION:-5.1.0}
