@@ -277,18 +277,11 @@ func (j *Jobs) digests(ctx context.Context, now time.Time, force bool) (JobResul
 			key := fmt.Sprintf("digest:%s:%s:%s", t.ID, u, tag)
 			n := DigestNotice{Team: t, To: u, Digest: rep.For(u)}
 			sent, err := j.send(ctx, key, digestMarkTTL, func() error { return j.Notify.Digest(ctx, n) })
-			switch {
-			case err != nil:
-				res.Failed++
-				j.Service.Log.Warn("digest failed", "team", t.ID, "user", u, "err", err)
-				if ctx.Err() != nil {
-					return res, ctx.Err()
-				}
-			case sent:
-				res.Sent++
+			if sent && err == nil {
 				first = false
-			default:
-				res.Skipped++
+			}
+			if err := j.tally(ctx, &res, sent, err, "team", t.ID, "user", u); err != nil {
+				return res, err
 			}
 		}
 	}

@@ -504,21 +504,28 @@ func (j *Jobs) Nudges(ctx context.Context, now time.Time) (JobResult, error) {
 			sent, err := j.send(ctx, NudgeKey(t.ID, d.ID, d.LastProgressAt, period), max(2*a.Threshold, minMarkerTTL), func() error {
 				return j.Notify.Nudge(ctx, n)
 			})
-			switch {
-			case err != nil:
-				res.Failed++
-				j.Service.Log.Warn("nudge failed", "team", t.ID, "deal", d.ID, "err", err)
-				if ctx.Err() != nil {
-					return res, ctx.Err()
-				}
-			case sent:
-				res.Sent++
-			default:
-				res.Skipped++
+			if err := j.tally(ctx, &res, sent, err, "team", t.ID, "deal", d.ID); err != nil {
+				return res, err
 			}
 		}
 	}
 	return res, nil
+}
+
+// tally adds one send's outcome to res (a failure is logged with the
+// given attributes) and returns the context's error once the run must stop.
+func (j *Jobs) tally(ctx context.Context, res *JobResult, sent bool, err error, attrs ...any) error {
+	switch {
+	case err != nil:
+		res.Failed++
+		j.Service.Log.Warn(res.Job+": send failed", append(attrs, "err", err)...)
+		return ctx.Err()
+	case sent:
+		res.Sent++
+	default:
+		res.Skipped++
+	}
+	return nil
 }
 
 // prepLead is how long before a meeting the team's prep reminder goes out.
@@ -584,17 +591,8 @@ func (j *Jobs) Reminders(ctx context.Context, now time.Time) (JobResult, error) 
 				n := ReminderNotice{Team: t, To: d.Owner, Kind: kind, Deal: d, Meeting: m, Progress: Evaluate(j.Service.Playbook, d)}
 				key := fmt.Sprintf("remind:%s:%s:%d:%d:%s", t.ID, d.ID, m.ID, m.At.Unix(), kind)
 				sent, err := j.send(ctx, key, m.At.Sub(now)+minMarkerTTL, func() error { return j.Notify.Reminder(ctx, n) })
-				switch {
-				case err != nil:
-					res.Failed++
-					j.Service.Log.Warn("reminder failed", "team", t.ID, "deal", d.ID, "err", err)
-					if ctx.Err() != nil {
-						return res, ctx.Err()
-					}
-				case sent:
-					res.Sent++
-				default:
-					res.Skipped++
+				if err := j.tally(ctx, &res, sent, err, "team", t.ID, "deal", d.ID); err != nil {
+					return res, err
 				}
 			}
 		}
