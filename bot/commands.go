@@ -633,9 +633,15 @@ func (r *Router) cmdPipeline(q *Request) (Reply, error) {
 	if w := strings.ToLower(q.Args.Word(0)); w == "mine" || w == "我的" || q.Member.Role == coach.RoleRep {
 		deals = slices.DeleteFunc(deals, func(d *coach.Deal) bool { return d.Owner != q.Actor.User })
 	}
-	stats := coach.Pipeline(r.pb, deals)
 	var rep Reply
 	rep.Add(Heading{Text: q.T("pipeline.title")})
+	rep.Add(q.funnelBlocks(coach.Pipeline(r.pb, deals))...)
+	return rep, nil
+}
+
+// funnelBlocks lists the funnel per stage with count, value and weighted
+// value, and the totals (the pipeline command and the weekly digest).
+func (q *Request) funnelBlocks(stats []coach.StageStat) []Block {
 	var lines []string
 	var total, weighted int64
 	count := 0
@@ -649,9 +655,10 @@ func (r *Router) cmdPipeline(q *Request) (Reply, error) {
 		weighted += s.Weighted
 		count += s.Count
 	}
-	rep.Add(Text{Text: strings.Join(lines, "\n")})
-	rep.Add(Context{Text: q.T("pipeline.total", "n", strconv.Itoa(count), "value", FormatMoney(total, ""), "weighted", FormatMoney(weighted, ""))})
-	return rep, nil
+	return []Block{
+		Text{Text: strings.Join(lines, "\n")},
+		Context{Text: q.T("pipeline.total", "n", strconv.Itoa(count), "value", FormatMoney(total, ""), "weighted", FormatMoney(weighted, ""))},
+	}
 }
 
 // ExportRow is one deal in `export json`.

@@ -250,28 +250,14 @@ func (r *Router) digestReply(q *Request, d *coach.Digest) Reply {
 	} else {
 		r.log.Warn("funnel chart", "err", err)
 	}
-	var lines []string
-	var count int
-	var total, weighted int64
-	for _, s := range d.Funnel {
-		name := q.T("stage.none")
-		if s.Stage > 0 {
-			name = q.stageName(s.Stage)
-		}
-		lines = append(lines, q.T("pipeline.row", "stage", name, "n", strconv.Itoa(s.Count), "value", FormatMoney(s.Value, ""), "weighted", FormatMoney(s.Weighted, "")))
-		count += s.Count
-		total += s.Value
-		weighted += s.Weighted
-	}
-	rep.Add(Text{Text: strings.Join(lines, "\n")})
-	rep.Add(Context{Text: q.T("pipeline.total", "n", strconv.Itoa(count), "value", FormatMoney(total, ""), "weighted", FormatMoney(weighted, ""))})
+	rep.Add(q.funnelBlocks(d.Funnel)...)
 
 	// out of sync
 	rep.Add(Divider{}, Heading{Text: q.T("digest.sync", "n", strconv.Itoa(len(d.OutOfSync)))})
 	if len(d.OutOfSync) == 0 {
 		rep.Add(Text{Text: q.T("digest.sync_none")})
 	} else {
-		lines = lines[:0]
+		var lines []string
 		for _, a := range d.OutOfSync {
 			lines = append(lines, a.Deal.ID+" "+a.Deal.Name+" · @"+q.memberName(a.Deal.Owner)+" · "+q.syncLine(a.Sync))
 		}
