@@ -16,6 +16,7 @@ import (
 	"os/user"
 	"syscall"
 	"time"
+	_ "time/tzdata" // team and user timezones work in any container image
 
 	"golang.org/x/term"
 
