@@ -209,8 +209,8 @@ func TestSessionZH(t *testing.T) {
 	e.Ask("li", `新建 "华东项目" customer=华东`)
 	runScript(t, e, "li", []step{
 		{say: "辅导 D-1 需求", want: []string{"已在 D-1 上开始了解需求", "问题成因", "您觉得这个问题主要是由哪些原因造成的？"}},
-		{say: "库存数据不准", want: []string{"已记录(第 1 个要点)"}},
-		{say: "手工录入太多", want: []string{"已记录(第 2 个要点)"}},
+		{say: "库存数据不准", want: []string{"已记录（第 1 个要点）"}},
+		{say: "手工录入太多", want: []string{"已记录（第 2 个要点）"}},
 		{say: "下一步", want: []string{"控制型提问", "主要是库存数据不准还是手工录入太多?"}},
 		{say: "紧张", want: []string{"客户紧张了", "开放型提问"}},
 		{say: "下一步"},

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"slices"
 	"testing"
 )
@@ -29,5 +30,18 @@ func TestT(t *testing.T) {
 	}
 	if got := T("zh", "missing.key"); got != "missing.key" {
 		t.Fatalf("missing key rendered %q", got)
+	}
+}
+
+// TestChinesePunctuation: zh texts use full-width punctuation beside
+// Chinese characters, as the playbook does (commands in backticks and
+// {placeholders} excepted).
+func TestChinesePunctuation(t *testing.T) {
+	code := regexp.MustCompile("`[^`]*`|\\{[a-z_]+\\}")
+	half := regexp.MustCompile(`\p{Han}[:,;()?]|[:,;()][\p{Han}]`)
+	for _, k := range catalogKeys() {
+		if m := half.FindString(code.ReplaceAllString(catalog[k].ZH, "")); m != "" {
+			t.Errorf("%s: half-width punctuation %q in %q", k, m, catalog[k].ZH)
+		}
 	}
 }
