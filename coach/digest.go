@@ -235,26 +235,14 @@ func (j *Jobs) DigestNow(ctx context.Context, end time.Time) (JobResult, error) 
 }
 
 func (j *Jobs) digests(ctx context.Context, now time.Time, force bool) (JobResult, error) {
-	res := JobResult{Job: "digest"}
-	unlock, ok, err := j.lock(ctx, res.Job, digestLockTTL)
-	if err != nil || !ok {
-		return res, err
-	}
-	defer unlock()
-	res.Ran = true
-	teams, err := j.teams(ctx)
-	if err != nil {
-		return res, err
-	}
 	first := true
-	for _, t := range teams {
-		res.Teams++
+	return j.forEachTeam(ctx, "digest", digestLockTTL, func(t *Team, res *JobResult) error {
 		end := now
 		tag := "run:" + strconv.FormatInt(now.Unix(), 10)
 		if !force {
 			end = DigestSlot(t, now)
 			if end.Before(t.CreatedAt) {
-				continue // no digest for a week before the team existed
+				return nil // no digest for a week before the team existed
 			}
 			tag = end.In(Location(t, "")).Format("2006-01-02")
 		}
@@ -265,13 +253,14 @@ func (j *Jobs) digests(ctx context.Context, now time.Time, force bool) (JobResul
 				continue
 			}
 			if rep == nil {
+				var err error
 				if rep, err = j.Service.Report(ctx, t, end); err != nil {
-					return res, err
+					return err
 				}
 			}
 			if !first && j.DigestGap > 0 {
 				if err := j.sleep(ctx, j.DigestGap); err != nil {
-					return res, err
+					return err
 				}
 			}
 			key := fmt.Sprintf("digest:%s:%s:%s", t.ID, u, tag)
@@ -280,12 +269,12 @@ func (j *Jobs) digests(ctx context.Context, now time.Time, force bool) (JobResul
 			if sent && err == nil {
 				first = false
 			}
-			if err := j.tally(ctx, &res, sent, err, "team", t.ID, "user", u); err != nil {
-				return res, err
+			if err := j.tally(ctx, res, sent, err, "team", t.ID, "user", u); err != nil {
+				return err
 			}
 		}
-	}
-	return res, nil
+		return nil
+	})
 }
 
 // Recipients are the team's managers and admins, by id.

@@ -472,22 +472,10 @@ func (j *Jobs) send(ctx context.Context, key string, ttl time.Duration, deliver 
 // stall-threshold period, in the owner's working hours, unless the deal is
 // muted or snoozed. Run hourly.
 func (j *Jobs) Nudges(ctx context.Context, now time.Time) (JobResult, error) {
-	res := JobResult{Job: "nudges"}
-	unlock, ok, err := j.lock(ctx, res.Job, nudgeLockTTL)
-	if err != nil || !ok {
-		return res, err
-	}
-	defer unlock()
-	res.Ran = true
-	teams, err := j.teams(ctx)
-	if err != nil {
-		return res, err
-	}
-	for _, t := range teams {
-		res.Teams++
+	return j.forEachTeam(ctx, "nudges", nudgeLockTTL, func(t *Team, res *JobResult) error {
 		flagged, err := j.Service.Flagged(ctx, t, now)
 		if err != nil {
-			return res, err
+			return err
 		}
 		for _, a := range flagged {
 			d := a.Deal
@@ -504,9 +492,33 @@ func (j *Jobs) Nudges(ctx context.Context, now time.Time) (JobResult, error) {
 			sent, err := j.send(ctx, NudgeKey(t.ID, d.ID, d.LastProgressAt, period), max(2*a.Threshold, minMarkerTTL), func() error {
 				return j.Notify.Nudge(ctx, n)
 			})
-			if err := j.tally(ctx, &res, sent, err, "team", t.ID, "deal", d.ID); err != nil {
-				return res, err
+			if err := j.tally(ctx, res, sent, err, "team", t.ID, "deal", d.ID); err != nil {
+				return err
 			}
+		}
+		return nil
+	})
+}
+
+// forEachTeam runs one job over every team: it takes the job's store lock
+// (another replica holding it means the run is skipped: Ran stays false),
+// then calls fn per team; an error from fn ends the run.
+func (j *Jobs) forEachTeam(ctx context.Context, job string, lockTTL time.Duration, fn func(t *Team, res *JobResult) error) (JobResult, error) {
+	res := JobResult{Job: job}
+	unlock, ok, err := j.lock(ctx, job, lockTTL)
+	if err != nil || !ok {
+		return res, err
+	}
+	defer unlock()
+	res.Ran = true
+	teams, err := j.teams(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, t := range teams {
+		res.Teams++
+		if err := fn(t, &res); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
@@ -561,22 +573,10 @@ func DueReminder(m Meeting, now time.Time, prepLead time.Duration) (string, bool
 // There is no meeting index in the store, so this lists the teams' deals;
 // it is a cheap in-memory check per deal, but it grows with all deals.
 func (j *Jobs) Reminders(ctx context.Context, now time.Time) (JobResult, error) {
-	res := JobResult{Job: "reminders"}
-	unlock, ok, err := j.lock(ctx, res.Job, shortLockTTL)
-	if err != nil || !ok {
-		return res, err
-	}
-	defer unlock()
-	res.Ran = true
-	teams, err := j.teams(ctx)
-	if err != nil {
-		return res, err
-	}
-	for _, t := range teams {
-		res.Teams++
+	return j.forEachTeam(ctx, "reminders", shortLockTTL, func(t *Team, res *JobResult) error {
 		deals, err := j.Service.Store.ListDeals(ctx, t.ID)
 		if err != nil {
-			return res, fmt.Errorf("team %s: list deals: %w", t.ID, err)
+			return fmt.Errorf("team %s: list deals: %w", t.ID, err)
 		}
 		lead := j.Service.prepLead(t)
 		for _, d := range deals {
@@ -591,11 +591,11 @@ func (j *Jobs) Reminders(ctx context.Context, now time.Time) (JobResult, error) 
 				n := ReminderNotice{Team: t, To: d.Owner, Kind: kind, Deal: d, Meeting: m, Progress: Evaluate(j.Service.Playbook, d)}
 				key := fmt.Sprintf("remind:%s:%s:%d:%d:%s", t.ID, d.ID, m.ID, m.At.Unix(), kind)
 				sent, err := j.send(ctx, key, m.At.Sub(now)+minMarkerTTL, func() error { return j.Notify.Reminder(ctx, n) })
-				if err := j.tally(ctx, &res, sent, err, "team", t.ID, "deal", d.ID); err != nil {
-					return res, err
+				if err := j.tally(ctx, res, sent, err, "team", t.ID, "deal", d.ID); err != nil {
+					return err
 				}
 			}
 		}
-	}
-	return res, nil
+		return nil
+	})
 }
