@@ -263,7 +263,7 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestDefaultShared(t *testing.T) {
-	if Default() != Default() {
+	if a, b := Default(), Default(); a != b {
 		t.Error("Default is parsed more than once")
 	}
 	c := DefaultYAML()

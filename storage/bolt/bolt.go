@@ -34,6 +34,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	bberrors "go.etcd.io/bbolt/errors"
 
 	"github.com/stagecoach/stagecoach/coach"
 )
@@ -69,7 +70,7 @@ var _ coach.Store = (*Store)(nil)
 // the file open, Open fails after one second instead of blocking.
 func Open(path string) (*Store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if errors.Is(err, bbolt.ErrTimeout) {
+	if errors.Is(err, bberrors.ErrTimeout) {
 		return nil, fmt.Errorf("bolt: open %s: file is locked by another open store (same or other process): %w", path, err)
 	}
 	if err != nil {
@@ -456,7 +457,8 @@ func (s *Store) History(ctx context.Context, team, id string, limit int) ([]coac
 		c := b.hist.Cursor()
 		// Walk back from the end of the deal's key range, so a limit reads
 		// only what it returns.
-		k, v := c.Seek(be64(n + 1))
+		k, _ := c.Seek(be64(n + 1))
+		var v []byte
 		if k == nil {
 			k, v = c.Last()
 		} else {
@@ -893,7 +895,7 @@ func (s *Store) TryLock(ctx context.Context, name string, ttl time.Duration) (fu
 			b := tx.Bucket(bLocks)
 			// The lock may have expired and been taken by someone else:
 			// delete only our own token.
-			if v := b.Get(k); v != nil && len(v) >= 8 && bytes.Equal(v[8:], tok[:]) {
+			if v := b.Get(k); len(v) >= 8 && bytes.Equal(v[8:], tok[:]) {
 				return b.Delete(k)
 			}
 			return nil
