@@ -6,13 +6,21 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
 )
+
+// dealArg resolves the first word as a deal; missing → usage error.
+func (q *Request) dealArg() (*coach.Deal, error) {
+	ref := q.Args.Word(0)
+	if ref == "" {
+		return nil, coach.Errf(coach.CodeMissingArg, "arg", "deal", "usage", usage(q.Cmd))
+	}
+	return q.r.svc.Resolve(q.Ctx, q.Actor, q.Team, ref)
+}
 
 // Command is one bot command. The list of commands drives the parser,
 // the router and the generated help alike.
@@ -340,35 +348,5 @@ func (r *Router) help(q *Request, name string) (Reply, error) {
 		rep.Add(Divider{}, Heading{Text: q.T("help.group." + g)}, Text{Text: strings.Join(lines, "\n")})
 	}
 	rep.Add(Context{Text: q.T("help.more")})
-	return rep, nil
-}
-
-// tickAction applies a checklist click: items shown and now selected are
-// ticked, items shown and no longer selected are unticked, in one update.
-func (r *Router) tickAction(q *Request, a *Action) (Reply, error) {
-	d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, a.Deal)
-	if err != nil {
-		return Reply{}, err
-	}
-	var on, off []string
-	for _, id := range a.Options {
-		sel := slices.Contains(a.Selected, id)
-		switch {
-		case sel && !d.IsChecked(id):
-			on = append(on, id)
-		case !sel && d.IsChecked(id):
-			off = append(off, id)
-		}
-	}
-	res, err := r.svc.Tick(q.Ctx, q.Actor, q.Team, d.ID, on, off)
-	if err != nil {
-		return Reply{}, err
-	}
-	rep := r.dealCard(q, res.After, res.Change.After)
-	rep.Replace = true
-	notes := r.tickNotes(q, res)
-	if len(notes) > 0 {
-		rep.Blocks = append([]Block{Context{Text: strings.Join(notes, "\n")}}, rep.Blocks...)
-	}
 	return rep, nil
 }

@@ -10,6 +10,21 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+// coachingCommands are the guided-questioning, prep, form and case
+// commands.
+func (r *Router) coachingCommands() []*Command {
+	return []*Command{
+		{Name: "coach", Aliases: []string{"辅导"}, Usage: "<deal> [needs|phone|budget|process]", Group: "coaching",
+			Examples: []string{"coach D-1 needs", "coach D-1 phone", "coach D-1 budget", "coach D-1 process", "coach D-1 stop"}, Run: r.cmdCoach},
+		{Name: "prep", Aliases: []string{"准备"}, Usage: "<deal> [full]", Group: "coaching",
+			Examples: []string{"prep D-1", "prep D-1 full"}, Run: r.cmdPrep},
+		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id> [<field>=<value>…]]", Group: "coaching",
+			Examples: []string{"form D-1", "form D-1 s2.t1", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`}, Run: r.cmdForm},
+		{Name: "case", Aliases: []string{"案例"}, Usage: "add <title> [industry=…] [background=…] [problem=…] [cause=…] [measures=…] [solution=…] [result=…] [tags=a,b] | list | show <case> | remove <case>", Group: "coaching",
+			Examples: []string{`case add "Beta Steel MES" industry=manufacturing problem="late deliveries" result="on-time 97%" tags=mes,erp`, "case list", "case show C-1", "case remove C-1"}, Run: r.cmdCase},
+	}
+}
+
 // Session operations. Their words count only while a session is active
 // (free text that is no command goes to sessionInput), so they never
 // collide with the global commands.

@@ -39,15 +39,6 @@ func (r *Router) PrepReply(ctx context.Context, team *coach.Team, d *coach.Deal,
 	return r.prepReply(q, p, full), nil
 }
 
-// proactiveRequest is requestFor with an optional language override.
-func (r *Router) proactiveRequest(ctx context.Context, team *coach.Team, user string, lang playbook.Lang) *Request {
-	q := r.requestFor(ctx, team, user)
-	if lang != "" {
-		q.Lang = lang
-	}
-	return q
-}
-
 // prepReply renders a prep: a first screen that fits a phone (about a
 // dozen lines) and, with full, the details behind the button.
 func (r *Router) prepReply(q *Request, p coach.Prep, full bool) Reply {
