@@ -8,6 +8,18 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
+// checkCommands tick and untick checklist items and record the buyer's
+// stage.
+func (r *Router) checkCommands() []*Command {
+	return []*Command{
+		{Name: "check", Aliases: []string{"勾选", "完成"}, Usage: "<deal> <item>…", Group: "deals", Examples: []string{"check D-1 s1.m1 s1.m2"},
+			Run: func(q *Request) (Reply, error) { return r.cmdCheck(q, true) }},
+		{Name: "uncheck", Aliases: []string{"取消"}, Usage: "<deal> <item>…", Group: "deals", Examples: []string{"uncheck D-1 s1.m3"},
+			Run: func(q *Request) (Reply, error) { return r.cmdCheck(q, false) }},
+		{Name: "buyer", Aliases: []string{"客户阶段"}, Usage: "<deal> <0-8>", Group: "deals", Examples: []string{"buyer D-1 2"}, Run: r.cmdBuyer},
+	}
+}
+
 func (r *Router) cmdCheck(q *Request, on bool) (Reply, error) {
 	d, err := q.dealArg()
 	if err != nil {

@@ -69,75 +69,119 @@ func stakeholderInput(a Args) (coach.StakeholderInput, error) {
 	return in, nil
 }
 
-func (r *Router) cmdContact(q *Request) (Reply, error) {
+// contactCommands: `contact <deal> add|edit|remove|list …`.
+func (r *Router) contactCommands() []*Command {
+	return []*Command{
+		{Name: "contact", Aliases: []string{"联系人"}, Usage: "<deal>", Group: "deals", SubArg: 1, Run: r.contactList, FromForm: contactFromForm,
+			Sub: []*Command{
+				{Name: "add", Aliases: []string{"添加"}, Usage: "<name> [title=…] [role=…] [attitude=…] [influence=…] [level=L1|L2|L3] [notes=…]",
+					Examples: []string{`contact D-1 add "Wang Li" title=IT-Director role=handler attitude=supporter influence=high level=L1`}, Run: r.contactAdd},
+				{Name: "edit", Aliases: []string{"修改"}, Usage: "<contact> [<field>=<value>…]", Examples: []string{"contact D-1 edit 1 attitude=neutral"}, Run: r.contactEdit},
+				{Name: "remove", Aliases: []string{"rm", "delete", "删除"}, Usage: "<contact>", Examples: []string{"contact D-1 remove 1"}, Run: r.contactRemove},
+				{Name: "list", Aliases: []string{"列表"}, Examples: []string{"contact D-1 list"}, Run: r.contactList},
+			}},
+	}
+}
+
+// contactFromForm turns the contact form into `contact <deal> add …`, or
+// `contact <deal> edit <id> …` when the form edits a contact.
+func contactFromForm(a *Action) (Args, bool) {
+	if a.Form != "contact" {
+		return Args{}, false
+	}
+	args := formArgs(a.Values, "id")
+	args.Words = []Token{{Value: a.Deal}, {Value: "add"}}
+	if id := strings.TrimSpace(a.Values["id"]); id != "" {
+		args.Words = []Token{{Value: a.Deal}, {Value: "edit"}, {Value: id}}
+	}
+	return args, true
+}
+
+func (r *Router) contactList(q *Request) (Reply, error) {
 	d, err := q.dealArg()
 	if err != nil {
 		return Reply{}, err
 	}
-	op := strings.ToLower(q.Args.Word(1))
-	switch op {
-	case "", "list", "列表":
-		var rep Reply
-		rep.Add(Heading{Text: q.T("show.contacts") + " · " + d.ID})
-		var lines []string
-		for _, p := range d.Stakeholders {
-			lines = append(lines, q.contactLine(p))
-		}
-		if len(lines) == 0 {
-			lines = append(lines, q.T("contact.none"))
-		}
-		rep.Add(Text{Text: strings.Join(lines, "\n")})
-		rep.Add(Buttons{Items: []Button{{Label: q.T("btn.add_contact"), Command: "contact " + d.ID + " add"}}})
-		return rep, nil
-	case "add", "添加":
-		in, err := stakeholderInput(q.Args)
-		if err != nil {
-			return Reply{}, err
-		}
-		if n := q.Args.Rest(2); n != "" {
-			in.Name = &n
-		}
-		if in.Name == nil {
-			return r.contactForm(q, d, nil), nil
-		}
-		ch, p, err := r.svc.AddStakeholder(q.Ctx, q.Actor, q.Team, d.ID, in)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.contactDone(q, ch, "contact.added", p.Name), nil
-	case "edit", "修改":
-		who := q.Args.Word(2)
-		if who == "" {
-			return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "contact")
-		}
-		in, err := stakeholderInput(q.Args)
-		if err != nil {
-			return Reply{}, err
-		}
-		if len(q.Args.KV) == 0 {
-			i := slices.IndexFunc(d.Stakeholders, func(p coach.Stakeholder) bool { return strconv.Itoa(p.ID) == strings.TrimPrefix(who, "#") })
-			if i >= 0 {
-				return r.contactForm(q, d, &d.Stakeholders[i]), nil
-			}
-			return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "field=value")
-		}
-		ch, err := r.svc.EditStakeholder(q.Ctx, q.Actor, q.Team, d.ID, who, in)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.contactDone(q, ch, "contact.edited", who), nil
-	case "remove", "rm", "delete", "删除":
-		who := q.Args.Word(2)
-		if who == "" {
-			return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "contact")
-		}
-		ch, err := r.svc.RemoveStakeholder(q.Ctx, q.Actor, q.Team, d.ID, who)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.contactDone(q, ch, "contact.removed", who), nil
+	if w := q.Args.Word(1); w != "" && len(q.Cmd.Sub) > 0 { // `contact <deal> <no sub-command>`
+		return Reply{}, q.badSub(w)
 	}
-	return Reply{}, coach.Errf(coach.CodeBadValue, "field", "contact", "value", op, "expected", "add|edit|remove|list")
+	var rep Reply
+	rep.Add(Heading{Text: q.T("show.contacts") + " · " + d.ID})
+	var lines []string
+	for _, p := range d.Stakeholders {
+		lines = append(lines, q.contactLine(p))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, q.T("contact.none"))
+	}
+	rep.Add(Text{Text: strings.Join(lines, "\n")})
+	rep.Add(Buttons{Items: []Button{{Label: q.T("btn.add_contact"), Command: "contact " + d.ID + " add"}}})
+	return rep, nil
+}
+
+func (r *Router) contactAdd(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	in, err := stakeholderInput(q.Args)
+	if err != nil {
+		return Reply{}, err
+	}
+	if n := q.Args.Rest(2); n != "" {
+		in.Name = &n
+	}
+	if in.Name == nil && q.Form == nil {
+		return r.contactForm(q, d, nil), nil
+	}
+	ch, p, err := r.svc.AddStakeholder(q.Ctx, q.Actor, q.Team, d.ID, in)
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.contactDone(q, ch, "contact.added", p.Name), nil
+}
+
+func (r *Router) contactEdit(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	who := q.Args.Word(2)
+	if who == "" {
+		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "contact")
+	}
+	in, err := stakeholderInput(q.Args)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(q.Args.KV) == 0 && q.Form == nil {
+		i := slices.IndexFunc(d.Stakeholders, func(p coach.Stakeholder) bool { return strconv.Itoa(p.ID) == strings.TrimPrefix(who, "#") })
+		if i >= 0 {
+			return r.contactForm(q, d, &d.Stakeholders[i]), nil
+		}
+		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "field=value")
+	}
+	ch, err := r.svc.EditStakeholder(q.Ctx, q.Actor, q.Team, d.ID, who, in)
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.contactDone(q, ch, "contact.edited", who), nil
+}
+
+func (r *Router) contactRemove(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	who := q.Args.Word(2)
+	if who == "" {
+		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "contact")
+	}
+	ch, err := r.svc.RemoveStakeholder(q.Ctx, q.Actor, q.Team, d.ID, who)
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.contactDone(q, ch, "contact.removed", who), nil
 }
 
 func (r *Router) contactDone(q *Request, ch coach.Change, key, who string) Reply {

@@ -13,42 +13,34 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
-func (r *Router) coreCommands() []*Command {
+// dealCommands are the commands on a deal as a whole: create, edit,
+// list, show, history, close and reopen, the stage guide, export and the
+// App Home view.
+func (r *Router) dealCommands() []*Command {
 	return []*Command{
-		{Name: "help", Aliases: []string{"帮助", "?"}, Usage: "[command]", Group: "deals", Examples: []string{"help check"},
-			Run: func(q *Request) (Reply, error) { return r.help(q, q.Args.Word(0)) }},
 		{Name: "new", Aliases: []string{"新建"}, Usage: "<name> [customer=…] [value=…] [close=YYYY-MM-DD] [industry=…] [currency=…]", Group: "deals",
-			Examples: []string{`new "Acme ERP" customer=Acme value=1.2m close=2027-03-31 industry=manufacturing`}, Run: r.cmdNew},
+			Examples: []string{`new "Acme ERP" customer=Acme value=1.2m close=2027-03-31 industry=manufacturing`}, Run: r.cmdNew, FromForm: newFromForm},
 		{Name: "edit", Aliases: []string{"修改"}, Usage: "<deal> [name=…] [customer=…] [value=…] [close=YYYY-MM-DD] [industry=…]", Group: "deals",
 			Examples: []string{"edit D-1 value=900k close=2027-06-30"}, Run: r.cmdEdit},
 		{Name: "deals", Aliases: []string{"商机", "列表"}, Usage: "[mine|team|all]", Group: "deals", Run: r.cmdDeals},
 		{Name: "show", Aliases: []string{"查看"}, Usage: "<deal>", Group: "deals", Examples: []string{"show D-1", "show acme"}, Run: r.cmdShow},
-		{Name: "check", Aliases: []string{"勾选", "完成"}, Usage: "<deal> <item>…", Group: "deals", Examples: []string{"check D-1 s1.m1 s1.m2"},
-			Run: func(q *Request) (Reply, error) { return r.cmdCheck(q, true) }},
-		{Name: "uncheck", Aliases: []string{"取消"}, Usage: "<deal> <item>…", Group: "deals", Examples: []string{"uncheck D-1 s1.m3"},
-			Run: func(q *Request) (Reply, error) { return r.cmdCheck(q, false) }},
-		{Name: "buyer", Aliases: []string{"客户阶段"}, Usage: "<deal> <0-8>", Group: "deals", Examples: []string{"buyer D-1 2"}, Run: r.cmdBuyer},
-		{Name: "info", Aliases: []string{"信息"}, Usage: "<deal> [<field>=<value>…]", Group: "deals",
-			Examples: []string{`info D-1 size="500 staff" scale_budget=2m`}, Run: r.cmdInfo},
-		{Name: "contact", Aliases: []string{"联系人"}, Usage: "<deal> add|edit|remove|list …", Group: "deals",
-			Examples: []string{`contact D-1 add "Wang Li" title=IT-Director role=handler attitude=supporter influence=high level=L1`, "contact D-1 edit 1 attitude=neutral", "contact D-1 remove 1"},
-			Run:      r.cmdContact},
-		{Name: "meet", Aliases: []string{"约见", "会议"}, Usage: "<deal> <YYYY-MM-DD HH:MM> [place=…] [topic=…]", Group: "deals",
-			Examples: []string{`meet D-1 2026-12-03 14:00 place="Acme HQ" topic="first visit"`}, Run: r.cmdMeet},
-		{Name: "note", Aliases: []string{"备注"}, Usage: "<deal> <text>", Group: "deals", Examples: []string{"note D-1 CFO worried about cost"}, Run: r.cmdNote},
 		{Name: "history", Aliases: []string{"历史"}, Usage: "<deal>", Group: "deals", Run: r.cmdHistory},
 		{Name: "won", Aliases: []string{"赢单"}, Usage: "<deal>", Group: "deals", Run: func(q *Request) (Reply, error) { return r.cmdStatus(q, coach.StatusWon) }},
 		{Name: "lost", Aliases: []string{"丢单"}, Usage: "<deal> <reason>", Group: "deals", Examples: []string{"lost D-1 budget cut"},
 			Run: func(q *Request) (Reply, error) { return r.cmdStatus(q, coach.StatusLost) }},
 		{Name: "reopen", Aliases: []string{"重新打开"}, Usage: "<deal>", Group: "deals", Run: func(q *Request) (Reply, error) { return r.cmdStatus(q, coach.StatusOpen) }},
 		{Name: "stage", Aliases: []string{"阶段"}, Usage: "[1-8]", Group: "coaching", Examples: []string{"stage 2"}, Run: r.cmdStage},
-		{Name: "pipeline", Aliases: []string{"漏斗"}, Usage: "[mine|team]", Group: "manager", Run: r.cmdPipeline},
 		{Name: "export", Aliases: []string{"导出"}, Usage: "csv|json", Group: "deals", Run: r.cmdExport},
-		{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Group: "team", Examples: []string{"lang zh"}, Run: r.cmdLang},
-		{Name: "team", Aliases: []string{"团队"}, Usage: "[role <user> <admin|manager|rep> | reports <user> <manager> | lang zh|en | tz <IANA zone> | digest <weekday> <HH:MM> [zone]]", Group: "team",
-			Examples: []string{"team role U123 manager", "team reports U456 U123", "team tz Asia/Shanghai", "team digest monday 09:00 Asia/Shanghai"}, Run: r.cmdTeam},
 		{Name: "home", Hidden: true, Run: r.cmdHome},
 	}
+}
+
+// newFromForm turns the new-deal form into the arguments of `new`.
+func newFromForm(a *Action) (Args, bool) {
+	if a.Form != "new" {
+		return Args{}, false
+	}
+	return formArgs(a.Values), true
 }
 
 func (r *Router) newDealInput(q *Request, a Args) (coach.NewDeal, error) {
@@ -86,7 +78,7 @@ func (r *Router) cmdNew(q *Request) (Reply, error) {
 	if n := q.Args.Rest(0); n != "" {
 		nd.Name = n
 	}
-	if nd.Name == "" {
+	if nd.Name == "" && q.Form == nil {
 		return r.newDealForm(q), nil
 	}
 	d, err := r.svc.CreateDeal(q.Ctx, q.Actor, q.Team, nd)

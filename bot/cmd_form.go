@@ -9,110 +9,32 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
-// formArgs turns submitted values into key=value arguments.
-func formArgs(values map[string]string, skip ...string) Args {
-	keys := make([]string, 0, len(values))
-	for k := range values {
+func (r *Router) formCommands() []*Command {
+	return []*Command{
+		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id> [<field>=<value>…]]", Group: "coaching",
+			Examples: []string{"form D-1", "form D-1 s2.t1", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`}, Run: r.cmdForm,
+			FromForm: r.toolFromForm},
+	}
+}
+
+// toolFromForm turns a submitted tool form (sN.tK) into the arguments of
+// `form <deal> <tool> <field>=<value>…`. Every value is kept, empty ones
+// too (an emptied field is cleared); the submission must fill every
+// required field (see cmdForm).
+func (r *Router) toolFromForm(a *Action) (Args, bool) {
+	if _, ok := r.pb.Tool(a.Form); !ok {
+		return Args{}, false
+	}
+	keys := make([]string, 0, len(a.Values))
+	for k := range a.Values {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var a Args
+	args := Args{Words: []Token{{Value: a.Deal}, {Value: a.Form}}}
 	for _, k := range keys {
-		if v := strings.TrimSpace(values[k]); v != "" && !slices.Contains(skip, k) {
-			a.KV = append(a.KV, Token{Key: k, Value: v})
-		}
+		args.KV = append(args.KV, Token{Key: k, Value: a.Values[k]})
 	}
-	return a
-}
-
-// formAction handles a submitted form. Mistakes come back as FieldErrors
-// on the offending field where the error names one.
-func (r *Router) formAction(q *Request, a *Action) (Reply, error) {
-	rep, err := r.submitForm(q, a)
-	if err == nil {
-		return rep, nil
-	}
-	ce, ok := coach.AsError(err)
-	if !ok {
-		return Reply{}, err
-	}
-	field := ce.Params["field"]
-	if field == "" {
-		field = ce.Params["arg"]
-	}
-	if _, present := a.Values[field]; !present && field != "name" {
-		return Reply{}, err
-	}
-	er := r.errorReply(q, err)
-	er.FieldErrors = map[string]string{field: er.PlainText()}
-	return er, nil
-}
-
-func (r *Router) submitForm(q *Request, a *Action) (Reply, error) {
-	switch a.Form {
-	case "new":
-		nd, err := r.newDealInput(q, formArgs(a.Values))
-		if err != nil {
-			return Reply{}, err
-		}
-		d, err := r.svc.CreateDeal(q.Ctx, q.Actor, q.Team, nd)
-		if err != nil {
-			return Reply{}, err
-		}
-		rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
-		rep.Blocks = append([]Block{Text{Text: q.T("new.created", "id", d.ID, "name", d.Name)}}, rep.Blocks...)
-		return rep, nil
-	case "contact":
-		in, err := stakeholderInput(formArgs(a.Values, "id"))
-		if err != nil {
-			return Reply{}, err
-		}
-		if id := a.Values["id"]; id != "" {
-			ch, err := r.svc.EditStakeholder(q.Ctx, q.Actor, q.Team, a.Deal, id, in)
-			if err != nil {
-				return Reply{}, err
-			}
-			return r.contactDone(q, ch, "contact.edited", id), nil
-		}
-		ch, p, err := r.svc.AddStakeholder(q.Ctx, q.Actor, q.Team, a.Deal, in)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.contactDone(q, ch, "contact.added", p.Name), nil
-	case "meet":
-		when := strings.TrimSpace(a.Values["date"] + " " + a.Values["time"])
-		at, err := ParseMeetingTime(when, q.Loc)
-		if err != nil {
-			field := "time"
-			if !coach.ValidDate(a.Values["date"]) {
-				field = "date"
-			}
-			return Reply{}, coach.Errf(coach.CodeBadValue, "field", field, "value", when, "expected", "YYYY-MM-DD HH:MM")
-		}
-		ch, m, err := r.svc.AddMeeting(q.Ctx, q.Actor, q.Team, a.Deal, at, a.Values["place"], a.Values["topic"])
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.changedCard(q, ch, "meet.done", "when", q.fmtTime(m.At)), nil
-	}
-	return r.toolFormAction(q, a)
-}
-
-// toolFormAction handles a submitted tool form (sN.tK): every required
-// field must be filled; mistakes come back on the field (see formAction).
-func (r *Router) toolFormAction(q *Request, a *Action) (Reply, error) {
-	if _, ok := r.pb.Tool(a.Form); !ok {
-		return Reply{}, coach.Errf(coach.CodeUnknownTool, "tool", a.Form)
-	}
-	values := map[string]string{}
-	for k, v := range a.Values {
-		values[k] = v
-	}
-	res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, a.Deal, a.Form, values, true)
-	if err != nil {
-		return Reply{}, err
-	}
-	return r.formFilled(q, res), nil
+	return args, true
 }
 
 // cmdForm: `form <deal>` lists the current stage's forms; `form <deal>
@@ -130,14 +52,16 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	if len(q.Args.KV) == 0 {
+	if len(q.Args.KV) == 0 && q.Form == nil {
 		return r.toolForm(q, d, tool), nil
 	}
 	values := map[string]string{}
 	for _, kv := range q.Args.KV {
 		values[kv.Key] = kv.Value
 	}
-	res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, values, false)
+	// A submitted form must fill every required field; typed fills may
+	// come one field at a time.
+	res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, values, q.Form != nil)
 	if err != nil {
 		return Reply{}, err
 	}

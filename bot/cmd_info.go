@@ -8,6 +8,13 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+func (r *Router) infoCommands() []*Command {
+	return []*Command{
+		{Name: "info", Aliases: []string{"信息"}, Usage: "<deal> [<field>=<value>…]", Group: "deals",
+			Examples: []string{`info D-1 size="500 staff" scale_budget=2m`}, Run: r.cmdInfo},
+	}
+}
+
 func (r *Router) cmdInfo(q *Request) (Reply, error) {
 	d, err := q.dealArg()
 	if err != nil {

@@ -6,18 +6,29 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
+func (r *Router) meetCommands() []*Command {
+	return []*Command{
+		{Name: "meet", Aliases: []string{"约见", "会议"}, Usage: "<deal> <YYYY-MM-DD HH:MM> [place=…] [topic=…]", Group: "deals",
+			Examples: []string{`meet D-1 2026-12-03 14:00 place="Acme HQ" topic="first visit"`}, Run: r.cmdMeet, FromForm: meetFromForm},
+	}
+}
+
 func (r *Router) cmdMeet(q *Request) (Reply, error) {
 	d, err := q.dealArg()
 	if err != nil {
 		return Reply{}, err
 	}
 	when := strings.TrimSpace(q.Args.Word(1) + " " + q.Args.Word(2))
-	if when == "" {
+	if when == "" && q.Form == nil {
 		return r.meetForm(q, d), nil
 	}
 	at, err := ParseMeetingTime(when, q.Loc)
 	if err != nil {
-		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "time", "value", when, "expected", "YYYY-MM-DD HH:MM")
+		field := "time"
+		if q.Form != nil && !coach.ValidDate(q.Args.Word(1)) {
+			field = "date" // the form has a field of its own for the date
+		}
+		return Reply{}, coach.Errf(coach.CodeBadValue, "field", field, "value", when, "expected", "YYYY-MM-DD HH:MM")
 	}
 	place, _ := q.Args.Get("place")
 	topic, _ := q.Args.Get("topic")
@@ -33,6 +44,17 @@ func (r *Router) cmdMeet(q *Request) (Reply, error) {
 		rep.Blocks = append([]Block{Context{Text: q.T("meet.past")}}, rep.Blocks...)
 	}
 	return rep, nil
+}
+
+// meetFromForm turns the meeting form into the arguments of `meet`:
+// <deal> <date> <time> place=… topic=….
+func meetFromForm(a *Action) (Args, bool) {
+	if a.Form != "meet" {
+		return Args{}, false
+	}
+	args := formArgs(a.Values, "date", "time")
+	args.Words = []Token{{Value: a.Deal}, {Value: strings.TrimSpace(a.Values["date"])}, {Value: strings.TrimSpace(a.Values["time"])}}
+	return args, true
 }
 
 // meetForm asks for a meeting's time, place and topic.

@@ -16,3 +16,9 @@ func (r *Router) cmdNote(q *Request) (Reply, error) {
 	msg := q.T("note.done", "id", ch.After.ID)
 	return Reply{Summary: msg, Blocks: append([]Block{Text{Text: msg}}, r.changeTipBlocks(q, ch)...)}, nil
 }
+
+func (r *Router) noteCommands() []*Command {
+	return []*Command{
+		{Name: "note", Aliases: []string{"备注"}, Usage: "<deal> <text>", Group: "deals", Examples: []string{"note D-1 CFO worried about cost"}, Run: r.cmdNote},
+	}
+}

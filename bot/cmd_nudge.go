@@ -8,8 +8,8 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
-// jobCommands are the nudge, digest and scorecard commands.
-func (r *Router) jobCommands() []*Command {
+// nudgeCommands pause or stop the nudges of a deal.
+func (r *Router) nudgeCommands() []*Command {
 	return []*Command{
 		{Name: "snooze", Aliases: []string{"暂停提醒", "稍后提醒"}, Usage: "<deal> <1d|3d|1w|off>", Group: "deals",
 			Examples: []string{"snooze D-1 3d", "snooze D-1 off"}, Run: r.cmdSnooze},
@@ -17,9 +17,6 @@ func (r *Router) jobCommands() []*Command {
 			Run: func(q *Request) (Reply, error) { return r.cmdMute(q, true) }},
 		{Name: "unmute", Aliases: []string{"取消静音"}, Usage: "<deal>", Group: "deals", Examples: []string{"unmute D-1"},
 			Run: func(q *Request) (Reply, error) { return r.cmdMute(q, false) }},
-		{Name: "digest", Aliases: []string{"周报"}, Group: "manager", Run: r.cmdDigest},
-		{Name: "scorecard", Aliases: []string{"评分卡", "考核"}, Usage: "[user]", Group: "manager",
-			Examples: []string{"scorecard", "scorecard U123"}, Run: r.cmdScorecard},
 	}
 }
 

@@ -9,6 +9,13 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+func (r *Router) prepCommands() []*Command {
+	return []*Command{
+		{Name: "prep", Aliases: []string{"准备"}, Usage: "<deal> [full]", Group: "coaching",
+			Examples: []string{"prep D-1", "prep D-1 full"}, Run: r.cmdPrep},
+	}
+}
+
 // cmdPrep: `prep <deal> [full]`.
 func (r *Router) cmdPrep(q *Request) (Reply, error) {
 	d, err := q.dealArg()

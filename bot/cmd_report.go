@@ -8,6 +8,16 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
+// reportCommands are the managers' views: pipeline, digest, scorecards.
+func (r *Router) reportCommands() []*Command {
+	return []*Command{
+		{Name: "pipeline", Aliases: []string{"漏斗"}, Usage: "[mine|team]", Group: "manager", Run: r.cmdPipeline},
+		{Name: "digest", Aliases: []string{"周报"}, Group: "manager", Run: r.cmdDigest},
+		{Name: "scorecard", Aliases: []string{"评分卡", "考核"}, Usage: "[user]", Group: "manager",
+			Examples: []string{"scorecard", "scorecard U123"}, Run: r.cmdScorecard},
+	}
+}
+
 func (r *Router) cmdPipeline(q *Request) (Reply, error) {
 	deals, err := r.svc.Visible(q.Ctx, q.Actor, q.Team)
 	if err != nil {

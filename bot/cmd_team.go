@@ -36,54 +36,73 @@ func userArg(s string) string {
 	return strings.TrimPrefix(s, "@")
 }
 
-func (r *Router) cmdTeam(q *Request) (Reply, error) {
-	switch op := strings.ToLower(q.Args.Word(0)); op {
-	case "":
-		return r.teamView(q, q.Team), nil
-	case "role", "角色":
-		t, err := r.svc.SetMemberRole(q.Ctx, q.Actor, r.memberRef(q.Team, q.Args.Word(1)), strings.ToLower(q.Args.Word(2)))
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.teamView(q, t), nil
-	case "reports", "汇报":
-		t, err := r.svc.SetReportsTo(q.Ctx, q.Actor, r.memberRef(q.Team, q.Args.Word(1)), r.memberRef(q.Team, q.Args.Word(2)))
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.teamView(q, t), nil
-	case "lang", "语言":
-		l, ok := playbook.ParseLang(q.Args.Word(1))
-		if !ok {
-			return Reply{}, coach.Errf(coach.CodeBadValue, "field", "lang", "value", q.Args.Word(1), "expected", "zh|en")
-		}
-		t, err := r.svc.SetTeamLang(q.Ctx, q.Actor, string(l))
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.teamView(q, t), nil
-	case "tz", "timezone", "时区":
-		zone := q.Args.Word(1)
-		if _, err := time.LoadLocation(zone); err != nil || zone == "" {
-			return Reply{}, coach.Errf(coach.CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
-		}
-		t, err := r.svc.UpdateTeam(q.Ctx, q.Team.ID, func(t *coach.Team) error {
-			if me := t.Members[q.Actor.User]; me == nil || me.Role != coach.RoleAdmin {
-				return coach.Errf(coach.CodeForbidden, "action", "team tz")
-			}
-			t.Timezone = zone
-			return nil
-		})
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.teamView(q, t), nil
-	default:
-		if rep, ok, err := r.teamJobCommand(q, op); ok {
-			return rep, err
-		}
-		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "team", "value", op, "expected", "role|reports|lang|tz|digest")
+// teamCommands: your language, and the team with its sub-commands.
+func (r *Router) teamCommands() []*Command {
+	return []*Command{
+		{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Group: "team", Examples: []string{"lang zh"}, Run: r.cmdLang},
+		{Name: "team", Aliases: []string{"团队"}, Group: "team", Run: r.cmdTeam,
+			Sub: []*Command{
+				{Name: "role", Aliases: []string{"角色"}, Usage: "<user> <admin|manager|rep>", Examples: []string{"team role U123 manager"}, Run: r.teamRole},
+				{Name: "reports", Aliases: []string{"汇报"}, Usage: "<user> <manager>", Examples: []string{"team reports U456 U123"}, Run: r.teamReports},
+				{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Examples: []string{"team lang zh"}, Run: r.teamLang},
+				{Name: "tz", Aliases: []string{"timezone", "时区"}, Usage: "<IANA zone>", Examples: []string{"team tz Asia/Shanghai"}, Run: r.teamTZ},
+				{Name: "digest", Aliases: []string{"周报"}, Usage: "<weekday> <HH:MM> [zone]", Examples: []string{"team digest monday 09:00 Asia/Shanghai"}, Run: r.teamDigest},
+			}},
 	}
+}
+
+// cmdTeam is `team` alone: the members and the settings.
+func (r *Router) cmdTeam(q *Request) (Reply, error) {
+	if w := q.Args.Word(0); w != "" {
+		return Reply{}, q.badSub(w)
+	}
+	return r.teamView(q, q.Team), nil
+}
+
+func (r *Router) teamRole(q *Request) (Reply, error) {
+	t, err := r.svc.SetMemberRole(q.Ctx, q.Actor, r.memberRef(q.Team, q.Args.Word(1)), strings.ToLower(q.Args.Word(2)))
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.teamView(q, t), nil
+}
+
+func (r *Router) teamReports(q *Request) (Reply, error) {
+	t, err := r.svc.SetReportsTo(q.Ctx, q.Actor, r.memberRef(q.Team, q.Args.Word(1)), r.memberRef(q.Team, q.Args.Word(2)))
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.teamView(q, t), nil
+}
+
+func (r *Router) teamLang(q *Request) (Reply, error) {
+	l, ok := playbook.ParseLang(q.Args.Word(1))
+	if !ok {
+		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "lang", "value", q.Args.Word(1), "expected", "zh|en")
+	}
+	t, err := r.svc.SetTeamLang(q.Ctx, q.Actor, string(l))
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.teamView(q, t), nil
+}
+
+func (r *Router) teamTZ(q *Request) (Reply, error) {
+	zone := q.Args.Word(1)
+	if _, err := time.LoadLocation(zone); err != nil || zone == "" {
+		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
+	}
+	t, err := r.svc.UpdateTeam(q.Ctx, q.Team.ID, func(t *coach.Team) error {
+		if me := t.Members[q.Actor.User]; me == nil || me.Role != coach.RoleAdmin {
+			return coach.Errf(coach.CodeForbidden, "action", "team tz")
+		}
+		t.Timezone = zone
+		return nil
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.teamView(q, t), nil
 }
 
 // memberRef resolves a user argument to a member id: an id, a mention, or
@@ -140,17 +159,6 @@ func (r *Router) teamView(q *Request, t *coach.Team) Reply {
 	}
 	rep.Add(Context{Text: q.T("team.settings", "lang", lang, "tz", tz)})
 	return rep
-}
-
-// teamJobCommand handles `team <op>` sub-commands of the job features
-// (e.g. `team digest`); ok is false when op is not one of them.
-func (r *Router) teamJobCommand(q *Request, op string) (rep Reply, ok bool, err error) {
-	switch op {
-	case "digest", "周报":
-		rep, err = r.teamDigest(q)
-		return rep, true, err
-	}
-	return Reply{}, false, nil
 }
 
 var weekdays = map[string]int{
