@@ -166,6 +166,9 @@ func StringWidth(s string) int {
 // before it moves the previous character down with it.
 const noLineStart = "，。、：；！？）」』》〉】〕,.;:!?)]}”’…"
 
+// bullets start list items that Render and the catalog produce.
+var bullets = [...]string{"•", "-", "*", "✓", "✗", "→", "○", "●"}
+
 // noLineEnd holds opening punctuation that must not end a line: it moves
 // down with the character after it.
 const noLineEnd = "（「『《〈【〔([{“‘"
@@ -173,8 +176,9 @@ const noLineEnd = "（「『《〈【〔([{“‘"
 // Wrap breaks every line of s so that it fits in width terminal columns.
 // Lines break at spaces; a word longer than the width, and text without
 // spaces such as Chinese, break between two characters (never before
-// closing punctuation). Continuation lines keep the line's indentation, so
-// checklist items stay aligned. width <= 0 returns s unchanged.
+// closing punctuation). Continuation lines keep the line's indentation, and
+// a list item's ("• …", "✓ …") continue under its text, so checklists stay
+// aligned. width <= 0 returns s unchanged.
 func Wrap(s string, width int) string {
 	if width <= 0 {
 		return s
@@ -200,13 +204,24 @@ func wrapLine(b *strings.Builder, line string, width int) {
 	if 2*len(indent) >= width {
 		indent = "" // too deep to keep: the line starts at the margin
 	}
+	// A list item ("• …", "✗ …") hangs: its continuation lines start
+	// under the text, not under the bullet.
+	hang := indent
+	for _, m := range bullets {
+		if strings.HasPrefix(body, m+" ") {
+			if h := indent + strings.Repeat(" ", StringWidth(m)+1); 2*len(h) < width {
+				hang = h
+			}
+			break
+		}
+	}
 	b.WriteString(indent)
 	col := len(indent)
 	lineStart := true // nothing but indentation on the current output line
 	newline := func() {
 		b.WriteByte('\n')
-		b.WriteString(indent)
-		col = len(indent)
+		b.WriteString(hang)
+		col = len(hang)
 		lineStart = true
 	}
 	space := ""
