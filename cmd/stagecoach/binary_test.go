@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -103,13 +104,13 @@ func TestBinary(t *testing.T) {
 	})
 
 	t.Run("health", func(t *testing.T) {
-		var status int
+		var status atomic.Int32 // set by the test, read by the server's goroutines
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path != "/healthz" {
 				http.NotFound(w, r)
 				return
 			}
-			w.WriteHeader(status)
+			w.WriteHeader(int(status.Load()))
 		}))
 		defer srv.Close()
 		u, _ := url.Parse(srv.URL)
@@ -129,7 +130,7 @@ func TestBinary(t *testing.T) {
 			{"bad HTTP_ADDR", "8080", 200, 1, "HTTP_ADDR"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				status = tt.status
+				status.Store(int32(tt.status))
 				r := runBinary(t, bin, map[string]string{"HTTP_ADDR": tt.addr}, "", "health")
 				if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
 					t.Fatalf("exit %d (want %d), stderr %q (want %q)", r.code, tt.code, r.stderr, tt.stderr)
