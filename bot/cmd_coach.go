@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -179,9 +180,21 @@ func (r *Router) coachMenu(q *Request, d *coach.Deal) Reply {
 	rep.Add(Heading{Text: q.T("session.menu", "id", d.ID, "name", d.Name)})
 	var lines []string
 	var btns []Button
+	// the sessions that fit the deal now come first (coach decides which)
+	fit := coach.FitSessions(r.pb, d)
+	kinds := append([]string(nil), fit...)
 	for _, k := range coach.SessionKinds {
-		lines = append(lines, "• "+q.T("session.kind."+k)+" — "+q.T("session.kinddesc."+k))
-		btns = append(btns, Button{Label: q.T("session.kind." + k), Command: "coach " + d.ID + " " + k})
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	for _, k := range kinds {
+		line, style := "• "+q.T("session.kind."+k)+" — "+q.T("session.kinddesc."+k), ""
+		if slices.Contains(fit, k) {
+			line, style = "★ "+q.T("session.kind."+k)+" — "+q.T("session.kinddesc."+k), "primary"
+		}
+		lines = append(lines, line)
+		btns = append(btns, Button{Label: q.T("session.kind." + k), Command: "coach " + d.ID + " " + k, Style: style})
 	}
 	rep.Add(Text{Text: strings.Join(lines, "\n")}, Buttons{Items: btns})
 	rep.Summary = q.T("session.menu", "id", d.ID, "name", d.Name)

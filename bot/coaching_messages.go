@@ -133,7 +133,6 @@ var coachingMessages = map[string]tx{
 	"form.info_set":       {EN: "Also recorded as information: {list}", ZH: "同时记入信息：{list}"},
 	"form.still_required": {EN: "Still required: {list}", ZH: "仍需填写的必填项：{list}"},
 	"form.btn.edit":       {EN: "Edit form", ZH: "编辑表单"},
-	"form.card":           {EN: "Forms {done}/{n} complete: {list} (`form {id}`)", ZH: "表单已完成 {done}/{n}:{list}(`form {id}`)"},
 
 	// cases
 	"case.added":            {EN: "Added case {id} “{title}”.", ZH: "已添加案例 {id}“{title}”。"},

@@ -165,12 +165,19 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 	rep.Add(Progress{Label: q.progressLabel(p), Reached: p.Reached, Completed: p.Completed, Total: len(r.pb.Stages)})
 	rep.Add(Text{Text: q.statusLine(p)})
 	sync := coach.BuyerSync(p, d.BuyerStage)
+	syncText := q.syncLine(sync)
+	if d.Open() && sync.Reason == "unknown" { // the buyer-stage select is on the card
+		syncText = q.T("sync."+sync.Verdict) + " — " + q.T("syncwhy.unknown_card")
+	}
 	rep.Add(Fields{Items: []Field{
 		{Label: q.T("field.buyer"), Value: q.buyerName(d.BuyerStage)},
-		{Label: q.T("field.sync"), Value: q.syncLine(sync)},
+		{Label: q.T("field.sync"), Value: syncText},
 	}})
 	if d.Open() && p.Active > 0 {
 		rep.Add(r.checklist(q, d, p, p.Active))
+		if cl, ok := r.relationshipChecklist(q, d, p.Active); ok {
+			rep.Add(cl)
+		}
 	}
 	if len(p.Pending) > 0 {
 		rep.Add(Context{Text: q.T("card.pending", "list", strings.Join(p.Pending, ", "))})
@@ -188,17 +195,7 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 	if len(facts) > 0 {
 		rep.Add(Context{Text: strings.Join(facts, " · ")})
 	}
-	if line := r.formsCardLine(q, d, p); line != "" { // coaching hook: form completeness
-		rep.Add(Context{Text: line})
-	}
-	if d.Open() {
-		rep.Add(Buttons{Items: []Button{
-			{Label: q.T("btn.prep"), Command: "prep " + d.ID, Style: "primary"},
-			{Label: q.T("btn.coach"), Command: "coach " + d.ID + " needs"},
-			{Label: q.T("btn.history"), Command: "history " + d.ID},
-		}})
-		rep.Add(r.buyerSelect(q, d))
-	}
+	rep.Add(r.cardControls(q, d, p)...)
 	return rep
 }
 

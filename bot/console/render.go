@@ -5,6 +5,7 @@ package console
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/stagecoach/stagecoach/bot"
@@ -57,11 +58,23 @@ func Render(r bot.Reply) string {
 			if x.Initial >= 0 && x.Initial < len(x.Options) {
 				cur = " = " + x.Options[x.Initial].Label
 			}
+			label := x.Label
+			if label == "" {
+				label = x.Placeholder
+			}
+			if !numbered(x.Options) {
+				// options that are different commands: list each one
+				line(label + cur)
+				for _, o := range x.Options {
+					line("  • " + o.Label + ": `" + o.Command + "`")
+				}
+				break
+			}
 			hint := ""
 			if len(x.Options) > 0 {
 				hint = " (`" + commonPrefix(x.Options) + "`)"
 			}
-			line(x.Label + cur + hint)
+			line(label + cur + hint)
 		case bot.Image:
 			line(fmt.Sprintf("[image: %s, %d bytes]", x.Title, len(x.PNG)))
 		case bot.Form:
@@ -115,6 +128,30 @@ func Bar(p bot.Progress) string {
 
 // commonPrefix is the command prefix shared by a select's options, e.g.
 // "buyer D-3 " for the buyer-stage select.
+// numbered reports whether the options are one command that differs
+// only in a trailing number ("buyer D-1 0" … "buyer D-1 8").
+func numbered(opts []bot.Option) bool {
+	if len(opts) == 0 {
+		return true
+	}
+	prefix := ""
+	for i, o := range opts {
+		j := strings.LastIndexByte(o.Command, ' ')
+		if j < 0 {
+			return false
+		}
+		if _, err := strconv.Atoi(o.Command[j+1:]); err != nil {
+			return false
+		}
+		if i == 0 {
+			prefix = o.Command[:j]
+		} else if o.Command[:j] != prefix {
+			return false
+		}
+	}
+	return true
+}
+
 func commonPrefix(opts []bot.Option) string {
 	p := opts[0].Command
 	for _, o := range opts[1:] {
