@@ -121,7 +121,7 @@ func (r *Router) infoSelect(q *Request, d *coach.Deal, p coach.Progress) (Select
 			}
 		}
 		filled, n = filled+gf, n+len(g.Fields)
-		sel.Options = append(sel.Options, Option{Label: fillMark(gf, len(g.Fields)) + " " + g.Name.In(q.Lang) + " (" + strconv.Itoa(gf) + "/" + strconv.Itoa(len(g.Fields)) + ")",
+		sel.Options = append(sel.Options, Option{Label: fillMark(gf, len(g.Fields)) + " " + g.Name.In(q.Lang) + " · " + strconv.Itoa(gf) + "/" + strconv.Itoa(len(g.Fields)),
 			Command: "form " + d.ID + " " + g.ID})
 	}
 	sel.Label = q.T("card.info", "filled", strconv.Itoa(filled), "n", strconv.Itoa(n))

@@ -521,7 +521,7 @@ func (r *Router) budgetTiers(q *Request, d *coach.Deal) string {
 		return q.T("session.tiers_generic")
 	}
 	lo, hi := d.Value/2, d.Value
-	return q.T("session.tiers", "low", FormatMoney(lo, d.Currency), "high", FormatMoney(hi, d.Currency))
+	return q.T("session.tiers", "low", q.money(lo, d.Currency), "high", q.money(hi, d.Currency))
 }
 
 // sessionDone shows what the session found and offers to record it.

@@ -60,9 +60,9 @@ func (r *Router) infoView(q *Request, d *coach.Deal) Reply {
 				if ok {
 					mark = "✓"
 				}
-				line := mark + " " + f.Key + " (" + f.Name.In(q.Lang) + ")"
+				line := mark + " " + f.Name.In(q.Lang) + " `" + f.Key + "`"
 				if ok {
-					line += ": " + v
+					line += q.colon() + v
 				}
 				lines = append(lines, line)
 			}

@@ -98,9 +98,9 @@ func TestForms(t *testing.T) {
 		{"form D-1 s2.t2 resource=bogus", []string{"expected presales|expert|management|budget|other"}},
 		{"form D-1 s2.t9", []string{`There is no form "s2.t9"`, "s2.t1, s2.t2"}},
 		{"form D-1 s2.t1 colour=red", []string{`Unknown field "colour"`}},
-		{"info D-1", []string{"✓ causes (Causes of the problem): manual entry"}},
+		{"info D-1", []string{"✓ Causes of the problem `causes`: manual entry"}},
 		{"show D-1", []string{"Forms: 0/8 complete", "◐ Visit summary report: `form D-1 s2.t1`", "○ Resource support request: `form D-1 s2.t2`"}},
-		{"history D-1", []string{"form s2.t1.cause: manual entry", "info s2.i2.causes: manual entry"}},
+		{"history D-1", []string{"form Visit summary report · Causes: manual entry", "info Causes of the problem: manual entry"}},
 	}
 	for _, tc := range tests {
 		out := e.Ask("alice", tc.say)

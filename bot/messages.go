@@ -182,7 +182,7 @@ var coreMessages = map[string]tx{
 	"show.notes":               {EN: "Latest notes", ZH: "最新备注"},
 	"lang.done":                {EN: "I'll speak English with you.", ZH: "好的，我会用中文和你交流。"},
 	"pipeline.title":           {EN: "Pipeline (open deals, by stage reached)", ZH: "销售漏斗（进行中的商机，按已抵达阶段）"},
-	"pipeline.row":             {EN: "{stage}: {n} deals · {value} · weighted {weighted}", ZH: "{stage}:{n} 个商机 · {value} · 加权 {weighted}"},
+	"pipeline.row":             {EN: "{stage}: {n} deals · {value} · weighted {weighted}", ZH: "{stage}：{n} 个商机 · {value} · 加权 {weighted}"},
 	"pipeline.total":           {EN: "Total: {n} deals · {value} · weighted {weighted}", ZH: "合计：{n} 个商机 · {value} · 加权 {weighted}"},
 	"stage.overview":           {EN: "The 8 stages (ours ↔ the customer's buying stage · milestone · win %)", ZH: "八个阶段（我方阶段 ↔ 客户采购阶段 · 里程碑 · 赢单概率）"},
 	"stage.hint":               {EN: "`stage <1-8>` shows what a stage asks for.", ZH: "`stage <1-8>` 查看某阶段的具体要求。"},

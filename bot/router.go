@@ -235,7 +235,7 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		return r.unknownCommand(q, first)
 	}
 	q.Cmd = cmd
-	q.Args = Split(toks[1:])
+	q.Args = canonicalKeys(Split(toks[1:]))
 	// During a guided session the rep types the customer's words, which
 	// may begin with a command word ("new system needed", "deals are
 	// stuck"). `new` without fields is then an answer, and a command the

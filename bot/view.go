@@ -50,7 +50,7 @@ func (q *Request) itemLabels(ids []string) string {
 	for _, id := range ids {
 		parts = append(parts, q.itemLabel(id))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, q.T("list.semi"))
 }
 
 // stageName is "stage 2 · Visit & preliminary research".
@@ -133,6 +133,9 @@ func (q *Request) syncLine(s coach.SyncResult) string {
 
 // progressLabel is "Stage 2 reached · stage 1 completed".
 func (q *Request) progressLabel(p coach.Progress) string {
+	if p.Reached == 0 {
+		return q.T("progress.label_none", "total", strconv.Itoa(len(q.r.pb.Stages)))
+	}
 	return q.T("progress.label", "reached", strconv.Itoa(p.Reached), "completed", strconv.Itoa(p.Completed), "total", strconv.Itoa(len(q.r.pb.Stages)))
 }
 
@@ -151,13 +154,13 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 	add("field.customer", d.Customer)
 	add("field.owner", q.memberName(d.Owner))
 	if d.Value > 0 {
-		add("field.value", FormatMoney(d.Value, d.Currency))
+		add("field.value", q.money(d.Value, d.Currency))
 	}
 	add("field.close", d.CloseDate)
 	add("field.industry", d.Industry)
 	status := q.T("dealstatus." + string(d.Status))
 	if d.Status == coach.StatusLost && d.LostReason != "" {
-		status += ": " + d.LostReason
+		status += q.colon() + d.LostReason
 	}
 	add("field.status", status)
 	add("field.win", strconv.Itoa(p.WinProbability)+"%")

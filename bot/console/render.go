@@ -18,6 +18,10 @@ func Render(r bot.Reply) string {
 		b.WriteString(s)
 		b.WriteByte('\n')
 	}
+	colon := ": " // the label separator of the reply's language
+	if r.Lang == "zh" {
+		colon = "："
+	}
 	for _, blk := range r.Blocks {
 		switch x := blk.(type) {
 		case bot.Heading:
@@ -28,7 +32,7 @@ func Render(r bot.Reply) string {
 			line("  " + strings.ReplaceAll(x.Text, "\n", "\n  "))
 		case bot.Fields:
 			for _, f := range x.Items {
-				line(f.Label + ": " + f.Value)
+				line(f.Label + colon + f.Value)
 			}
 		case bot.Divider:
 			line(strings.Repeat("─", 40))
@@ -66,7 +70,7 @@ func Render(r bot.Reply) string {
 				// options that are different commands: list each one
 				line(label + cur)
 				for _, o := range x.Options {
-					line("  • " + o.Label + ": `" + o.Command + "`")
+					line("  • " + o.Label + colon + "`" + o.Command + "`")
 				}
 				break
 			}
