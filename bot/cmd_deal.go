@@ -92,7 +92,7 @@ func (r *Router) cmdNew(q *Request) (Reply, error) {
 }
 
 func (r *Router) cmdEdit(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -103,7 +103,7 @@ func (r *Router) cmdEdit(q *Request) (Reply, error) {
 	if len(q.Args.KV) == 0 {
 		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "field=value")
 	}
-	ch, err := r.svc.EditDeal(q.Ctx, q.Actor, q.Team, d.ID, nd)
+	ch, err := r.svc.EditDeal(q.Ctx, q.Actor, q.Team, ref, nd)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -198,11 +198,11 @@ func (r *Router) appendDetails(q *Request, rep *Reply, d *coach.Deal) {
 }
 
 func (r *Router) cmdHistory(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
-	_, evs, err := r.svc.History(q.Ctx, q.Actor, q.Team, d.ID, 30)
+	d, evs, err := r.svc.History(q.Ctx, q.Actor, q.Team, ref, 30)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -234,12 +234,12 @@ func (q *Request) eventLine(e coach.Event) string {
 }
 
 func (r *Router) cmdStatus(q *Request, st coach.Status) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
 	reason := q.Args.Rest(1)
-	ch, err := r.svc.SetStatus(q.Ctx, q.Actor, q.Team, d.ID, st, reason)
+	ch, err := r.svc.SetStatus(q.Ctx, q.Actor, q.Team, ref, st, reason)
 	if err != nil {
 		return Reply{}, err
 	}

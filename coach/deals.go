@@ -133,7 +133,14 @@ type Tip struct {
 // Check ticks (on) or unticks (!on) checklist items of a deal.
 func (s *Service) Check(ctx context.Context, a Actor, team *Team, ref string, ids []string, on bool) (CheckResult, error) {
 	if len(ids) == 0 {
-		return CheckResult{}, Errf(CodeMissingArg, "arg", "item")
+		// Name the items the deal's active stage asks for, so the user
+		// sees what to type next.
+		d, err := s.Resolve(ctx, a, team, ref)
+		if err != nil {
+			return CheckResult{}, err
+		}
+		st := s.Playbook.Stage(max(Evaluate(s.Playbook, d).Active, 1))
+		return CheckResult{}, Errf(CodeMissingArg, "arg", "item").WithSuggestions(st.ItemIDs()...)
 	}
 	if on {
 		return s.Tick(ctx, a, team, ref, ids, nil)
