@@ -119,15 +119,16 @@ func (r *Router) cmdDeals(q *Request) (Reply, error) {
 	default:
 		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "deals", "value", scope, "expected", "mine|team|all")
 	}
-	deals, err := r.svc.Visible(q.Ctx, q.Actor, q.Team)
+	in := coach.ScopeTeam
+	if scope == "" || scope == "mine" || scope == "我的" {
+		in = coach.ScopeMine
+	}
+	deals, err := r.svc.VisibleIn(q.Ctx, q.Actor, q.Team, in)
 	if err != nil {
 		return Reply{}, err
 	}
 	var open, closed []string
 	for _, d := range deals {
-		if (scope == "" || scope == "mine" || scope == "我的") && d.Owner != q.Actor.User {
-			continue
-		}
 		if d.Open() {
 			open = append(open, q.dealLine(d))
 		} else if scope == "all" || scope == "全部" {
@@ -382,7 +383,7 @@ func (r *Router) cmdHome(q *Request) (Reply, error) {
 	} else {
 		rep.Add(Text{Text: strings.Join(mine, "\n")})
 	}
-	if q.Member.Role != coach.RoleRep {
+	if q.Team.SeesOthers(q.Actor.User) {
 		rep.Add(Divider{}, Heading{Text: q.T("home.team", "n", strconv.Itoa(len(team)))})
 		if len(team) > 0 {
 			rep.Add(Text{Text: strings.Join(team, "\n")})

@@ -266,7 +266,7 @@ func (q *Request) dealLine(d *coach.Deal) string {
 	} else {
 		parts = append(parts, q.T("dealstatus."+string(d.Status)))
 	}
-	if q.Member.Role != coach.RoleRep && d.Owner != q.Actor.User {
+	if q.Team.SeesOthers(q.Actor.User) && d.Owner != q.Actor.User {
 		parts = append(parts, "@"+q.memberName(d.Owner))
 	}
 	return strings.Join(parts, " · ")
