@@ -340,14 +340,6 @@ func (r *Router) stepQuestions(s *coach.Session, step string) []playbook.Techniq
 	return nil
 }
 
-// stepReminders are the phone rules (phr.*) to keep in mind per step.
-var stepReminders = map[string][]string{
-	"ph.1": {"phr.2", "phr.5"},
-	"ph.2": {"phr.3", "phr.1"},
-	"ph.3": {"phr.4", "phr.1"},
-	"bp.1": {"vr.4"},
-	"pp.1": {"vr.3"},
-}
 
 // sessionView shows where the session stands and what to ask now.
 func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note string) Reply {
@@ -393,8 +385,10 @@ func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note s
 	}
 	r.pointsBlocks(q, &rep, s)
 	var rem []string
-	for _, id := range stepReminders[step] {
-		rem = append(rem, id+" "+q.techText(id))
+	if t, ok := r.pb.Technique(step); ok {
+		for _, id := range t.Reminders { // the playbook's rules for this step
+			rem = append(rem, id+" "+q.techText(id))
+		}
 	}
 	if s.Phased() && s.Phase == coach.PhaseControl {
 		rem = append(rem, "q.control "+q.techText("q.control"))

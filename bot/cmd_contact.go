@@ -210,19 +210,11 @@ func (r *Router) contactDone(q *Request, ch coach.Change, key, who string) Reply
 	return rep
 }
 
-// stakeholderWarnings names who is missing: no decision-maker, no supporter.
+// stakeholderWarnings names who is missing (coach.StakeholderTips).
 func (r *Router) stakeholderWarnings(q *Request, d *coach.Deal) string {
-	var dm, sup bool
-	for _, p := range d.Stakeholders {
-		dm = dm || p.Role == coach.RoleDecisionMaker
-		sup = sup || p.Attitude == coach.AttitudeSupporter
-	}
 	var w []string
-	if !dm {
-		w = append(w, q.T("contact.no_dm"))
-	}
-	if !sup {
-		w = append(w, q.T("contact.no_supporter"))
+	for _, t := range coach.StakeholderTips(d) {
+		w = append(w, q.tip(t))
 	}
 	return strings.Join(w, " ")
 }

@@ -245,20 +245,10 @@ func (r *Router) cmdStatus(q *Request, st coach.Status) (Reply, error) {
 		return Reply{}, err
 	}
 	rep := r.changedCard(q, ch, "status.done."+string(st))
-	if st == coach.StatusLost && isPriceReason(reason) {
-		rep.Add(Context{Text: q.T("tip.price_cut")})
+	for _, t := range coach.StatusTips(st, reason) {
+		rep.Add(Context{Text: q.tip(t)})
 	}
 	return rep, nil
-}
-
-func isPriceReason(s string) bool {
-	s = strings.ToLower(s)
-	for _, w := range []string{"price", "cost", "expensive", "cheap", "discount", "价格", "价钱", "贵", "便宜", "报价", "降价", "折扣"} {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *Router) cmdStage(q *Request) (Reply, error) {

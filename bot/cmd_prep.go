@@ -74,10 +74,10 @@ func (r *Router) prepReply(q *Request, p coach.Prep, full bool) Reply {
 	}
 	people := q.T("prep.people", "n", strconv.Itoa(len(p.Stakeholders)))
 	if p.NoDecisionMaker {
-		people += " · " + q.T("contact.no_dm")
+		people += " · " + q.T("tip."+coach.TipNoDecisionMaker)
 	}
 	if p.NoSupporter {
-		people += " · " + q.T("contact.no_supporter")
+		people += " · " + q.T("tip."+coach.TipNoSupporter)
 	}
 	lines = append(lines, people)
 	if n := len(p.MissingInfo); n > 0 {

@@ -232,7 +232,7 @@ func (r *Router) buyerSelect(q *Request, d *coach.Deal) Select {
 
 // tip renders a coaching tip with the playbook text it quotes.
 func (q *Request) tip(t coach.Tip) string {
-	s := q.T(t.Key)
+	s := q.T("tip." + t.Code)
 	if t.Ref == "" {
 		return s
 	}

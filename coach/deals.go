@@ -123,13 +123,6 @@ type CheckResult struct {
 	Tips  []Tip
 }
 
-// Tip is a coaching remark triggered by an action: Key is a translation
-// key, Ref the playbook id it quotes (rendered from the playbook).
-type Tip struct {
-	Key string
-	Ref string
-}
-
 // Check ticks (on) or unticks (!on) checklist items of a deal.
 func (s *Service) Check(ctx context.Context, a Actor, team *Team, ref string, ids []string, on bool) (CheckResult, error) {
 	if len(ids) == 0 {
@@ -227,33 +220,6 @@ func (s *Service) Tick(ctx context.Context, a Actor, team *Team, ref string, on,
 	}
 	res.Tips = CheckTips(s.Playbook, ch.Before, ticked)
 	return res, nil
-}
-
-// CheckTips returns coaching tips for items just ticked on deal d (as it
-// was before the tick): e.g. submitting a proposal before the needs are
-// understood (spec s3.p5).
-func CheckTips(pb *playbook.Playbook, before *Deal, applied []string) []Tip {
-	var tips []Tip
-	noQuestionsTold := false
-	for _, id := range applied {
-		switch {
-		case id == "s3.m2" && !before.IsChecked("s2.s1"):
-			tips = append(tips, Tip{Key: "tip.proposal_before_needs", Ref: "s3.p5"})
-		case id == "s4.m1" && !before.IsChecked("s3.s1"):
-			tips = append(tips, Tip{Key: "tip.demo_before_handler", Ref: "demo.b3"})
-		}
-		// a demo the notes say drew no questions: maybe no intent to buy
-		if (id == "s4.m1" || id == "s4.m2") && !noQuestionsTold {
-			for _, n := range before.Notes {
-				if NoQuestions(n.Text) {
-					tips = append(tips, Tip{Key: "tip.demo_no_questions", Ref: "demo.d7"})
-					noQuestionsTold = true
-					break
-				}
-			}
-		}
-	}
-	return tips
 }
 
 func (s *Service) unknownItem(d *Deal, id string) error {
