@@ -340,7 +340,6 @@ func (r *Router) stepQuestions(s *coach.Session, step string) []playbook.Techniq
 	return nil
 }
 
-
 // sessionView shows where the session stands and what to ask now.
 func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note string) Reply {
 	var rep Reply
