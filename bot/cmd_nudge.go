@@ -74,7 +74,7 @@ func (q *Request) flagLine(a coach.Assessment, f coach.Flag) string {
 	case coach.FlagStalled:
 		return q.T("flag.stalled", "days", strconv.Itoa(f.Days), "stage", q.stageName(f.Stage), "limit", strconv.Itoa(f.Limit))
 	case coach.FlagCatchUp, coach.FlagGiveUp:
-		return q.T("flag.sync", "sync", q.syncLine(a.Sync))
+		return q.T("flag."+f.Code, "sync", q.syncLine(a.Sync))
 	case coach.FlagClosePassed:
 		return q.T("flag.close_passed", "date", a.Deal.CloseDate, "days", strconv.Itoa(f.Days))
 	case coach.FlagNoDecisionMaker, coach.FlagNoSupporter:

@@ -43,7 +43,9 @@ func (r *Router) PrepReply(ctx context.Context, team *coach.Team, d *coach.Deal,
 	if err != nil {
 		return Reply{}, err
 	}
-	return r.prepReply(q, p, full), nil
+	rep := r.prepReply(q, p, full)
+	rep.Lang = string(q.Lang)
+	return rep, nil
 }
 
 // prepReply renders a prep: a first screen that fits a phone (about a

@@ -292,15 +292,7 @@ func looksLikeDeal(w string) bool {
 }
 
 // platformLang is the language used before the team is known.
-func (r *Router) platformLang(msg Message) playbook.Lang {
-	if l, ok := playbook.ParseLang(msg.Locale); ok {
-		return l
-	}
-	if msg.Platform == Lark {
-		return playbook.ZH
-	}
-	return playbook.EN
-}
+func (r *Router) platformLang(msg Message) playbook.Lang { return LangOf(msg.Locale, msg.Platform) }
 
 // lang picks the user's choice, else the team's, else the platform's hint.
 func (r *Router) lang(msg Message, t *coach.Team, m *coach.Member) playbook.Lang {
