@@ -59,7 +59,7 @@ func NewNotifier(r *Router, s Sender) *Notifier { return &Notifier{r: r, send: s
 func (r *Router) requestFor(ctx context.Context, t *coach.Team, user string) *Request {
 	m, ok := t.Members[user]
 	if !ok {
-		m = &coach.Member{ID: user, Role: coach.RoleRep}
+		m = &coach.Member{ID: user}
 	}
 	msg := Message{Platform: Platform(t.Platform), Tenant: t.ID, User: user}
 	return &Request{
