@@ -81,7 +81,7 @@ var sessionWords = func() map[string]string {
 // cmdSessionWord is `coach <deal> <session word> …`: it acts on the
 // deal's session.
 func (r *Router) cmdSessionWord(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -89,7 +89,7 @@ func (r *Router) cmdSessionWord(q *Request) (Reply, error) {
 	for _, kv := range q.Args.KV {
 		text += " " + kv.String()
 	}
-	return r.sessionDo(q, d.ID, text)
+	return r.sessionDo(q, ref, text)
 }
 
 // splitSessionOp finds the session operation a text is: a session word
@@ -165,11 +165,11 @@ func (r *Router) cmdCoach(q *Request) (Reply, error) {
 
 // cmdStartSession is `coach <deal> needs|phone|budget|process`.
 func (r *Router) cmdStartSession(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
-	return r.startSession(q, d, q.Cmd.Name)
+	return r.startSession(q, ref, q.Cmd.Name)
 }
 
 // coachMenu offers the session kinds for a deal.
@@ -187,8 +187,8 @@ func (r *Router) coachMenu(q *Request, d *coach.Deal) Reply {
 	return rep
 }
 
-func (r *Router) startSession(q *Request, d *coach.Deal, kind string) (Reply, error) {
-	sess, d, prev, err := r.svc.StartSession(q.Ctx, q.Actor, q.Team, d.ID, kind)
+func (r *Router) startSession(q *Request, ref, kind string) (Reply, error) {
+	sess, d, prev, err := r.svc.StartSession(q.Ctx, q.Actor, q.Team, ref, kind)
 	if err != nil {
 		return Reply{}, err
 	}
