@@ -294,7 +294,7 @@ func (r *Router) runAs(q *Request, name string, args Args) (Reply, error) {
 
 // isCardForm reports whether id names a card form or an info group.
 func (r *Router) isCardForm(id string) bool {
-	switch id {
+	switch strings.ToLower(id) {
 	case cardFormNote, cardFormWon, cardFormLost:
 		return true
 	}
