@@ -52,6 +52,9 @@ func init() {
 		"field.won_date":       {EN: "Closed on", ZH: "成交日期"},
 		"field.reason":         {EN: "Reason", ZH: "原因"},
 		"field.competitor":     {EN: "Lost to (competitor)", ZH: "输给了哪家竞争对手"},
+		"next.step":            {EN: "Next: {item}", ZH: "下一步：{item}"},
+		"next.more":            {EN: "(and {n} more)", ZH: "（另有 {n} 项）"},
+		"next.more.one":        {EN: "(and {n} more)", ZH: "（另有 {n} 项）"},
 		"lost.competitor":      {EN: "{reason} (competitor: {competitor})", ZH: "{reason}（竞争对手：{competitor}）"},
 	})
 }
@@ -361,9 +364,21 @@ func (r *Router) confirmation(q *Request, d *coach.Deal, msg string) Reply {
 	rep.Summary = msg
 	rep.Add(Text{Text: msg})
 	if d.Open() {
-		p := coach.Evaluate(r.pb, d)
-		rep.Add(Context{Text: q.statusLine(p)})
+		rep.Add(Context{Text: q.nextStep(coach.Evaluate(r.pb, d))})
 	}
 	rep.Add(Buttons{Items: []Button{{Label: q.T("btn.show_card"), Command: "show " + d.ID}}})
 	return rep
+}
+
+// nextStep is the one next thing to do: the first missing item of the
+// active stage, and how many more there are.
+func (q *Request) nextStep(p coach.Progress) string {
+	if len(p.Missing) == 0 {
+		return q.statusLine(p)
+	}
+	s := q.T("next.step", "item", q.itemLabel(p.Missing[0]))
+	if n := len(p.Missing) - 1; n > 0 {
+		s += " " + q.T("next.more", "n", strconv.Itoa(n))
+	}
+	return s
 }

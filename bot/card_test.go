@@ -231,3 +231,27 @@ func TestCardForms(t *testing.T) {
 		}
 	})
 }
+
+func TestRepliesSayWhatChanged(t *testing.T) {
+	e := bottest.New(t)
+	e.Ask("alice", `new "Acme ERP" customer=Acme`)
+	reach(t, e, "alice", "D-1", 8)
+	for _, cmd := range []string{"info D-1 size=500", "meet D-1 2026-12-03 14:00 place=HQ", "edit D-1 value=1m", "buyer D-1 3"} {
+		t.Run(cmd, func(t *testing.T) {
+			rep := e.Reply("alice", cmd)
+			out := console.Render(rep)
+			if rep.Error || strings.Count(out, "\n") > 4 || !strings.Contains(out, "`show D-1`") || !strings.Contains(out, "Next: ") {
+				t.Fatalf("want a short confirmation with the next step and a show-card control:\n%s", out)
+			}
+		})
+	}
+	// a one-tap control on the card updates the card in place
+	rep := e.Act("alice", &bot.Action{Kind: bot.ActionCommand, Value: "buyer D-1 4"})
+	if !rep.Replace || len(checklists(rep)) == 0 {
+		t.Fatalf("buyer select from the card: %+v", rep)
+	}
+	e.Ask("alice", `contact D-1 add "Wang Li"`)
+	if out := e.Ask("alice", "show D-1"); !strings.Contains(out, "1 contact ·") && !strings.HasSuffix(strings.TrimSpace(out), "1 contact") && !strings.Contains(out, "1 contact\n") {
+		t.Fatalf("plural: %s", out)
+	}
+}

@@ -36,14 +36,13 @@ func (r *Router) cmdInfo(q *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	d := ch.After
-	rep := r.infoView(q, d)
 	msg := q.T("change.none", "id", d.ID)
 	if len(ch.Events) > 0 {
 		msg = q.T("info.done", "id", d.ID, "n", strconv.Itoa(len(ch.Events)))
 	}
-	rep.Blocks = append([]Block{Text{Text: msg}}, rep.Blocks...)
+	// what changed and the next step, not every field of every stage
+	rep := r.confirmation(q, d, msg)
 	rep.Add(r.changeTipBlocks(q, ch)...) // coaching tips
-	rep.Summary = msg
 	return rep, nil
 }
 

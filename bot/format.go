@@ -188,3 +188,20 @@ func init() {
 		"progress.label_none": {EN: "Not started yet (of {total} stages)", ZH: "尚未开始（共 {total} 个阶段）"},
 	})
 }
+
+// Singular texts, chosen by T when the count is 1 (see pluralKey). Chinese
+// has no plural: the text is the same.
+func init() {
+	register(map[string]playbook.Text{
+		"card.contacts.one":        {EN: "{n} contact", ZH: "{n} 位联系人"},
+		"prep.people.one":          {EN: "{n} contact", ZH: "{n} 位联系人"},
+		"info.done.one":            {EN: "{id}: {n} information field recorded.", ZH: "{id}：已记录 {n} 个信息字段。"},
+		"form.saved.one":           {EN: "{id}: {tool} saved ({n} field).", ZH: "{id}：已保存 {tool}（{n} 项）。"},
+		"session.applied.one":      {EN: "Session ended; {n} finding recorded on {id}.", ZH: "会话已结束；已在 {id} 上记录 {n} 项内容。"},
+		"team.title.one":           {EN: "Team ({n} member)", ZH: "团队（{n} 位成员）"},
+		"pipeline.row.one":         {EN: "{stage}: {n} deal · {value} · weighted {weighted}", ZH: "{stage}：{n} 个商机 · {value} · 加权 {weighted}"},
+		"pipeline.total.one":       {EN: "Total: {n} deal · {value} · weighted {weighted}", ZH: "合计：{n} 个商机 · {value} · 加权 {weighted}"},
+		"flag.close_passed.one":    {EN: "The expected close date {date} passed {days} day ago: update it or close the deal.", ZH: "预计成交日期 {date} 已过去 {days} 天：请更新日期或关闭商机。"},
+		"flag.success_overdue.one": {EN: "{stage} was reached {days} day ago and its success criteria are still open (limit {limit} days).", ZH: "{stage}已抵达 {days} 天，成功标准仍未完成（上限 {limit} 天）。"},
+	})
+}

@@ -158,7 +158,7 @@ var coreMessages = map[string]tx{
 	"edit.done":                       {EN: "Updated {id}.", ZH: "已更新 {id}。"},
 	"change.none":                     {EN: "Nothing to change on {id}.", ZH: "{id} 没有需要更改的内容。"},
 	"buyer.done":                      {EN: "{id}: customer buying stage set to {buyer}. Sync: {sync}", ZH: "{id}：客户采购阶段已设为 {buyer}。同步情况：{sync}"},
-	"info.done":                       {EN: "{id}: {n} information field(s) recorded.", ZH: "{id}：已记录 {n} 个信息字段。"},
+	"info.done":                       {EN: "{id}: {n} information fields recorded.", ZH: "{id}：已记录 {n} 个信息字段。"},
 	"info.title":                      {EN: "Information · {id} {name}", ZH: "信息 · {id} {name}"},
 	"info.hint":                       {EN: "Record with `info {id} <field>=<value>`; the field is its key (e.g. size) or full id (e.g. s1.i1.size).", ZH: "用 `info {id} <字段>=<值>` 记录；字段可用键名（如 size）或完整编号（如 s1.i1.size）。"},
 	"contact.added":                   {EN: "{id}: added {name}.", ZH: "{id}：已添加 {name}。"},

@@ -42,7 +42,8 @@ func TestWalkDealFromStageZeroToWon(t *testing.T) {
 		e.Ask("alice", "check D-1 "+strings.Join(ids, " "))
 	}
 	mustContain(t, e.Ask("alice", "show D-1"), "All stages completed", "95%")
-	mustContain(t, e.Ask("alice", "won D-1"), "D-1 won", "100%")
+	mustContain(t, e.Ask("alice", "won D-1"), "D-1 won", "`show D-1`")
+	mustContain(t, e.Ask("alice", "show D-1"), "100%")
 	var row bot.ExportRow
 	if err := json.Unmarshal([]byte(e.Ask("alice", "export json")), &row); err != nil {
 		t.Fatal(err)

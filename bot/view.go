@@ -8,17 +8,23 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
-// changedCard confirms a change and shows the deal.
+// changedCard confirms a change: what changed, then the next step, with
+// a button to show the card (not the whole card after every update). A
+// one-tap control on the card itself (the buyer-stage select, reopen)
+// updates the card in place instead.
 func (r *Router) changedCard(q *Request, ch coach.Change, key string, kv ...string) Reply {
 	d := ch.After
-	rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
 	msg := q.T("change.none", "id", d.ID)
 	if len(ch.Events) > 0 {
 		msg = q.T(key, append([]string{"id", d.ID}, kv...)...)
 	}
-	rep.Blocks = append([]Block{Text{Text: msg}}, rep.Blocks...)
-	rep.Summary = msg
-	return rep
+	if a := q.Msg.Action; a != nil && a.Kind == ActionCommand {
+		rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
+		rep.Blocks = append([]Block{Context{Text: msg}}, rep.Blocks...)
+		rep.Summary, rep.Replace = msg, true
+		return rep
+	}
+	return r.confirmation(q, d, msg)
 }
 
 // changeTipBlocks renders the coaching tips a stored change triggers
