@@ -255,3 +255,39 @@ func TestRepliesSayWhatChanged(t *testing.T) {
 		t.Fatalf("plural: %s", out)
 	}
 }
+
+func TestSessionStepButtons(t *testing.T) {
+	e := bottest.New(t)
+	e.Ask("alice", `new "Acme ERP"`)
+	reach(t, e, "alice", "D-1", 2)
+	rep := e.Act("alice", &bot.Action{Kind: bot.ActionCommand, Value: "coach D-1 needs"})
+	steps := []struct {
+		tap  string   // the button pressed ("" for a typed answer)
+		say  string   // the typed answer
+		want []string // buttons offered afterwards
+	}{
+		{"", "month-end close takes ten days", []string{"coach D-1 next", "coach D-1 tense", "coach D-1 skip", "coach D-1 stop"}},
+		{"coach D-1 next", "", []string{"coach D-1 next", "coach D-1 tense", "coach D-1 back", "coach D-1 stop"}},
+		{"coach D-1 next", "", []string{"coach D-1 confirmed", "coach D-1 tense", "coach D-1 back", "coach D-1 stop"}},
+		{"coach D-1 confirmed", "", []string{"coach D-1 next", "coach D-1 stop"}},
+	}
+	for i, st := range steps {
+		if st.tap != "" {
+			if _, ok := controls(rep)[st.tap]; !ok {
+				t.Fatalf("step %d: no %q button in:\n%s", i, st.tap, console.Render(rep))
+			}
+			rep = e.Act("alice", &bot.Action{Kind: bot.ActionCommand, Value: st.tap})
+		} else {
+			rep = e.Reply("alice", st.say)
+		}
+		if rep.Error {
+			t.Fatalf("step %d: %s", i, console.Render(rep))
+		}
+		got := controls(rep)
+		for _, w := range st.want {
+			if _, ok := got[w]; !ok {
+				t.Fatalf("step %d: no %q button in:\n%s", i, w, console.Render(rep))
+			}
+		}
+	}
+}

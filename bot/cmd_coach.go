@@ -272,6 +272,7 @@ func (r *Router) sessionCompact(q *Request, s *coach.Session, d *coach.Deal, not
 	rep.Add(Context{Text: note + " · " + head})
 	rep.Summary = note
 	r.pointsBlocks(q, &rep, s)
+	rep.Add(q.sessionButtons(s, d.ID))
 	rep.Add(Context{Text: q.sessionHint(s)})
 	return rep
 }
@@ -408,6 +409,7 @@ func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note s
 	if len(rem) > 0 {
 		rep.Add(Context{Text: q.T("session.remember") + "\n" + strings.Join(rem, "\n")})
 	}
+	rep.Add(q.sessionButtons(s, d.ID))
 	rep.Add(Context{Text: q.sessionHint(s)})
 	return rep
 }
