@@ -143,7 +143,7 @@ type Mirror struct {
 	Log      *slog.Logger
 
 	Holder     string        // this replica's lease holder id (random by default)
-	Lease      time.Duration // lease ttl (default 60 s); a send must finish well within it
+	Lease      time.Duration // lease ttl (default 20 s); a send gets two thirds of it
 	Batch      int           // entries claimed per send (default 100)
 	Poll       time.Duration // pause between passes when idle (default 2 s)
 	MinBackoff time.Duration // first retry delay (default 1 s)
@@ -183,7 +183,7 @@ func NewMirror(st Store, pb *playbook.Playbook, targets []MirrorTarget, now func
 	return &Mirror{
 		Store: st, Playbook: pb, Targets: targets, Now: now, Log: log,
 		Holder: "r-" + hex.EncodeToString(b[:]),
-		Lease:  60 * time.Second, Batch: 100, Poll: 2 * time.Second,
+		Lease:  20 * time.Second, Batch: 100, Poll: 2 * time.Second,
 		MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, TeamRefresh: 30 * time.Second,
 	}
 }
@@ -575,4 +575,34 @@ func MirrorRowOf(pb *playbook.Playbook, t *Team, d *Deal, now time.Time) MirrorR
 		r.Flags = append(r.Flags, f.Code)
 	}
 	return r
+}
+
+// QueueStats sums, per target, the changes waiting over every team and
+// the oldest of them (for metrics).
+func (m *Mirror) QueueStats(ctx context.Context) (map[string]int, map[string]time.Time, error) {
+	teams, err := m.loadTeams(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	depth, oldest := map[string]int{}, map[string]time.Time{}
+	for _, t := range teams {
+		names, err := m.Store.OutboxTargets(ctx, t.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, n := range names {
+			st, err := m.Store.OutboxStats(ctx, t.ID, n)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			depth[n] += st.Depth
+			if st.Depth > 0 && (oldest[n].IsZero() || st.Oldest.Before(oldest[n])) {
+				oldest[n] = st.Oldest
+			}
+		}
+	}
+	return depth, oldest, nil
 }

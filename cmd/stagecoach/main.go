@@ -38,6 +38,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "jobs" {
 		return runJobs(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "mirror" {
+		return runMirror(ctx, args[1:], stdout, stderr) // mirror.go
+	}
 	fs := flag.NewFlagSet("stagecoach", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	userFlag := fs.String("user", defaultUser(), "console: act as this user")
@@ -204,6 +207,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	if m.Config.EnableCron {
 		runners = append(runners, m.Scheduler())
 	}
+	runners = append(runners, m.mirrorRunners()...) // mirror.go: CRM mirror sender
 	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: m.Metrics.HTTP(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errc := make(chan error, len(runners)+1)
 	go func() {

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,6 +58,8 @@ type Server struct {
 	// WriteDelay is how long a write holds its table, so overlapping
 	// writes (a client that does not serialise) hit 1254291.
 	WriteDelay time.Duration
+
+	down atomic.Bool
 
 	mu       sync.Mutex
 	tables   map[string]*Table
@@ -100,6 +103,10 @@ func (s *Server) Deny(app string, denied bool) {
 	s.denied[app] = denied
 	s.mu.Unlock()
 }
+
+// SetDown makes every bitable call fail with HTTP 503 (the service is
+// down) until SetDown(false).
+func (s *Server) SetDown(down bool) { s.down.Store(down) }
 
 // Inject queues a failure.
 func (s *Server) Inject(f Fault) {
@@ -185,6 +192,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"code":0,"msg":"ok","tenant_access_token":"`+Token+`","expire":7200}`)
+		return
+	}
+	if s.down.Load() {
+		reply(w, http.StatusServiceUnavailable, 1255001, "InternalError", nil)
 		return
 	}
 	if r.Header.Get("Authorization") != "Bearer "+Token {
