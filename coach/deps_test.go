@@ -19,6 +19,9 @@ func TestDependencyDirection(t *testing.T) {
 		"bot/lark":      {mod + "bot/slack", mod + "bot/console", mod + "storage", "slack-go", "go-redis", "bbolt"},
 		"storage/redis": {mod + "bot", "slack-go", "larksuite", "bbolt"},
 		"storage/bolt":  {mod + "bot", "slack-go", "larksuite", "go-redis"},
+		// The mirror targets know coach and their one remote API, no store.
+		"storage/mirror/larkbase": {mod + "bot", mod + "storage/bolt", mod + "storage/redis", "slack-go", "go-redis", "bbolt"},
+		"storage/mirror/webhook":  {mod + "bot", mod + "storage/bolt", mod + "storage/redis", "slack-go", "larksuite", "go-redis", "bbolt"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()
