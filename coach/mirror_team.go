@@ -21,6 +21,12 @@ type MirrorSettings struct {
 	WebhookSecret string `json:"webhook_secret,omitempty"` // never shown back
 }
 
+// The built-in mirror targets' names (MirrorTarget.Name).
+const (
+	MirrorTargetBase    = "larkbase"
+	MirrorTargetWebhook = "webhook"
+)
+
 // Limits of the mirror settings.
 const (
 	MinWebhookSecretLen = 16
@@ -58,17 +64,31 @@ func (s *Service) SetMirrorBase(ctx context.Context, a Actor, appToken, tableID 
 			return nil, Errf(CodeBadValue, "field", "table_id", "value", tableID, "expected", "tbl… (the table= part of the Base URL)")
 		}
 	}
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	changed := false
+	t, err := s.UpdateTeam(ctx, a.Team, func(t *Team) error {
 		if !isAdmin(t, a.User) {
 			return Errf(CodeForbidden, "action", "team base")
 		}
 		if off {
-			t.Mirror.BaseAppToken, t.Mirror.BaseTableID = "", ""
-		} else {
-			t.Mirror.BaseAppToken, t.Mirror.BaseTableID = appToken, tableID
+			appToken, tableID = "", ""
 		}
+		changed = t.Mirror.BaseAppToken != appToken || t.Mirror.BaseTableID != tableID
+		t.Mirror.BaseAppToken, t.Mirror.BaseTableID = appToken, tableID
 		return nil
 	})
+	if err == nil && changed && !off {
+		s.resyncTarget(ctx, a.Team, MirrorTargetBase)
+	}
+	return t, err
+}
+
+// resyncTarget queues every deal for target after its settings changed,
+// so a new table or receiver starts complete. A failure only delays that
+// until `team mirror resync`: the settings are saved.
+func (s *Service) resyncTarget(ctx context.Context, team, target string) {
+	if _, err := s.Store.EnqueueResync(ctx, team, target, s.now()); err != nil {
+		s.Log.Warn("mirror: resync after a settings change", "team", team, "target", target, "err", err)
+	}
 }
 
 // ValidWebhookURL reports whether u may receive the mirror's webhooks:
@@ -105,17 +125,22 @@ func (s *Service) SetMirrorWebhook(ctx context.Context, a Actor, u, secret strin
 			return nil, Errf(CodeBadValue, "field", "secret", "value", "…", "expected", fmt.Sprintf("%d–%d characters, no spaces", MinWebhookSecretLen, maxWebhookSecretLen))
 		}
 	}
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	changed := false
+	t, err := s.UpdateTeam(ctx, a.Team, func(t *Team) error {
 		if !isAdmin(t, a.User) {
 			return Errf(CodeForbidden, "action", "team webhook")
 		}
 		if off {
-			t.Mirror.WebhookURL, t.Mirror.WebhookSecret = "", ""
-		} else {
-			t.Mirror.WebhookURL, t.Mirror.WebhookSecret = u, secret
+			u, secret = "", ""
 		}
+		changed = t.Mirror.WebhookURL != u
+		t.Mirror.WebhookURL, t.Mirror.WebhookSecret = u, secret
 		return nil
 	})
+	if err == nil && changed && !off {
+		s.resyncTarget(ctx, a.Team, MirrorTargetWebhook)
+	}
+	return t, err
 }
 
 func (s *Service) adminTeam(ctx context.Context, a Actor, action string) (*Team, error) {

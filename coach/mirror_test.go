@@ -390,3 +390,45 @@ func FuzzValidWebhookURL(f *testing.F) {
 		}
 	})
 }
+
+// TestMirrorSettingsChangeResyncs: a new table or receiver gets every deal.
+func TestMirrorSettingsChangeResyncs(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.newDeal("ann", "one")
+	e.newDeal("bob", "two")
+	for _, tg := range []string{coach.MirrorTargetBase, coach.MirrorTargetWebhook} {
+		if _, err := e.store.SubscribeOutbox(ctx, "T1", tg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	depth := func(tg string) int {
+		st, err := e.store.OutboxStats(ctx, "T1", tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Depth
+	}
+	if _, err := e.svc.SetMirrorBase(ctx, e.actor("boss"), "bascnAbCdEf123", "tblAbC123"); err != nil {
+		t.Fatal(err)
+	}
+	// Entries for one target are seen (and skipped) by the others too, so
+	// count what the sender would deliver: entries for base or for all.
+	es, _, err := e.store.ClaimOutbox(ctx, "T1", coach.MirrorTargetWebhook, "x", time.Minute, 100)
+	if err != nil || len(es) != 2 || es[0].Target != coach.MirrorTargetBase {
+		t.Fatalf("after team base: %d entries (%v), want 2 for larkbase", len(es), err)
+	}
+	// The same table again changes nothing.
+	if _, err := e.svc.SetMirrorBase(ctx, e.actor("boss"), "bascnAbCdEf123", "tblAbC123"); err != nil {
+		t.Fatal(err)
+	}
+	if d := depth(coach.MirrorTargetBase); d != 2 {
+		t.Fatalf("depth %d after setting the same table, want 2", d)
+	}
+	if _, err := e.svc.SetMirrorWebhook(ctx, e.actor("boss"), "https://example.com/h", "0123456789abcdef"); err != nil {
+		t.Fatal(err)
+	}
+	if d := depth(coach.MirrorTargetWebhook); d != 4 {
+		t.Fatalf("webhook depth %d, want 4 (2 skipped + 2 for it)", d)
+	}
+}

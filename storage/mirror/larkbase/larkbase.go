@@ -39,7 +39,7 @@ import (
 )
 
 // Name is the target's outbox name.
-const Name = "larkbase"
+const Name = coach.MirrorTargetBase
 
 // Base field types (field guide): 1 text, 2 number, 3 single select, 4
 // multi select, 5 date.

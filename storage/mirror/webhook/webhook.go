@@ -35,7 +35,7 @@ import (
 )
 
 // Name is the target's outbox name.
-const Name = "webhook"
+const Name = coach.MirrorTargetWebhook
 
 // Event is the JSON body of one webhook request.
 type Event struct {
