@@ -94,14 +94,16 @@ func mirrorHelper() int {
 
 // hookReceiver counts webhook deliveries by event id.
 type hookReceiver struct {
-	up   atomic.Bool
-	mu   sync.Mutex
-	seen map[string]int
-	bad  atomic.Int32
+	delay time.Duration
+	up    atomic.Bool
+	mu    sync.Mutex
+	seen  map[string]int
+	bad   atomic.Int32
 }
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	time.Sleep(h.delay)
 	if !webhook.Verify("kill-test-secret-123", body, r.Header.Get("X-Stagecoach-Signature")) {
 		h.bad.Add(1)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -240,5 +242,69 @@ func TestMirrorSurvivesKill(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMirrorKilledMidSend: the bot is killed while it is sending (both
+// targets up and slow), then restarted. Base still has exactly one row
+// per deal (the create intent and client_token); the webhook receiver
+// gets every event, and any event sent twice (delivered, then killed
+// before the acknowledgement was stored) carries the same id.
+func TestMirrorKilledMidSend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	const deals = 30
+	fake := larkbasetest.New()
+	defer fake.Close()
+	fake.AddTable("bascnKill", "tblKill", "文本")
+	fake.WriteDelay = 40 * time.Millisecond
+	hook := &hookReceiver{seen: map[string]int{}, delay: 5 * time.Millisecond}
+	hook.up.Store(true)
+	hsrv := httptest.NewServer(hook)
+	defer hsrv.Close()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "STAGECOACH_MIRROR_HELPER=1",
+		"LARK_APP_ID=cli_kill_mid", "LARK_APP_SECRET=secret", "LARK_BASE_URL=" + fake.URL,
+		"LARK_BASE_APP_TOKEN=bascnKill", "LARK_BASE_TABLE_ID=tblKill", "LARK_BASE_MIN_INTERVAL=1ms", "LARK_BASE_BATCH=3",
+		"STAGECOACH_WEBHOOK_URL=" + hsrv.URL, "STAGECOACH_WEBHOOK_SECRET=kill-test-secret-123",
+		"STAGECOACH_MIRROR_POLL=10ms", "STAGECOACH_MIRROR_LEASE=1s", "STAGECOACH_MIRROR_BATCH=3", "LOG_LEVEL=error",
+		"STAGECOACH_DB=" + filepath.Join(t.TempDir(), "kill.db"),
+	}
+	first := startHelper(t, append(env, "HELPER_DEALS="+strconv.Itoa(deals)))
+	time.Sleep(100 * time.Millisecond)
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	before, _ := hook.counts()
+	second := startHelper(t, append(env, "HELPER_DEALS=0"))
+	defer func() { _ = second.Process.Kill() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		n, _ := hook.counts()
+		rows := fake.RowsBy("bascnKill", "tblKill", "商机编号")
+		done := n == 2*deals && len(rows) == deals
+		for _, rs := range rows {
+			done = done && len(rs) == 1 && rs[0]["已达阶段"] == float64(1)
+		}
+		if done {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	n, dups := hook.counts()
+	t.Logf("webhook: %d events before the kill, %d after the restart, %d resent with their id", before, n, dups)
+	if n != 2*deals || hook.bad.Load() != 0 {
+		t.Fatalf("webhook: %d distinct events, want %d (bad %d)", n, 2*deals, hook.bad.Load())
+	}
+	rows := fake.RowsBy("bascnKill", "tblKill", "商机编号")
+	if len(rows) != deals || len(fake.Snapshot("bascnKill", "tblKill").Records) != deals {
+		t.Fatalf("base: %d deals in %d records, want %d", len(rows), len(fake.Snapshot("bascnKill", "tblKill").Records), deals)
+	}
+	for id, rs := range rows {
+		if len(rs) != 1 || rs[0]["已达阶段"] != float64(1) {
+			t.Fatalf("base: deal %s rows %v", id, rs)
+		}
 	}
 }
