@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -72,15 +71,12 @@ func (r *Router) teamWebhook(q *Request) (Reply, error) {
 
 // shortURL shows scheme, host and path: query strings often carry tokens.
 func shortURL(s string) string {
-	p, err := url.Parse(s)
-	if err != nil {
-		return "…"
+	s, _, _ = strings.Cut(s, "#")
+	base, _, hasQuery := strings.Cut(s, "?")
+	if hasQuery {
+		return base + "?…"
 	}
-	out := p.Scheme + "://" + p.Host + p.Path
-	if p.RawQuery != "" {
-		out += "?…"
-	}
-	return out
+	return base
 }
 
 func (r *Router) teamMirror(q *Request) (Reply, error) {
@@ -168,8 +164,8 @@ func (n *Notifier) MirrorNotice(ctx context.Context, x coach.MirrorNotice) error
 		key = "mirror.notice.config.other"
 	}
 	msg := q.T(key)
-	rep := Reply{Summary: msg, Blocks: []Block{Text{Text: msg}, Context{Text: q.T("mirror.notice.status")}}, Lang: string(q.Lang)}
-	return n.deliver(ctx, x.Team, x.To, rep)
+	rep := Reply{Summary: msg, Blocks: []Block{Text{Text: msg}, Context{Text: q.T("mirror.notice.status")}}}
+	return n.deliver(ctx, q, rep)
 }
 
 func init() {

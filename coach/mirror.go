@@ -2,15 +2,13 @@ package coach
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	mrand "math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -123,12 +121,30 @@ type MirrorNotifier interface {
 // refs, so every replica (and `team mirror`) sees it.
 const mirrorStatusScope = "mirror:status"
 
-// mirrorFailure is the stored last error of a target.
+// mirrorFailure is the stored last error of a target, encoded as
+// "kind|failures|unix ms|error".
 type mirrorFailure struct {
-	Error    string    `json:"error"`
-	Kind     string    `json:"kind"`
-	At       time.Time `json:"at"`
-	Failures int       `json:"failures"`
+	Error    string
+	Kind     string
+	At       time.Time
+	Failures int
+}
+
+func (f mirrorFailure) encode() string {
+	return f.Kind + "|" + strconv.Itoa(f.Failures) + "|" + strconv.FormatInt(f.At.UnixMilli(), 10) + "|" + f.Error
+}
+
+func decodeFailure(s string) (mirrorFailure, bool) {
+	p := strings.SplitN(s, "|", 4)
+	if len(p) != 4 {
+		return mirrorFailure{}, false
+	}
+	n, err1 := strconv.Atoi(p[1])
+	ms, err2 := strconv.ParseInt(p[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return mirrorFailure{}, false
+	}
+	return mirrorFailure{Kind: p[0], Failures: n, At: time.UnixMilli(ms).UTC(), Error: p[3]}, true
 }
 
 // Mirror drains the outbox to the targets. Several replicas may run one
@@ -178,11 +194,9 @@ func NewMirror(st Store, pb *playbook.Playbook, targets []MirrorTarget, now func
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
 	return &Mirror{
 		Store: st, Playbook: pb, Targets: targets, Now: now, Log: log,
-		Holder: "r-" + hex.EncodeToString(b[:]),
+		Holder: fmt.Sprintf("r-%016x", mrand.Uint64()), // math/rand/v2 is seeded from the OS
 		Lease:  20 * time.Second, Batch: 100, Poll: 2 * time.Second,
 		MinBackoff: time.Second, MaxBackoff: 5 * time.Minute, TeamRefresh: 30 * time.Second,
 	}
@@ -467,8 +481,8 @@ func (m *Mirror) failed(ctx context.Context, t *Team, target string, st *mirrorS
 	} else {
 		m.Log.Debug("mirror: send failed", "team", t.ID, "target", target, "kind", kind, "failures", n, "retry_in", d.Round(time.Millisecond), "err", err)
 	}
-	js, _ := json.Marshal(mirrorFailure{Error: err.Error(), Kind: string(kind), At: m.Now().UTC(), Failures: n})
-	if perr := m.Store.PutMirrorRefs(ctx, t.ID, mirrorStatusScope, map[string]string{target: string(js)}); perr != nil {
+	f := mirrorFailure{Error: err.Error(), Kind: string(kind), At: m.Now().UTC(), Failures: n}
+	if perr := m.Store.PutMirrorRefs(ctx, t.ID, mirrorStatusScope, map[string]string{target: f.encode()}); perr != nil {
 		m.Log.Debug("mirror: store status", "err", perr)
 	}
 	if notify {
@@ -528,12 +542,12 @@ func (m *Mirror) Change(t *Team, e OutboxEntry) MirrorChange {
 // mirrorEventID is stable for an entry: the same on every retry and every
 // replica, different for every entry (a resync of an unchanged deal too).
 func mirrorEventID(e OutboxEntry) string {
-	h := sha256.New()
+	h := fnv.New128a()
 	for _, s := range []string{e.Team, strconv.FormatInt(e.Seq, 10), e.Kind, e.Deal.ID, strconv.FormatInt(e.Deal.Version, 10)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	return "evt_" + hex.EncodeToString(h.Sum(nil)[:16])
+	return fmt.Sprintf("evt_%x", h.Sum(nil))
 }
 
 // MirrorRowOf computes the table view of d at now.

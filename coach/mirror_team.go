@@ -2,12 +2,10 @@ package coach
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,24 +90,87 @@ func (s *Service) resyncTarget(ctx context.Context, team, target string) {
 }
 
 // ValidWebhookURL reports whether u may receive the mirror's webhooks:
-// https, or http to a loopback host (local testing).
+// https://host[:port][/path…], or http:// to a loopback host (local
+// testing); no credentials, spaces or control characters.
 func ValidWebhookURL(u string) bool {
 	if len(u) > maxWebhookURLLen {
 		return false
 	}
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" || p.User != nil {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c <= ' ' || c >= 0x7f || c == '\\' || c == '%' && (i+2 >= len(u) || !isHex(u[i+1]) || !isHex(u[i+2])) {
+			return false
+		}
+	}
+	rest, https := strings.CutPrefix(u, "https://")
+	if !https {
+		var ok bool
+		if rest, ok = strings.CutPrefix(u, "http://"); !ok {
+			return false
+		}
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	host, _, _ = strings.Cut(host, "?")
+	host, _, _ = strings.Cut(host, "#")
+	if host == "" || strings.Contains(host, "@") {
 		return false
 	}
-	switch p.Scheme {
-	case "https":
-		return true
-	case "http":
-		h := p.Hostname()
-		ip := net.ParseIP(h)
-		return h == "localhost" || ip != nil && ip.IsLoopback()
+	if h, port, ok := cutPort(host); ok {
+		host = h
+		if port == "" || strings.Trim(port, "0123456789") != "" {
+			return false
+		}
 	}
-	return false
+	if host == "" || strings.Trim(strings.ToLower(host), "abcdefghijklmnopqrstuvwxyz0123456789-.:") != "" {
+		return false
+	}
+	if strings.Contains(host, ":") && strings.Trim(strings.ToLower(host), "0123456789abcdef:") != "" {
+		return false // only a bracketed IPv6 address has colons
+	}
+	if https {
+		return true
+	}
+	return host == "localhost" || host == "::1" || loopbackV4(host)
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// loopbackV4 reports whether s is a dotted IPv4 address in 127.0.0.0/8.
+func loopbackV4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 || parts[0] != "127" {
+		return false
+	}
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 255 || p != strconv.Itoa(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// cutPort splits host:port (with [v6]:port), ok false without a port; a
+// bracketed v6 address comes back unbracketed.
+func cutPort(hostport string) (host, port string, ok bool) {
+	if strings.HasPrefix(hostport, "[") {
+		end := strings.IndexByte(hostport, ']')
+		if end < 0 {
+			return "[", "", true // malformed: rejected by the caller
+		}
+		h, after := hostport[1:end], hostport[end+1:]
+		if after == "" {
+			return h, "", false
+		}
+		if !strings.HasPrefix(after, ":") {
+			return "[", "", true
+		}
+		return h, after[1:], true
+	}
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
+		return hostport[:i], hostport[i+1:], true
+	}
+	return hostport, "", false
 }
 
 // SetMirrorWebhook sets the team's webhook URL and signing secret; "off"
@@ -207,9 +268,8 @@ func (s *Service) MirrorStatus(ctx context.Context, a Actor) ([]MirrorTargetStat
 			return nil, fmt.Errorf("mirror status %s: %w", a.Team, err)
 		}
 		ms := MirrorTargetStatus{Target: name, Depth: st.Depth, Oldest: st.Oldest}
-		if js, ok := fails[name]; ok {
-			var f mirrorFailure
-			if json.Unmarshal([]byte(js), &f) == nil {
+		if enc, ok := fails[name]; ok {
+			if f, ok := decodeFailure(enc); ok {
 				ms.LastError, ms.ErrorKind, ms.ErrorAt, ms.Failures = f.Error, MirrorErrorKind(f.Kind), f.At, f.Failures
 			}
 		}

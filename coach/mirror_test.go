@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -385,8 +387,13 @@ func FuzzValidWebhookURL(f *testing.F) {
 		if !coach.ValidWebhookURL(s) {
 			return
 		}
-		if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") && !strings.HasPrefix(strings.ToLower(s), "http") {
-			t.Fatalf("accepted %q", s)
+		// Whatever is accepted, net/url and net/http read the same way.
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" || u.User != nil || u.Scheme != "https" && u.Scheme != "http" {
+			t.Fatalf("accepted %q: %v %+v", s, err, u)
+		}
+		if u.Scheme == "http" && u.Hostname() != "localhost" && !net.ParseIP(u.Hostname()).IsLoopback() {
+			t.Fatalf("accepted plain http to %q", u.Hostname())
 		}
 	})
 }
@@ -430,5 +437,36 @@ func TestMirrorSettingsChangeResyncs(t *testing.T) {
 	}
 	if d := depth(coach.MirrorTargetWebhook); d != 4 {
 		t.Fatalf("webhook depth %d, want 4 (2 skipped + 2 for it)", d)
+	}
+}
+
+func TestValidWebhookURL(t *testing.T) {
+	for _, tt := range []struct {
+		u  string
+		ok bool
+	}{
+		{"https://example.com/hook", true},
+		{"https://example.com:8443/hook?token=x", true},
+		{"https://example.com", true},
+		{"https://[2001:db8::1]:443/h", true},
+		{"http://localhost:8080/h", true},
+		{"http://127.0.0.1/h", true},
+		{"http://[::1]:9000/h", true},
+		{"http://example.com/h", false},
+		{"http://127.0.0.1.evil.com/h", false},
+		{"https://user:pass@example.com/h", false},
+		{"https://example.com:port/h", false},
+		{"https:///h", false},
+		{"https://exa mple.com/h", false},
+		{"ftp://example.com", false},
+		{"example.com/hook", false},
+		{"https://[::1/h", false},
+		{"", false},
+	} {
+		t.Run(tt.u, func(t *testing.T) {
+			if got := coach.ValidWebhookURL(tt.u); got != tt.ok {
+				t.Fatalf("ValidWebhookURL(%q) = %v, want %v", tt.u, got, tt.ok)
+			}
+		})
 	}
 }
