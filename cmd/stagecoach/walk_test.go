@@ -28,7 +28,11 @@ import (
 	"testing"
 	"time"
 
+	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
+	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
+
 	"github.com/stagecoach/stagecoach/bot"
+	larkbot "github.com/stagecoach/stagecoach/bot/lark"
 	slackbot "github.com/stagecoach/stagecoach/bot/slack"
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
@@ -528,4 +532,403 @@ func slackSignature(secret, ts string, body []byte) string {
 	fmt.Fprintf(mac, "v0:%s:", ts)
 	mac.Write(body)
 	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// larkCard is one card message the fake Lark holds.
+type larkCard struct {
+	id   string
+	card map[string]any
+}
+
+// fakeLarkAPI is the OpenAPI: token, messages (create and reply), the
+// contact API (refused: names fall back), keeping the cards as shown.
+type fakeLarkAPI struct {
+	mu    sync.Mutex
+	cards []*larkCard
+	next  int
+}
+
+func (f *fakeLarkAPI) add(content string) string {
+	var c map[string]any
+	_ = json.Unmarshal([]byte(content), &c)
+	f.next++
+	id := "om_" + strconv.Itoa(f.next)
+	f.cards = append(f.cards, &larkCard{id: id, card: c})
+	return id
+}
+
+func (f *fakeLarkAPI) replace(id string, c map[string]any) {
+	for _, x := range f.cards {
+		if x.id == id {
+			x.card = c
+			return
+		}
+	}
+}
+
+func (f *fakeLarkAPI) handler() http.Handler {
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("POST /open-apis/auth/v3/tenant_access_token/internal", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, map[string]any{"code": 0, "tenant_access_token": "t", "expire": 7200})
+	})
+	msg := func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			MsgType string `json:"msg_type"`
+			Content string `json:"content"`
+		}
+		b, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(b, &body)
+		f.mu.Lock()
+		id := f.add(body.Content)
+		f.mu.Unlock()
+		reply(w, map[string]any{"code": 0, "data": map[string]any{"message_id": id}})
+	}
+	mux.HandleFunc("POST /open-apis/im/v1/messages", msg)
+	mux.HandleFunc("POST /open-apis/im/v1/messages/{id}/reply", msg)
+	mux.HandleFunc("PATCH /open-apis/im/v1/messages/{id}", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Content string `json:"content"`
+		}
+		b, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(b, &body)
+		var c map[string]any
+		_ = json.Unmarshal([]byte(body.Content), &c)
+		f.mu.Lock()
+		f.replace(r.PathValue("id"), c)
+		f.mu.Unlock()
+		reply(w, map[string]any{"code": 0})
+	})
+	mux.HandleFunc("GET /open-apis/contact/v3/users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, map[string]any{"code": 41050, "msg": "no user authority"})
+	})
+	return mux
+}
+
+// each calls fn on every element of every card, newest card first, until
+// fn returns true; form is the form the element sits in, if any.
+func (f *fakeLarkAPI) each(fn func(c *larkCard, el map[string]any, form map[string]any) bool) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var walk func(c *larkCard, v any, form map[string]any) bool
+	walk = func(c *larkCard, v any, form map[string]any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["tag"] == "form" {
+				form = x
+			}
+			if _, ok := x["tag"]; ok && fn(c, x, form) {
+				return true
+			}
+			for _, k := range []string{"body", "elements", "columns"} {
+				if walk(c, x[k], form) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if walk(c, e, form) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for i := len(f.cards) - 1; i >= 0; i-- {
+		if walk(f.cards[i], f.cards[i].card, nil) {
+			return true
+		}
+	}
+	return false
+}
+
+func callbackValue(el map[string]any) map[string]any {
+	bs, _ := el["behaviors"].([]any)
+	if len(bs) == 0 {
+		return nil
+	}
+	b, _ := bs[0].(map[string]any)
+	v, _ := b["value"].(map[string]any)
+	return v
+}
+
+// larkWalker drives the real Lark webhook with encrypted, signed events
+// and card callbacks.
+type larkWalker struct {
+	t     *testing.T
+	srv   string
+	key   string
+	token string
+	api   *fakeLarkAPI
+	pool  *bot.Pool
+	n     int
+	typed []string
+}
+
+func (w *larkWalker) send(ev map[string]any) []byte {
+	w.t.Helper()
+	plain, _ := json.Marshal(ev)
+	enc, err := larkcore.EncryptedEventMsg(context.Background(), plain, w.key)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	body, _ := json.Marshal(larkevent.EventEncryptMsg{Encrypt: enc})
+	req, _ := http.NewRequest("POST", w.srv+"/lark/events", strings.NewReader(string(body)))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	nonce := "nonce" + strconv.Itoa(w.n)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(larkevent.EventRequestTimestamp, ts)
+	req.Header.Set(larkevent.EventRequestNonce, nonce)
+	req.Header.Set(larkevent.EventSignature, larkevent.Signature(ts, nonce, w.key, string(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		w.t.Fatalf("lark: status %d %s", resp.StatusCode, out)
+	}
+	return out
+}
+
+func (w *larkWalker) settle() {
+	done := make(chan struct{})
+	if err := w.pool.Submit(func(context.Context) { close(done) }); err != nil {
+		w.t.Fatal(err)
+	}
+	<-done
+}
+
+func (w *larkWalker) header(kind string) map[string]any {
+	w.n++
+	return map[string]any{"event_id": fmt.Sprintf("ev-%d", w.n), "event_type": kind, "tenant_key": "team-lark", "token": w.token, "app_id": "cli_walk", "create_time": "1700000000000"}
+}
+
+func (w *larkWalker) text(s string) {
+	w.typed = append(w.typed, s)
+	content, _ := json.Marshal(map[string]string{"text": s})
+	w.send(map[string]any{"schema": "2.0", "header": w.header("im.message.receive_v1"), "event": map[string]any{
+		"sender":  map[string]any{"sender_id": map[string]any{"open_id": "ou_1"}, "sender_type": "user", "tenant_key": "team-lark"},
+		"message": map[string]any{"message_id": fmt.Sprintf("om_in%d", w.n), "chat_id": "oc_1", "chat_type": "p2p", "message_type": "text", "content": string(content)},
+	}})
+	w.settle()
+}
+
+// click sends a card callback from card c and applies the answer: the
+// card in the callback's response replaces c.
+func (w *larkWalker) click(c *larkCard, action map[string]any) {
+	out := w.send(map[string]any{"schema": "2.0", "header": w.header("card.action.trigger"), "event": map[string]any{
+		"operator": map[string]any{"open_id": "ou_1", "tenant_key": "team-lark"}, "token": "c-tok", "action": action, "host": "im_message",
+		"context": map[string]any{"open_message_id": c.id, "open_chat_id": "oc_1"},
+	}})
+	var resp struct {
+		Toast *struct {
+			Type    string `json:"type"`
+			Content string `json:"content"`
+		} `json:"toast"`
+		Card *struct {
+			Data map[string]any `json:"data"`
+		} `json:"card"`
+	}
+	if err := json.Unmarshal(out, &resp); err != nil {
+		w.t.Fatalf("callback answer %s: %v", out, err)
+	}
+	if resp.Toast != nil && resp.Toast.Type == "error" {
+		w.t.Fatalf("callback refused: %s", resp.Toast.Content)
+	}
+	if resp.Card != nil {
+		w.api.mu.Lock()
+		w.api.replace(c.id, resp.Card.Data)
+		w.api.mu.Unlock()
+	}
+	w.settle()
+}
+
+func (w *larkWalker) tap(cmd string) bool {
+	var card *larkCard
+	var action map[string]any
+	w.api.each(func(c *larkCard, el map[string]any, form map[string]any) bool {
+		if form != nil {
+			return false
+		}
+		switch el["tag"] {
+		case "button":
+			if v := callbackValue(el); v != nil && v["cmd"] == cmd {
+				card, action = c, map[string]any{"tag": "button", "value": v}
+				return true
+			}
+		case "select_static":
+			opts, _ := el["options"].([]any)
+			for _, o := range opts {
+				if om, _ := o.(map[string]any); om["value"] == cmd {
+					card, action = c, map[string]any{"tag": "select_static", "value": callbackValue(el), "option": cmd}
+					return true
+				}
+			}
+		}
+		return false
+	})
+	if card == nil {
+		return false
+	}
+	w.click(card, action)
+	return true
+}
+
+func (w *larkWalker) tick(ids []string) bool {
+	found := false
+	for _, id := range ids {
+		var card *larkCard
+		var v map[string]any
+		w.api.each(func(c *larkCard, el map[string]any, _ map[string]any) bool {
+			if el["tag"] != "checker" {
+				return false
+			}
+			if cv := callbackValue(el); cv != nil && cv["item"] == id {
+				if checked, _ := el["checked"].(bool); !checked {
+					card, v = c, cv
+				}
+				return true
+			}
+			return false
+		})
+		if card != nil {
+			found = true
+			w.click(card, map[string]any{"tag": "checker", "checked": true, "value": v})
+		}
+	}
+	return found
+}
+
+// submit fills the newest form card: the given values, the defaults it
+// shows, and a plausible value for any other required input.
+func (w *larkWalker) submit(values map[string]string) {
+	w.t.Helper()
+	var card *larkCard
+	var formEl map[string]any
+	w.api.each(func(c *larkCard, el map[string]any, form map[string]any) bool {
+		if el["tag"] == "form" {
+			card, formEl = c, el
+			return true
+		}
+		return false
+	})
+	if formEl == nil {
+		w.t.Fatal("no form card")
+	}
+	fv := map[string]any{}
+	var submit map[string]any
+	els, _ := formEl["elements"].([]any)
+	for _, e := range els {
+		el, _ := e.(map[string]any)
+		name := str(el["name"])
+		required, _ := el["required"].(bool)
+		v, given := values[name]
+		switch el["tag"] {
+		case "button":
+			submit = callbackValue(el)
+			continue
+		case "input":
+			if !given {
+				v = str(el["default_value"])
+			}
+		case "date_picker":
+			if !given {
+				v = str(el["initial_date"])
+			}
+			if v != "" {
+				v += " +0800"
+			}
+		case "select_static":
+			if !given {
+				v = str(el["initial_option"])
+				if v == "" && required {
+					opts, _ := el["options"].([]any)
+					om, _ := opts[0].(map[string]any)
+					v = str(om["value"])
+				}
+			}
+		default:
+			continue
+		}
+		if v == "" && required {
+			v = "agreed"
+			if el["tag"] == "date_picker" {
+				v = "2026-12-03 +0800"
+			}
+		}
+		fv[name] = v
+	}
+	w.click(card, map[string]any{"tag": "button", "value": submit, "form_value": fv, "name": "submit"})
+	// the form card is done: drop it so the next form is found afresh
+	w.api.mu.Lock()
+	w.api.cards = slices.DeleteFunc(w.api.cards, func(c *larkCard) bool { return c == card })
+	w.api.mu.Unlock()
+}
+
+func (w *larkWalker) walk(intents []intent) {
+	for _, in := range intents {
+		switch {
+		case len(in.tick) > 0:
+			if !w.tick(in.tick) {
+				w.text(in.typed)
+			}
+		case in.control != "" && w.tap(in.control):
+			if in.values != nil {
+				w.submit(in.values)
+			}
+		default:
+			w.text(in.typed)
+		}
+	}
+}
+
+func TestTapWalkLark(t *testing.T) {
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	pb := playbook.Default()
+	svc := coach.NewService(st, pb, func() time.Time { return clock }, nil)
+	log := slog.New(slog.DiscardHandler)
+	pool := bot.NewPool(1, 64, 10*time.Second, log)
+	defer pool.Close(context.Background())
+	api := &fakeLarkAPI{}
+	apiSrv := httptest.NewServer(api.handler())
+	defer apiSrv.Close()
+	const key, token = "walk-encrypt-key", "walk-token"
+	la, err := larkbot.New(larkbot.Config{AppID: "cli_walk", AppSecret: "s", Mode: "webhook", EncryptKey: key, VerificationToken: token, BaseURL: apiSrv.URL},
+		bot.NewRouter(svc, nil), st, pool, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	la.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	w := &larkWalker{t: t, srv: srv.URL, key: key, token: token, api: api, pool: pool}
+	w.text(`new "Acme ERP" customer=Acme value=1.2m`)
+	w.walk(walkIntents(pb))
+
+	d, err := st.GetDeal(context.Background(), "team-lark", "D-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := coach.Evaluate(pb, d)
+	t.Logf("typed messages: %d: %q", len(w.typed), w.typed)
+	if d.Status != coach.StatusWon || p.Completed != len(pb.Stages) || len(d.Stakeholders) != 1 || len(d.Meetings) != 1 || len(d.Notes) != 1 ||
+		d.Info["s2.i2.budget_range"] != "1-1.5m" || d.Forms["s2.t1"]["next_step"] != "proposal" || d.BuyerStage != 2 || d.Value != 1350000 {
+		t.Fatalf("walk did not get there: status %s, completed %d, contacts %d, meetings %d, notes %d, info %v, buyer %d, value %d",
+			d.Status, p.Completed, len(d.Stakeholders), len(d.Meetings), len(d.Notes), d.Info, d.BuyerStage, d.Value)
+	}
+	if len(w.typed) != 1 {
+		t.Fatalf("typed %d messages, want only `new`: %q", len(w.typed), w.typed)
+	}
 }
