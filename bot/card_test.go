@@ -291,3 +291,25 @@ func TestSessionStepButtons(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpSaysHowToLeaveTheConsole(t *testing.T) {
+	for _, tc := range []struct {
+		platform bot.Platform
+		locale   string
+		want     string
+		shown    bool
+	}{
+		{bot.Console, "en", "`quit`, `exit` or `退出` (or Ctrl-D) leaves the console.", true},
+		{bot.Console, "zh", "输入 `quit`、`exit` 或 `退出`（或按 Ctrl-D）离开控制台。", true},
+		{bot.Slack, "en", "leaves the console", false},
+		{bot.Lark, "zh", "离开控制台", false},
+	} {
+		t.Run(string(tc.platform)+"/"+tc.locale, func(t *testing.T) {
+			e := bottest.New(t)
+			e.Platform, e.Locale = tc.platform, tc.locale
+			if got := strings.Contains(e.Ask("alice", "help"), tc.want); got != tc.shown {
+				t.Fatalf("help shows %q: %v, want %v", tc.want, got, tc.shown)
+			}
+		})
+	}
+}

@@ -183,6 +183,7 @@ func (q *Request) codeLabel(v string) string {
 
 func init() {
 	register(map[string]playbook.Text{
+		"help.quit":           {EN: "`quit`, `exit` or `退出` (or Ctrl-D) leaves the console.", ZH: "输入 `quit`、`exit` 或 `退出`（或按 Ctrl-D）离开控制台。"},
 		"list.sep":            {EN: ", ", ZH: "，"},
 		"list.semi":           {EN: "; ", ZH: "；"},
 		"progress.label_none": {EN: "Not started yet (of {total} stages)", ZH: "尚未开始（共 {total} 个阶段）"},

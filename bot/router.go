@@ -492,6 +492,9 @@ func (r *Router) help(q *Request, name, sub string) (Reply, error) {
 		rep.Add(Divider{}, Heading{Text: q.T("help.group." + g)}, Text{Text: strings.Join(lines, "\n")})
 	}
 	rep.Add(Context{Text: q.T("help.more")})
+	if q.Msg.Platform == Console { // only the console can be left
+		rep.Add(Context{Text: q.T("help.quit")})
+	}
 	return rep, nil
 }
 

@@ -410,6 +410,11 @@ func (w *slackWalker) submit(values map[string]string) {
 				v = "2026-12-03"
 			}
 			entry = map[string]any{"type": "datepicker", "selected_date": v}
+		case "timepicker":
+			if !given {
+				v = str(el["initial_time"])
+			}
+			entry = map[string]any{"type": "timepicker", "selected_time": v}
 		case "static_select":
 			opt, _ := el["initial_option"].(map[string]any)
 			if given {
@@ -835,6 +840,10 @@ func (w *larkWalker) submit(values map[string]string) {
 		case "input":
 			if !given {
 				v = str(el["default_value"])
+			}
+		case "picker_time":
+			if !given {
+				v = str(el["initial_time"])
 			}
 		case "date_picker":
 			if !given {
