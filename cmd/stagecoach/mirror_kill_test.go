@@ -260,7 +260,7 @@ func TestMirrorKilledMidSend(t *testing.T) {
 	fake := larkbasetest.New()
 	defer fake.Close()
 	fake.AddTable("bascnKill", "tblKill", "文本")
-	fake.WriteDelay = 40 * time.Millisecond
+	fake.SetWriteDelay(40 * time.Millisecond)
 	hook := &hookReceiver{seen: map[string]int{}, delay: 5 * time.Millisecond}
 	hook.up.Store(true)
 	hsrv := httptest.NewServer(hook)

@@ -56,11 +56,9 @@ type Fault struct {
 // calls they count returned.
 type Server struct {
 	*httptest.Server
-	// WriteDelay is how long a write holds its table, so overlapping
-	// writes (a client that does not serialise) hit 1254291.
-	WriteDelay time.Duration
 
-	down atomic.Bool
+	writeDelay atomic.Int64 // see SetWriteDelay
+	down       atomic.Bool
 
 	mu       sync.Mutex
 	tables   map[string]*Table
@@ -113,6 +111,10 @@ func (s *Server) Deny(app string, denied bool) {
 	s.denied[app] = denied
 	s.mu.Unlock()
 }
+
+// SetWriteDelay sets how long a write holds its table, so overlapping
+// writes (a client that does not serialise) hit 1254291.
+func (s *Server) SetWriteDelay(d time.Duration) { s.writeDelay.Store(int64(d)) }
 
 // SetDown makes every bitable call fail with HTTP 503 (the service is
 // down) until SetDown(false).
@@ -295,8 +297,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		t.writing = true
 	}
 	s.mu.Unlock()
-	if write && s.WriteDelay > 0 {
-		time.Sleep(s.WriteDelay)
+	if d := time.Duration(s.writeDelay.Load()); write && d > 0 {
+		time.Sleep(d)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
