@@ -130,6 +130,12 @@ func TestLarkDealMirrored(t *testing.T) {
 	hook.up.Store(false) // the receiver goes down for the tick
 	post("ev2", "check D-1 "+strings.Join(items, " "))
 	time.Sleep(200 * time.Millisecond)
+	// The chat does not depend on the mirror: ready while a target is down.
+	if resp, err := http.Get("http://" + addr + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz while the webhook is down: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	hook.up.Store(true)
 	waitFor("the ticked row and both webhook events", func() bool {
 		rows := fake.RowsBy("bascnE2E", "tblE2E", "商机编号")["D-1"]
