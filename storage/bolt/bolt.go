@@ -9,6 +9,7 @@
 //	  "progress" BE64(unix s, sign-flipped) + BE32(ns) + BE64(n) → nothing (open deals only)
 //	  "pkey"     BE64(n) → the deal's current "progress" key
 //	  "cases"    BE64(n) → case JSON; n from the bucket sequence
+//	  "names", "nameof"  the name index, see nameindex.go
 //	  "sessions" uvarint(len(user)) + user + deal → BE64(expiry) + session JSON
 //	"seen"     "k"+key → BE64(expiry)
 //	"seenexp"  BE64(expiry) + "k"+key → nothing, so expired keys are swept in order
@@ -281,7 +282,10 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := appendEvents(b.hist, n, evs); err != nil {
 			return err
 		}
-		return setProgress(b, c, n)
+		if err := setProgress(b, c, n); err != nil {
+			return err
+		}
+		return indexNewDeal(tx, c, n) // name index, nameindex.go
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: create deal in team %q: %w", d.Team, err)
@@ -366,7 +370,10 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := appendEvents(b.hist, n, evs); err != nil {
 			return err
 		}
-		return setProgress(b, c, n)
+		if err := setProgress(b, c, n); err != nil {
+			return err
+		}
+		return indexNames(tx, c, n) // name index, nameindex.go
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: update deal %s/%s: %w", d.Team, d.ID, err)

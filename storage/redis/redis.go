@@ -8,6 +8,7 @@
 //	P:{team}:seq             counter of D-<n>
 //	P:{team}:deals           zset  D-<n> by n
 //	P:{team}:progress        zset  open D-<n> by LastProgressAt (unix ms)
+//	P:{team}:nidx…           the name index, see nameindex.go
 //	P:{team}:team            hash  v=<version> d=<team JSON>
 //	P:{team}:cseq            counter of C-<n>
 //	P:{team}:case:C-1        string case JSON
@@ -126,7 +127,7 @@ func openFlag(d *coach.Deal) string {
 	return "0"
 }
 
-var createDealScript = goredis.NewScript(`
+var createDealScript = goredis.NewScript(nameIndexLua + `
 local n = redis.call('INCR', KEYS[1])
 local id = 'D-' .. n
 local dk = ARGV[1] .. 'deal:' .. id
@@ -139,9 +140,13 @@ if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], id)
 end
 local hk = ARGV[1] .. 'hist:' .. id
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   redis.call('RPUSH', hk, ARGV[i] .. id .. ARGV[i + 1])
 end
+-- Name index (nameindex.go): KEYS[4], KEYS[5], keys in ARGV[6]; a
+-- team's first deal starts its index complete.
+nameIndex(KEYS[4], KEYS[5], id, ARGV[6])
+if n == 1 then redis.call('SET', ARGV[1] .. 'nidx:ok', '1') end
 return n
 `)
 
@@ -159,8 +164,9 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		return fmt.Errorf("redis: encode deal: %w", err)
 	}
 	k := s.team(c.Team)
-	args := make([]any, 0, 5+2*len(events))
+	args := make([]any, 0, 6+2*len(events))
 	args = append(args, k.tp, pre, suf, openFlag(c), unixMs(c.LastProgressAt))
+	args = append(args, nameIndexArg(c)) // ARGV[6]: name index
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, ""
 		ep, es, err := splitID(e, c.Team, "deal")
@@ -169,7 +175,7 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ep, es)
 	}
-	n, err := createDealScript.Run(ctx, s.c, []string{k.seq(), k.deals(), k.progress()}, args...).Int64()
+	n, err := createDealScript.Run(ctx, s.c, []string{k.seq(), k.deals(), k.progress(), k.nidx(), k.nidxOf()}, args...).Int64()
 	if err == nil && n == 0 {
 		err = fmt.Errorf("numbering counter behind stored deals: %w", coach.ErrConflict)
 	}
@@ -230,7 +236,7 @@ func (s *Store) GetDeal(ctx context.Context, team, id string) (*coach.Deal, erro
 	return d, nil
 }
 
-var updateDealScript = goredis.NewScript(`
+var updateDealScript = goredis.NewScript(nameIndexLua + `
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
 if v ~= ARGV[1] then
@@ -245,9 +251,11 @@ if ARGV[4] == '1' then
 else
   redis.call('ZREM', KEYS[3], ARGV[6])
 end
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
+-- Name index (nameindex.go): KEYS[4], KEYS[5], keys in ARGV[7].
+nameIndex(KEYS[4], KEYS[5], ARGV[6], ARGV[7])
 return 1
 `)
 
@@ -265,9 +273,10 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		return fmt.Errorf("redis: encode deal: %w", err)
 	}
 	k := s.team(c.Team)
-	args := make([]any, 0, 6+len(events))
+	args := make([]any, 0, 7+len(events))
 	args = append(args, strconv.FormatInt(d.Version, 10), strconv.FormatInt(c.Version, 10), js,
 		openFlag(c), unixMs(c.LastProgressAt), c.ID)
+	args = append(args, nameIndexArg(c)) // ARGV[7]: name index
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, c.ID
 		ej, err := json.Marshal(e)
@@ -276,7 +285,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ej)
 	}
-	r, err := updateDealScript.Run(ctx, s.c, []string{k.deal(c.ID), k.hist(c.ID), k.progress()}, args...).Int64()
+	r, err := updateDealScript.Run(ctx, s.c, []string{k.deal(c.ID), k.hist(c.ID), k.progress(), k.nidx(), k.nidxOf()}, args...).Int64()
 	if err == nil {
 		switch r {
 		case -1:
