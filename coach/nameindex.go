@@ -2,6 +2,7 @@ package coach
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -80,4 +81,108 @@ func NameKeys(d *Deal) []string {
 		}
 	}
 	return out
+}
+
+// resolveLimit bounds the deals a name lookup reads at first; only when
+// more deals than that start with the name, and the first of them do not
+// settle it, are all the matching deals read.
+const resolveLimit = 50
+
+// resolveByName is Resolve for a name or customer: it reads only the deals
+// whose normalised name or customer starts with ref (NameIndexStore),
+// never the team's other deals.
+func (s *Service) resolveByName(ctx context.Context, a Actor, team *Team, ref string) (*Deal, error) {
+	nref := NormalizeName(ref)
+	if nref == "" {
+		return nil, Errf(CodeMissingArg, "arg", "deal")
+	}
+	all, err := s.Store.PrefixDeals(ctx, a.Team, nref, resolveLimit)
+	if err != nil {
+		return nil, fmt.Errorf("deals named %q: %w", ref, err)
+	}
+	d, tier, ambiguous, found := pickByName(visibleOnly(all, a, team), nref)
+	// The index returns exact keys first, so a cut-short batch settles an
+	// exact match and an ambiguous name prefix; anything else (nothing
+	// visible, one visible prefix match, customers only) is decided on
+	// every deal that matches.
+	if len(all) >= resolveLimit && !(found && (tier == 0 || (tier == 1 && ambiguous))) {
+		if all, err = s.Store.PrefixDeals(ctx, a.Team, nref, 0); err != nil {
+			return nil, fmt.Errorf("deals named %q: %w", ref, err)
+		}
+		d, _, ambiguous, found = pickByName(visibleOnly(all, a, team), nref)
+	}
+	switch {
+	case found && !ambiguous:
+		return d, nil
+	case found:
+		return nil, Errf(CodeAmbiguousDeal, "deal", ref).WithSuggestions(labels(ambiguousSet(visibleOnly(all, a, team), nref), 8)...)
+	}
+	// Nothing starts with ref: suggest deals that start like it (a typo
+	// after the first characters), still without a scan.
+	var sugg []string
+	if r := []rune(nref); len(r) > 1 {
+		near, err := s.Store.PrefixDeals(ctx, a.Team, string(r[:min(2, len(r)-1)]), resolveLimit)
+		if err != nil {
+			return nil, fmt.Errorf("deals named %q: %w", ref, err)
+		}
+		sugg = closestDeals(visibleOnly(near, a, team), nref, 3)
+	}
+	return nil, Errf(CodeUnknownDeal, "deal", ref).WithSuggestions(sugg...)
+}
+
+func visibleOnly(ds []*Deal, a Actor, team *Team) []*Deal {
+	out := make([]*Deal, 0, len(ds))
+	for _, d := range ds {
+		if team.CanSee(a.User, d.Owner) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// nameTiers sorts the deals that match nref, best first: exact name, name
+// prefix, exact customer, customer prefix.
+func nameTiers(ds []*Deal, nref string) [4][]*Deal {
+	var t [4][]*Deal
+	for _, d := range ds {
+		n, c := NormalizeName(d.Name), NormalizeName(d.Customer)
+		switch {
+		case n == nref:
+			t[0] = append(t[0], d)
+		case strings.HasPrefix(n, nref):
+			t[1] = append(t[1], d)
+		case c == nref:
+			t[2] = append(t[2], d)
+		case c != "" && strings.HasPrefix(c, nref):
+			t[3] = append(t[3], d)
+		}
+	}
+	return t
+}
+
+// pickByName applies Resolve's rule to the candidates: the best tier with
+// any deal decides; within it one deal, or one open deal, wins.
+func pickByName(ds []*Deal, nref string) (d *Deal, tier int, ambiguous, found bool) {
+	for i, set := range nameTiers(ds, nref) {
+		switch {
+		case len(set) == 1:
+			return set[0], i, false, true
+		case len(set) > 1:
+			if open := openOnly(set); len(open) == 1 {
+				return open[0], i, false, true
+			}
+			return nil, i, true, true
+		}
+	}
+	return nil, 0, false, false
+}
+
+// ambiguousSet is the tier that made the name ambiguous.
+func ambiguousSet(ds []*Deal, nref string) []*Deal {
+	for _, set := range nameTiers(ds, nref) {
+		if len(set) > 0 {
+			return set
+		}
+	}
+	return nil
 }
