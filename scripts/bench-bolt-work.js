@@ -85,6 +85,29 @@ const pt = (text) => ({ type: 'plain_text', text, emoji: true });
 const md = (text) => ({ type: 'mrkdwn', text, verbatim: true });
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+// The replies have the sizes of Stagecoach's (the load tool prints the mean
+// size per command: show ≈ 4.8 kB, check/uncheck ≈ 1.9 kB, note ≈ 0.2 kB):
+// show is the whole card, check/uncheck the checklist part, note a line.
+function checklist(d, lead) {
+  const checked = new Set(d.checked);
+  const done = ITEMS.filter(([id]) => checked.has(id)).length;
+  const missing = ITEMS.slice(0, 3).filter(([id]) => !checked.has(id)).map(([id, t]) => `${id} ${t}`);
+  const opt = ([id, t]) => ({ text: pt(`${id} ${t}`), value: id });
+  const boxes = { type: 'checkboxes', action_id: 'ck', options: ITEMS.map(opt) };
+  if (done > 0) boxes.initial_options = ITEMS.filter(([id]) => checked.has(id)).map(opt);
+  const blocks = [
+    { type: 'section', text: md(esc(lead)) },
+    { type: 'section', text: md(`${'▰'.repeat(done)}${'▱'.repeat(8 - done)}  ${done}/8  ·  Stage ${d.stage} reached`) },
+    { type: 'section', text: md(missing.length ? `Still missing for stage 1: ${missing.join('; ')}.` : 'Stage 1 is complete.') },
+    { type: 'actions', block_id: `ck|600|${d.id}|${ITEMS.map(([id]) => id).join(',')}`, elements: [boxes] },
+    { type: 'actions', elements: [
+      { type: 'button', text: pt('Show'), action_id: 'cmd:0', value: `show ${d.id}`, style: 'primary' },
+      { type: 'button', text: pt('Coach'), action_id: 'cmd:1', value: `coach ${d.id} needs` },
+      { type: 'button', text: pt('History'), action_id: 'cmd:2', value: `history ${d.id}` }] },
+  ];
+  return { response_type: 'in_channel', replace_original: false, text: `${lead} ${d.id} ${d.name}`, blocks };
+}
+
 function card(d, lead) {
   const checked = new Set(d.checked);
   const done = ITEMS.filter(([id]) => checked.has(id)).length;
@@ -104,6 +127,9 @@ function card(d, lead) {
     { type: 'section', text: md('*stage 1 · Customer planning &amp; phone invitation — milestone: Interest*') },
     { type: 'actions', block_id: `ck|600|${d.id}|${ITEMS.map(([id]) => id).join(',')}`, elements: [boxes] },
     { type: 'context', elements: [md(`${d.notes.length} notes · 0 d since progress`)] },
+    { type: 'section', text: md('*Next step* · Confirm with the handler that the customer meets the target-customer criteria, then fix a time and place for the first visit; record what you learn with `note`.') },
+    { type: 'section', text: md(d.notes.length ? `*Last note* · ${esc(d.notes[d.notes.length - 1].text)}` : '*Notes* · none yet — add one with `note <deal> <text>`.') },
+    { type: 'context', elements: [md('Tip: the buyer moves first; align your stage with the customer buying stage before you push for the next meeting.')] },
     { type: 'context', elements: [md(`Forms 0/4 complete: ○s1.t1 ○s1.t2 ○s1.t3 ○s1.t4 (\`form ${d.id}\`)`)] },
     { type: 'actions', elements: [
       { type: 'button', text: pt('Prep'), action_id: 'cmd:0', value: `prep ${d.id}`, style: 'primary' },
@@ -161,12 +187,15 @@ async function work(cmd) {
   const { d, err } = await load(cmd.team_id, cmd.user_id, id);
   if (err) return reply(cmd.response_url, say(err));
   if (verb === 'show') return reply(cmd.response_url, card(d));
+  const changed = verb === 'note'
+    ? (x, lead) => ({ response_type: 'in_channel', text: lead, blocks: [{ type: 'context', elements: [md(esc(lead))] }] })
+    : checklist;
   let lead;
   if (verb === 'note') {
     const note = rest.join(' ');
     if (!note) return reply(cmd.response_url, say('Missing note.'));
     d.notes = d.notes.concat([{ by: cmd.user_id, text: note, at: new Date().toISOString() }]).slice(-50);
-    lead = `Noted on ${d.id}.`;
+    lead = `Note added to ${d.id} “${d.name}”: ${note}`;
   } else {
     const item = rest[0];
     if (!ITEM_IDS.has(item)) return reply(cmd.response_url, say(`There is no checklist item "${item}".`));
@@ -181,7 +210,7 @@ async function work(cmd) {
   if (ok !== 1) {
     return reply(cmd.response_url, say('This deal is being changed by others right now; nothing was changed. Please try again.'));
   }
-  return reply(cmd.response_url, card(d, lead));
+  return reply(cmd.response_url, changed(d, lead));
 }
 
 // A bounded queue in front of WORKERS concurrent jobs.

@@ -187,56 +187,61 @@ inner() {
 	fi
 	redis_url=redis://127.0.0.1:$REDIS_PORT/0
 
-	local srv mode pid port path pids
+	# Each run (server × mode) gets a fresh server process, so no queue
+	# left over from the previous run works during the next one.
+	local srv mode pid port path pids hwm
 	for srv in $SERVERS; do
-		path=/slack/events
-		case $srv in
-		bolt)
-			log "starting bare Bolt $BOLT_VERSION on 127.0.0.1:$BOLT_PORT"
-			(cd "$WORK/bolt" && exec "${SRV_PIN[@]}" node app.js) &
-			pid=$! port=$BOLT_PORT
-			;;
-		boltwork)
-			if [ -z "$REDIS_PID" ]; then
-				log "boltwork needs redis-server: skipped"
-				continue
-			fi
-			log "starting Bolt $BOLT_VERSION with real work on 127.0.0.1:$BOLTWORK_PORT"
-			(cd "$WORK/bolt" && exec env PORT=$BOLTWORK_PORT REDIS_URL="$redis_url" SIGNING_SECRET=$SECRET \
-				"${SRV_PIN[@]}" node bench-bolt-work.js) &
-			pid=$! port=$BOLTWORK_PORT
-			;;
-		stagecoach)
-			local sc_redis=""
-			[ -n "$REDIS_PID" ] && sc_redis=$redis_url
-			log "starting Stagecoach on 127.0.0.1:$SC_PORT (store: ${sc_redis:-bbolt})"
-			(exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
-				SLACK_BOT_TOKEN=xoxb-test SLACK_SIGNING_SECRET=$SECRET \
-				SLACK_API_URL="http://127.0.0.1:$FAKE_PORT/api/" HTTP_ADDR="127.0.0.1:$SC_PORT" \
-				REDIS_URL="$sc_redis" STAGECOACH_DB="$WORK/stagecoach.db" STAGECOACH_CRON=false LOG_LEVEL=warn \
-				"${SRV_PIN[@]}" "$BIN/stagecoach" 2>"$WORK/stagecoach.log") &
-			pid=$! port=$SC_PORT path=/slack/commands
-			;;
-		esac
-		PIDS+=("$pid")
-		if ! wait_port "$port" 30 "$pid"; then
-			log "$srv did not start"
-			if [ "$srv" = stagecoach ]; then sed 's/^/  [stagecoach] /' "$WORK/stagecoach.log" >&2; fi
-			for mode in $MODES; do ACK[$srv.$mode]="FAILED (did not start)"; done
-			stop_pid "$pid"
+		if [ "$srv" = boltwork ] && [ -z "$REDIS_PID" ]; then
+			log "boltwork needs redis-server: skipped"
 			continue
 		fi
-		pids="$srv=$pid"
-		if [ "$srv" != bolt ] && [ -n "$REDIS_PID" ]; then pids+=",redis=$REDIS_PID"; fi
 		for mode in $MODES; do
+			path=/slack/events
+			case $srv in
+			bolt)
+				log "starting bare Bolt $BOLT_VERSION on 127.0.0.1:$BOLT_PORT"
+				(cd "$WORK/bolt" && exec "${SRV_PIN[@]}" node app.js) &
+				pid=$! port=$BOLT_PORT
+				;;
+			boltwork)
+				log "starting Bolt $BOLT_VERSION with real work on 127.0.0.1:$BOLTWORK_PORT"
+				(cd "$WORK/bolt" && exec env PORT=$BOLTWORK_PORT REDIS_URL="$redis_url" SIGNING_SECRET=$SECRET \
+					"${SRV_PIN[@]}" node bench-bolt-work.js 2>>"$WORK/boltwork.log") &
+				pid=$! port=$BOLTWORK_PORT
+				;;
+			stagecoach)
+				local sc_redis=""
+				[ -n "$REDIS_PID" ] && sc_redis=$redis_url
+				log "starting Stagecoach on 127.0.0.1:$SC_PORT (store: ${sc_redis:-bbolt})"
+				(exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
+					SLACK_BOT_TOKEN=xoxb-test SLACK_SIGNING_SECRET=$SECRET \
+					SLACK_API_URL="http://127.0.0.1:$FAKE_PORT/api/" HTTP_ADDR="127.0.0.1:$SC_PORT" \
+					REDIS_URL="$sc_redis" STAGECOACH_DB="$WORK/stagecoach.db" STAGECOACH_CRON=false LOG_LEVEL=warn \
+					"${SRV_PIN[@]}" "$BIN/stagecoach" 2>>"$WORK/stagecoach.log") &
+				pid=$! port=$SC_PORT path=/slack/commands
+				;;
+			esac
+			PIDS+=("$pid")
+			if ! wait_port "$port" 30 "$pid"; then
+				log "$srv did not start"
+				if [ "$srv" = stagecoach ]; then sed 's/^/  [stagecoach] /' "$WORK/stagecoach.log" >&2; fi
+				ACK[$srv.$mode]="FAILED (did not start)"
+				stop_pid "$pid"
+				continue
+			fi
+			pids="$srv=$pid"
+			if [ "$srv" != bolt ] && [ -n "$REDIS_PID" ]; then pids+=",redis=$REDIS_PID"; fi
 			load "$srv" "$mode" "$path" "$port" "$pids"
+			hwm=$(hwm_mb "$pid")
+			HWM[$srv.$mode]=$hwm
+			stop_pid "$pid"
 		done
-		HWM[$srv]=$(hwm_mb "$pid")
-		if [ "$srv" = stagecoach ] && grep -q . "$WORK/stagecoach.log"; then
-			log "Stagecoach log (last lines):"
-			tail -n 5 "$WORK/stagecoach.log" | sed 's/^/  [stagecoach] /' >&2
+	done
+	for f in stagecoach boltwork; do
+		if [ -s "$WORK/$f.log" ]; then
+			log "$f log: $(grep -vc 'worker pool full' "$WORK/$f.log") lines besides 'worker pool full' ($(grep -c 'worker pool full' "$WORK/$f.log") of those); last lines:"
+			{ grep -v 'worker pool full' "$WORK/$f.log" || true; } | tail -n 5 | cut -c1-300 | sed "s/^/  [$f] /" >&2
 		fi
-		stop_pid "$pid"
 	done
 	stop_all
 
@@ -269,7 +274,7 @@ inner() {
 				"$(orna "$(field "$a" throughput)")" "$(orna "$(field "$w" work)")" "$(orna "$(field "$w" busy)")" \
 				"$(orna "$(field "$a" p50_ms)")" "$(orna "$(field "$a" p99_ms)")" \
 				"$(orna "$(field "$w" reply_p50_ms)")" "$(orna "$(field "$w" reply_p99_ms)")" \
-				"$(orna "$(field "$w" "cpu_us_per_cmd_$srv")")" "$(orna "$(field "$w" cpu_us_per_cmd_redis)")" "${HWM[$srv]:--}"
+				"$(orna "$(field "$w" "cpu_us_per_cmd_$srv")")" "$(orna "$(field "$w" cpu_us_per_cmd_redis)")" "${HWM[$srv.$mode]:--}"
 		done
 	done
 	echo "(latencies in ms; reply = ack -> first reply at the fake; CPU per answered command over the measured window)"

@@ -596,7 +596,7 @@ func (l *Loader) one(ctx context.Context, s *workerStats, at time.Time) {
 	op := l.cfg.Mix.pick(s.rnd)
 	id := l.ids.Add(1)
 	if l.rcv != nil {
-		l.rcv.sent(id)
+		l.rcv.sent(id, op)
 	}
 	req, err := l.build(ctx, op, s.rnd, id)
 	s.sent++

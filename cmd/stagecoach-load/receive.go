@@ -177,6 +177,7 @@ type tracked struct {
 	replyAt  time.Time
 	reply    class // of the first reply
 	measured bool
+	op       string
 }
 
 // arrival is one post at the fake during a phase.
@@ -184,6 +185,7 @@ type arrival struct {
 	at    time.Time
 	work  bool // counts as one answered command
 	bytes int
+	op    string // of the request it answers ("" when unknown)
 }
 
 // receiver counts the replies the server under test posts to the fake
@@ -218,10 +220,10 @@ func (r *receiver) begin() {
 	r.counting = true
 }
 
-// sent registers request id of the current phase.
-func (r *receiver) sent(id uint64) {
+// sent registers request id (of op) of the current phase.
+func (r *receiver) sent(id uint64, op string) {
 	r.mu.Lock()
-	r.reqs[id] = &tracked{measured: true}
+	r.reqs[id] = &tracked{measured: true, op: op}
 	r.mu.Unlock()
 }
 
@@ -245,16 +247,16 @@ func (r *receiver) replyPost(id uint64, c class, n int) {
 	at := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	first := true
+	first, op := true, ""
 	if t := r.reqs[id]; t != nil {
-		first = !t.replied
+		first, op = !t.replied, t.op
 		if first {
 			t.replied, t.replyAt, t.reply = true, at, c
 		}
 	}
 	if r.counting {
 		// One command may be answered by several posts; it counts once.
-		r.arrivals = append(r.arrivals, arrival{at: at, work: first && c == classWork, bytes: n})
+		r.arrivals = append(r.arrivals, arrival{at: at, work: first && c == classWork, bytes: n, op: op})
 	}
 }
 
@@ -299,6 +301,9 @@ type WorkStats struct {
 	Latencies  []time.Duration // ack → first reply, measured requests answered on response_url (sorted)
 	ReplyBytes int64           // total bytes of the replies counted in Answered (posts only)
 	Posts      int64           // replies that carried bytes (for the mean size)
+	// OpBytes and OpPosts split ReplyBytes and Posts by the op of the
+	// request answered (response_url replies only), to compare reply sizes.
+	OpBytes, OpPosts map[string]int64
 	Other      map[string]int64
 	// CPU per server process over the window (name → µs), when asked.
 	CPU map[string]time.Duration
@@ -337,13 +342,17 @@ func (r *receiver) finish(ctx context.Context, start, end time.Time, drain time.
 }
 
 func (r *receiver) tallyLocked(start, end time.Time) WorkStats {
-	w := WorkStats{Receiving: true, Window: end.Sub(start), Other: maps(r.other)}
+	w := WorkStats{Receiving: true, Window: end.Sub(start), Other: maps(r.other), OpBytes: map[string]int64{}, OpPosts: map[string]int64{}}
 	for _, a := range r.arrivals {
 		if a.work && !a.at.Before(start) && !a.at.After(end) {
 			w.Answered++
 			if a.bytes > 0 {
 				w.ReplyBytes += int64(a.bytes)
 				w.Posts++
+				if a.op != "" {
+					w.OpBytes[a.op] += int64(a.bytes)
+					w.OpPosts[a.op]++
+				}
 			}
 		}
 	}
@@ -414,6 +423,11 @@ func (w WorkStats) Details() string {
 		w.Answered, w.Window.Round(time.Millisecond), w.BusyAcks, w.Busy-w.BusyAcks, w.Inline)
 	if w.Posts > 0 {
 		s += fmt.Sprintf(" reply_bytes_mean=%d", w.ReplyBytes/w.Posts)
+	}
+	for _, op := range allOps {
+		if n := w.OpPosts[op]; n > 0 {
+			s += fmt.Sprintf(" reply_bytes_mean_%s=%d", op, w.OpBytes[op]/n)
+		}
 	}
 	for _, k := range slices.Sorted(func(yield func(string) bool) {
 		for k := range w.Other {

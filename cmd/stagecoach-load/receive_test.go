@@ -177,7 +177,7 @@ func TestReceiverTally(t *testing.T) {
 	}
 	r.begin()
 	for id := uint64(1); id <= 9; id++ {
-		r.sent(id)
+		r.sent(id, OpShow)
 	}
 	// 1–3: empty acks answered on response_url 10, 20 and 30 ms later.
 	r.acked(1, at(100), true, classEmpty)
@@ -200,7 +200,7 @@ func TestReceiverTally(t *testing.T) {
 	// A reply from before this phase (id unknown) and a reply posted before
 	// its ack arrived (latency 0).
 	post(50, 77, classWork)
-	r.sent(10)
+	r.sent(10, OpCheck)
 	post(600, 10, classWork)
 	r.acked(10, at(601), true, classEmpty)
 	// chat.* posts are replies; other API calls are not.
@@ -236,6 +236,9 @@ func TestReceiverTally(t *testing.T) {
 	// and the chat post (200); the inline answer has none.
 	if w.Posts != 5 || w.ReplyBytes != 600 {
 		t.Errorf("posts=%d bytes=%d, want 5 and 600", w.Posts, w.ReplyBytes)
+	}
+	if w.OpPosts[OpShow] != 2 || w.OpPosts[OpCheck] != 1 || w.OpBytes[OpShow] != 200 || !strings.Contains(w.Details(), "reply_bytes_mean_show=100 reply_bytes_mean_check=100") {
+		t.Errorf("by op: posts %v bytes %v; details %q", w.OpPosts, w.OpBytes, w.Details())
 	}
 	line := w.WorkLine(1)
 	if !strings.HasPrefix(line, "work=6.0 busy=2 failed=1 reply_p50_ms=10.000 reply_p99_ms=130.000 unanswered=1") {
