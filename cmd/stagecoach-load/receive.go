@@ -304,7 +304,7 @@ type WorkStats struct {
 	// OpBytes and OpPosts split ReplyBytes and Posts by the op of the
 	// request answered (response_url replies only), to compare reply sizes.
 	OpBytes, OpPosts map[string]int64
-	Other      map[string]int64
+	Other            map[string]int64
 	// CPU per server process over the window (name → µs), when asked.
 	CPU map[string]time.Duration
 }
