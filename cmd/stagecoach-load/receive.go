@@ -186,6 +186,7 @@ type arrival struct {
 	work  bool // counts as one answered command
 	bytes int
 	op    string // of the request it answers ("" when unknown)
+	class class
 }
 
 // receiver counts the replies the server under test posts to the fake
@@ -256,7 +257,7 @@ func (r *receiver) replyPost(id uint64, c class, n int) {
 	}
 	if r.counting {
 		// One command may be answered by several posts; it counts once.
-		r.arrivals = append(r.arrivals, arrival{at: at, work: first && c == classWork, bytes: n, op: op})
+		r.arrivals = append(r.arrivals, arrival{at: at, work: first && c == classWork, bytes: n, op: op, class: c})
 	}
 }
 
@@ -270,7 +271,7 @@ func (r *receiver) apiCall(method string, c class, n int) {
 		return
 	}
 	if strings.HasPrefix(method, "chat.") {
-		r.arrivals = append(r.arrivals, arrival{at: at, work: c == classWork || c == classEmpty, bytes: n})
+		r.arrivals = append(r.arrivals, arrival{at: at, work: c == classWork || c == classEmpty, bytes: n, class: c})
 		return
 	}
 	r.other[method]++
@@ -305,6 +306,10 @@ type WorkStats struct {
 	// request answered (response_url replies only), to compare reply sizes.
 	OpBytes, OpPosts map[string]int64
 	Other            map[string]int64
+	// BusyInWindow and FailedInWindow count the busy and failed replies
+	// that reached the fake during the window, whichever phase sent their
+	// request (Busy and Failed count measured requests).
+	BusyInWindow, FailedInWindow int64
 	// CPU per server process over the window (name → µs), when asked.
 	CPU map[string]time.Duration
 }
@@ -344,7 +349,16 @@ func (r *receiver) finish(ctx context.Context, start, end time.Time, drain time.
 func (r *receiver) tallyLocked(start, end time.Time) WorkStats {
 	w := WorkStats{Receiving: true, Window: end.Sub(start), Other: maps(r.other), OpBytes: map[string]int64{}, OpPosts: map[string]int64{}}
 	for _, a := range r.arrivals {
-		if a.work && !a.at.Before(start) && !a.at.After(end) {
+		if a.at.Before(start) || a.at.After(end) {
+			continue
+		}
+		switch a.class {
+		case classBusy:
+			w.BusyInWindow++
+		case classFailed:
+			w.FailedInWindow++
+		}
+		if a.work {
 			w.Answered++
 			if a.bytes > 0 {
 				w.ReplyBytes += int64(a.bytes)
@@ -419,8 +433,8 @@ func (w WorkStats) Details() string {
 	if !w.Receiving {
 		return "replies not counted (no -receive)"
 	}
-	s := fmt.Sprintf("answered_in_window=%d window=%s busy_acks=%d busy_replies=%d inline=%d",
-		w.Answered, w.Window.Round(time.Millisecond), w.BusyAcks, w.Busy-w.BusyAcks, w.Inline)
+	s := fmt.Sprintf("answered_in_window=%d window=%s busy_acks=%d busy_replies=%d inline=%d busy_replies_in_window=%d failed_replies_in_window=%d",
+		w.Answered, w.Window.Round(time.Millisecond), w.BusyAcks, w.Busy-w.BusyAcks, w.Inline, w.BusyInWindow, w.FailedInWindow)
 	if w.Posts > 0 {
 		s += fmt.Sprintf(" reply_bytes_mean=%d", w.ReplyBytes/w.Posts)
 	}

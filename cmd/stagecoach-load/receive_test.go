@@ -216,6 +216,11 @@ func TestReceiverTally(t *testing.T) {
 	if w.Answered != 6 || w.Window != time.Second || w.Work() != 6 {
 		t.Errorf("answered=%d window=%s work=%.1f, want 6 in 1s = 6.0/s", w.Answered, w.Window, w.Work())
 	}
+	// In the window: the busy reply of 5, the failed one of 6 and the busy
+	// chat post.
+	if w.BusyInWindow != 2 || w.FailedInWindow != 1 {
+		t.Errorf("busy/failed replies in window %d/%d, want 2/1", w.BusyInWindow, w.FailedInWindow)
+	}
 	if w.Busy != 2 || w.BusyAcks != 1 || w.Failed != 1 || w.Inline != 1 || w.Unanswered != 1 {
 		t.Errorf("busy=%d busy_acks=%d failed=%d inline=%d unanswered=%d, want 2 1 1 1 1", w.Busy, w.BusyAcks, w.Failed, w.Inline, w.Unanswered)
 	}
