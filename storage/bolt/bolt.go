@@ -285,7 +285,10 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := setProgress(b, c, n); err != nil {
 			return err
 		}
-		return indexNewDeal(tx, c, n) // name index, nameindex.go
+		if err := indexNewDeal(tx, c, n); err != nil { // name index, nameindex.go
+			return err
+		}
+		return appendOutbox(tx, c.Team, coach.OutboxCreate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: create deal in team %q: %w", d.Team, err)
@@ -373,7 +376,10 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := setProgress(b, c, n); err != nil {
 			return err
 		}
-		return indexNames(tx, c, n) // name index, nameindex.go
+		if err := indexNames(tx, c, n); err != nil { // name index, nameindex.go
+			return err
+		}
+		return appendOutbox(tx, c.Team, coach.OutboxUpdate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: update deal %s/%s: %w", d.Team, d.ID, err)

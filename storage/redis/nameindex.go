@@ -20,26 +20,53 @@ import (
 //	                   (deals stored before the index existed are added
 //	                   once, on the first lookup)
 //
-// CreateDeal and UpdateDeal keep it in step inside their own scripts (the
-// nameIndex Lua function below, called once in each), so a deal and its
-// index entries change together or not at all.
+// CreateDeal and UpdateDeal keep it in step inside their own scripts, so
+// a deal and its index entries change together or not at all. To stay
+// out of the way of the scripts' other arguments, the index passes one
+// argument of its own, anywhere in ARGV, marked by its first bytes
+// (nameIndexMark); nameIndexLua takes it out of ARGV before the script
+// proper runs, and the script calls nameIndex once, after its checks.
+// The index's keys are derived from the team's key prefix inside the
+// script (same slot), so it adds no KEYS either.
 
 func (k keys) nidx() string   { return k.tp + "nidx" }
 func (k keys) nidxOf() string { return k.tp + "nidx:of" }
 func (k keys) nidxOK() string { return k.tp + "nidx:ok" }
 
-// nameIndexArg is the argument the deal scripts pass to nameIndex: the
-// deal's normalised keys, one per line (they hold no newline).
-func nameIndexArg(d *coach.Deal) string { return strings.Join(coach.NameKeys(d), "\n") }
+// nameIndexMark starts the name index's argument of the deal scripts.
+const nameIndexMark = "\x00nidx\n"
 
-// nameIndexLua defines nameIndex(zset, ofHash, id, keys): it replaces the
-// deal's members of the index by those of keys (see nameIndexArg). The
-// deal scripts start with it.
+// nameIndexArg is that argument: the mark, the team's key prefix, the
+// deal id ("-" when the script assigns it) and the deal's normalised keys,
+// one per line (none of them holds a newline: esc escapes control bytes,
+// NormalizeName folds white space).
+func nameIndexArg(k keys, id string, d *coach.Deal) string {
+	if id == "" {
+		id = "-"
+	}
+	return nameIndexMark + k.tp + "\n" + id + "\n" + strings.Join(coach.NameKeys(d), "\n")
+}
+
+// nameIndexLua starts the deal scripts (and buildIndexScript). It takes
+// the index's argument out of ARGV and defines
+//
+//	nameIndexSet(tp, id, keys)  replace deal id's members by keys (a list)
+//	nameIndex(created, first)   the same from the argument; created is the
+//	                            id a create script assigned, first marks the
+//	                            team's first deal (its index starts complete)
 const nameIndexLua = `
-local function nameIndex(zkey, ofkey, id, keys)
+local nidx
+for i = 1, #ARGV do
+  if string.sub(ARGV[i], 1, 6) == '\0nidx\n' then
+    nidx = table.remove(ARGV, i)
+    break
+  end
+end
+local function nameIndexSet(tp, id, keys)
   local want = {}
-  for k in string.gmatch(keys, '[^\n]+') do want[#want + 1] = k .. '\0' .. id end
+  for _, k in ipairs(keys) do want[#want + 1] = k .. '\0' .. id end
   local joined = table.concat(want, '\n')
+  local zkey, ofkey = tp .. 'nidx', tp .. 'nidx:of'
   local old = redis.call('HGET', ofkey, id)
   if old == joined then return end
   if old then
@@ -47,6 +74,15 @@ local function nameIndex(zkey, ofkey, id, keys)
   end
   for _, m in ipairs(want) do redis.call('ZADD', zkey, 0, m) end
   if #want > 0 then redis.call('HSET', ofkey, id, joined) else redis.call('HDEL', ofkey, id) end
+end
+local function nameIndex(created, first)
+  if not nidx then return end
+  local f = {}
+  for p in string.gmatch(string.sub(nidx, 7), '[^\n]+') do f[#f + 1] = p end
+  local keys = {}
+  for i = 3, #f do keys[#keys + 1] = f[i] end
+  nameIndexSet(f[1], created or f[2], keys)
+  if first then redis.call('SET', f[1] .. 'nidx:ok', '1') end
 end
 `
 
@@ -78,17 +114,20 @@ end
 return out
 `)
 
-// buildIndexScript: KEYS nidx, nidx:of, nidx:ok; ARGV pairs of deal id and
-// nameIndexArg. Deals that already have entries were written since the
-// index existed and are left alone (their entries are newer than the
-// listing the pairs come from).
+// buildIndexScript: KEYS nidx:of, nidx:ok; ARGV the team's key prefix,
+// then for each deal its id and its normalised keys joined by "\n". Deals
+// that already have entries were written since the index existed and are
+// left alone (their entries are newer than the listing the pairs come
+// from).
 var buildIndexScript = goredis.NewScript(nameIndexLua + `
-for i = 1, #ARGV, 2 do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 0 then
-    nameIndex(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1])
+for i = 2, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then
+    local keys = {}
+    for k in string.gmatch(ARGV[i + 1], '[^\n]+') do keys[#keys + 1] = k end
+    nameIndexSet(ARGV[1], ARGV[i], keys)
   end
 end
-redis.call('SET', KEYS[3], '1')
+redis.call('SET', KEYS[2], '1')
 return 1
 `)
 
@@ -134,11 +173,12 @@ func (s *Store) buildNameIndex(ctx context.Context, team string, k keys) error {
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, 2*len(ds))
+	args := make([]any, 0, 1+2*len(ds))
+	args = append(args, k.tp)
 	for _, d := range ds {
-		args = append(args, d.ID, nameIndexArg(d))
+		args = append(args, d.ID, strings.Join(coach.NameKeys(d), "\n"))
 	}
-	return buildIndexScript.Run(ctx, s.c, []string{k.nidx(), k.nidxOf(), k.nidxOK()}, args...).Err()
+	return buildIndexScript.Run(ctx, s.c, []string{k.nidxOf(), k.nidxOK()}, args...).Err()
 }
 
 func sortByNumber(ds []*coach.Deal) {

@@ -136,17 +136,17 @@ local dk = ARGV[1] .. 'deal:' .. id
 if redis.call('EXISTS', dk) == 1 then return 0 end
 redis.call('HSET', dk, 'v', '1', 'd', ARGV[2] .. id .. ARGV[3])
 redis.call('ZADD', KEYS[2], n, id)
+nameIndex(id, n == 1) -- name index (nameindex.go)
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], id)
 end
 local hk = ARGV[1] .. 'hist:' .. id
-for i = 7, #ARGV, 2 do
-  redis.call('RPUSH', hk, ARGV[i] .. id .. ARGV[i + 1])
+local evs = {}
+for i = 6, #ARGV, 2 do
+  evs[#evs + 1] = ARGV[i] .. id .. ARGV[i + 1]
+  redis.call('RPUSH', hk, evs[#evs])
 end
--- Name index (nameindex.go): KEYS[4], KEYS[5], keys in ARGV[6]; a
--- team's first deal starts its index complete.
-nameIndex(KEYS[4], KEYS[5], id, ARGV[6])
-if n == 1 then redis.call('SET', ARGV[1] .. 'nidx:ok', '1') end
+` + outboxLua("create", "ARGV[2] .. id .. ARGV[3]", "evs") + `
 return n
 `)
 
@@ -164,9 +164,9 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		return fmt.Errorf("redis: encode deal: %w", err)
 	}
 	k := s.team(c.Team)
-	args := make([]any, 0, 6+2*len(events))
+	args := make([]any, 0, 5+2*len(events))
 	args = append(args, k.tp, pre, suf, openFlag(c), unixMs(c.LastProgressAt))
-	args = append(args, nameIndexArg(c)) // ARGV[6]: name index
+	args = append(args, nameIndexArg(k, "", c)) // the name index's, found by its marker (nameindex.go)
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, ""
 		ep, es, err := splitID(e, c.Team, "deal")
@@ -175,7 +175,7 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ep, es)
 	}
-	n, err := createDealScript.Run(ctx, s.c, []string{k.seq(), k.deals(), k.progress(), k.nidx(), k.nidxOf()}, args...).Int64()
+	n, err := createDealScript.Run(ctx, s.c, append([]string{k.seq(), k.deals(), k.progress()}, k.outboxKeys()...), args...).Int64()
 	if err == nil && n == 0 {
 		err = fmt.Errorf("numbering counter behind stored deals: %w", coach.ErrConflict)
 	}
@@ -251,11 +251,11 @@ if ARGV[4] == '1' then
 else
   redis.call('ZREM', KEYS[3], ARGV[6])
 end
-for i = 8, #ARGV do
+nameIndex(nil, false) -- name index (nameindex.go)
+for i = 7, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
--- Name index (nameindex.go): KEYS[4], KEYS[5], keys in ARGV[7].
-nameIndex(KEYS[4], KEYS[5], ARGV[6], ARGV[7])
+` + outboxLua("update", "ARGV[3]", "{unpack(ARGV, 7)}") + `
 return 1
 `)
 
@@ -273,10 +273,10 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		return fmt.Errorf("redis: encode deal: %w", err)
 	}
 	k := s.team(c.Team)
-	args := make([]any, 0, 7+len(events))
+	args := make([]any, 0, 6+len(events))
 	args = append(args, strconv.FormatInt(d.Version, 10), strconv.FormatInt(c.Version, 10), js,
 		openFlag(c), unixMs(c.LastProgressAt), c.ID)
-	args = append(args, nameIndexArg(c)) // ARGV[7]: name index
+	args = append(args, nameIndexArg(k, c.ID, c)) // the name index's, found by its marker (nameindex.go)
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, c.ID
 		ej, err := json.Marshal(e)
@@ -285,7 +285,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ej)
 	}
-	r, err := updateDealScript.Run(ctx, s.c, []string{k.deal(c.ID), k.hist(c.ID), k.progress(), k.nidx(), k.nidxOf()}, args...).Int64()
+	r, err := updateDealScript.Run(ctx, s.c, append([]string{k.deal(c.ID), k.hist(c.ID), k.progress()}, k.outboxKeys()...), args...).Int64()
 	if err == nil {
 		switch r {
 		case -1:
