@@ -251,10 +251,10 @@ if ARGV[4] == '1' then
 else
   redis.call('ZREM', KEYS[3], ARGV[6])
 end
-nameIndex(nil, false) -- name index (nameindex.go)
 for i = 7, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
+nameIndex(nil, false) -- name index (nameindex.go)
 ` + outboxLua("update", "ARGV[3]", "{unpack(ARGV, 7)}") + `
 return 1
 `)
