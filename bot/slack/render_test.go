@@ -71,18 +71,6 @@ func tickReply() bot.Reply {
 	}
 }
 
-func helpReply() bot.Reply {
-	return bot.Reply{
-		Ephemeral: true,
-		Blocks: []bot.Block{
-			bot.Heading{Text: "Stagecoach commands"},
-			bot.Text{Text: "new <name> — open a deal\ndeals — your open deals\nprep <deal> — questions for the next meeting\nhelp <command> — more about one command"},
-			bot.Divider{},
-			bot.Context{Text: "Type /coach help deals for examples."},
-		},
-	}
-}
-
 func goldenJSON(t *testing.T, name string, v any) {
 	t.Helper()
 	var buf bytes.Buffer
