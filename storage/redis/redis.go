@@ -233,19 +233,22 @@ func (s *Store) GetDeal(ctx context.Context, team, id string) (*coach.Deal, erro
 var updateDealScript = goredis.NewScript(`
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
-if v ~= ARGV[1] then
-  -- A client-side retry of this very update (the first reply was lost)
-  -- finds its own write: report success, not a conflict.
-  if v == ARGV[2] and redis.call('HGET', KEYS[1], 'd') == ARGV[3] then return 1 end
-  return -2
-end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+-- ARGV[7] is the update's request token (coach.UpdateToken). Finding it
+-- is finding this very update already applied (its reply was lost, or the
+-- delivery ran again): success, nothing written twice. Equal bytes are not
+-- a retry: two identical commands are two tokens and two events.
+if redis.call('HGET', KEYS[1], 't') == ARGV[7] then return 2 end
+-- A read-back (checkUpdate) gave up on this token and told the caller it
+-- was not applied: it must never land afterwards.
+if redis.call('HGET', KEYS[1], 'f') == ARGV[7] then return -3 end
+if v ~= ARGV[1] then return -2 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 't', ARGV[7])
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
 else
   redis.call('ZREM', KEYS[3], ARGV[6])
 end
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
 return 1
@@ -253,9 +256,15 @@ return 1
 
 // UpdateDeal stores d if the stored version equals d.Version, appends the
 // events and moves the index entry in one script (one round trip); d.Version
-// is then the new version. The check compares only the stored version
-// field. Errors: coach.ErrNotFound, coach.ErrConflict.
+// is then the new version. The update's request token (coach.UpdateToken)
+// is stored with the deal: a repeat of the same token is reported applied
+// without a second write, and when the reply is lost after sending, the
+// token is read back (checkUpdate) so the caller learns what happened.
+// Errors: coach.ErrNotFound, coach.ErrConflict, coach.ErrOutcomeUnknown
+// (sent, and the read-back failed too).
 func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Event) error {
+	tok := coach.UpdateToken(ctx)
+	octx := ctx
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	c := d.Clone()
@@ -265,9 +274,9 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		return fmt.Errorf("redis: encode deal: %w", err)
 	}
 	k := s.team(c.Team)
-	args := make([]any, 0, 6+len(events))
+	args := make([]any, 0, 7+len(events))
 	args = append(args, strconv.FormatInt(d.Version, 10), strconv.FormatInt(c.Version, 10), js,
-		openFlag(c), unixMs(c.LastProgressAt), c.ID)
+		openFlag(c), unixMs(c.LastProgressAt), c.ID, tok)
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, c.ID
 		ej, err := json.Marshal(e)
@@ -277,12 +286,22 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		args = append(args, ej)
 	}
 	r, err := updateDealScript.Run(ctx, s.c, []string{k.deal(c.ID), k.hist(c.ID), k.progress()}, args...).Int64()
+	if err != nil && maybeSent(err) {
+		r, err = s.checkUpdate(octx, k.deal(c.ID), tok, err)
+	}
 	if err == nil {
 		switch r {
 		case -1:
 			err = coach.ErrNotFound
 		case -2:
 			err = coach.ErrConflict
+		case -3:
+			err = errors.New("given up after a lost reply")
+		case 2:
+			// Applied before: report the version it produced (or a later one).
+			if v, verr := s.c.HGet(ctx, k.deal(c.ID), "v").Int64(); verr == nil {
+				c.Version = v
+			}
 		}
 	}
 	if err != nil {
