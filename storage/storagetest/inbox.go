@@ -282,5 +282,3 @@ func testUpdateTokens(t *testing.T, s coach.Store) {
 		t.Fatalf("deal has %d notes at version %d, want 3 at 4", len(got.Notes), got.Version)
 	}
 }
-
-
