@@ -198,6 +198,9 @@ func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string
 		if errors.Is(err, ErrNotFound) {
 			return Change{}, Errf(CodeUnknownDeal, "deal", id)
 		}
+		if IsOutcomeUnknown(err) {
+			return Change{}, Errf(CodeOutcomeUnknown, "deal", id) // reqtoken.go
+		}
 		if err != nil {
 			return Change{}, fmt.Errorf("deal %s: %w", id, err)
 		}
