@@ -321,4 +321,3 @@ func (ib *Inbox) Finish(key string) { ib.finish(key) }
 
 // Abandon gives an inline delivery back (its work failed).
 func (ib *Inbox) Abandon(key string) { ib.abandon(key) }
-

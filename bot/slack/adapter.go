@@ -100,11 +100,11 @@ type Adapter struct {
 
 	botUser atomic.Value // string: the bot's user id, learnt from events
 
-	base   context.Context // background work (busy notices) ends with Close
-	cancel context.CancelFunc
-	mu     sync.Mutex // guards closed and wg.Add against Close's wg.Wait
-	closed bool
-	wg     sync.WaitGroup
+	base    context.Context // background work (busy notices) ends with Close
+	cancel  context.CancelFunc
+	mu      sync.Mutex // guards closed and wg.Add against Close's wg.Wait
+	closed  bool
+	wg      sync.WaitGroup
 	notices chan struct{} // bounds background notices (the rest go inline)
 	// stopInbox ends the sweeper of an inbox New built itself.
 	stopInbox func()
