@@ -82,6 +82,9 @@ type Config struct {
 	// (cmd runs its Run). Otherwise New builds one on the Deduper and
 	// runs it until Close.
 	Inbox *bot.Inbox
+	// Health, when set, hears the Socket Mode connection's state: up when
+	// connected, down (with the error, if any) when it drops or fails.
+	Health func(up bool, err error)
 }
 
 // Adapter connects one Slack app to a bot.Handler. It implements
@@ -321,6 +324,7 @@ func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent, id
 	if !ok {
 		return nil
 	}
+	msg.EventID = cb.EventID
 	if cb.EventID != "" {
 		id = cb.EventID
 	}
@@ -555,7 +559,6 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 		}
 		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockIDs[0]: trunc(bot.DeliveryText(lang, adm), maxLabel)})
 	}
-	msg.EventID = key
 	hctx, cancel := context.WithTimeout(coach.WithRequest(ctx, key), a.cfg.FormTimeout)
 	reply, err := a.h.Handle(hctx, msg)
 	cancel()

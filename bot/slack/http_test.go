@@ -149,7 +149,7 @@ func TestEventRetryAppliedOnce(t *testing.T) {
 	if ttl := e.dedupe.doneTTL("slack:event:T1:Ev1"); ttl < 8*time.Hour {
 		t.Fatalf("done mark ttl %v, want ≥ 8 h (Lark retries for 7.1 h)", ttl)
 	}
-	if m := msgs[0]; !m.Direct || m.Text != "deals" || m.Tenant != "T1" || m.User != "U1" || m.EventID != "slack:event:T1:Ev1" || m.Channel != "D1" || m.UserName != "Ann" {
+	if m := msgs[0]; !m.Direct || m.Text != "deals" || m.Tenant != "T1" || m.User != "U1" || m.EventID != "Ev1" || m.Channel != "D1" || m.UserName != "Ann" {
 		t.Fatalf("message %+v", m)
 	}
 	posts := e.slack.Calls("chat.postMessage")

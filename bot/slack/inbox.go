@@ -80,7 +80,6 @@ func (a *Adapter) work(ctx context.Context, it coach.InboxItem) error {
 // admit puts one delivery in the inbox (durable before the ack).
 func (a *Adapter) admit(ctx context.Context, kind, id string, msg bot.Message, o origin) bot.Admission {
 	key := bot.DeliveryKey(bot.Slack, kind, msg.Tenant, id)
-	msg.EventID = key
 	payload, err := json.Marshal(job{Msg: msg, Origin: o.wire()})
 	if err != nil {
 		a.log.Error("encode delivery", "err", err)

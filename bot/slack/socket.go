@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -103,7 +104,12 @@ func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event, ack a
 		if !ran {
 			doAck()
 		}
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth, socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
+	case socketmode.EventTypeConnected:
+		a.health(true, nil)
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.log.Warn("socket mode", "type", evt.Type)
+		a.health(false, fmt.Errorf("socket mode: %s", evt.Type))
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
 		a.log.Warn("socket mode", "type", evt.Type)
 	default:
 		a.log.Debug("socket mode", "type", evt.Type)
@@ -117,4 +123,10 @@ func envelopeID(evt socketmode.Event) string {
 		return evt.Request.EnvelopeID
 	}
 	return newRef() + newRef()
+}
+
+func (a *Adapter) health(up bool, err error) {
+	if a.cfg.Health != nil {
+		a.cfg.Health(up, err)
+	}
 }

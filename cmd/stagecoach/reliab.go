@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stagecoach/stagecoach/bot"
+)
+
+// Reliability wiring: the durable inbox shared by the adapters, admission
+// control of the pool, and adapters that fail alone (supervised with
+// backoff, exported as stagecoach_adapter_up{platform}, shown in /readyz).
+
+// reliabConfig holds the settings of this file, read from the environment
+// here (cmd is the only env reader):
+//
+//	STAGECOACH_INBOX_LEASE      how long a replica holds an acked delivery
+//	                            before another may finish it (default 2m)
+//	STAGECOACH_MAX_QUEUE_WAIT   admission: longest expected queue wait
+//	                            before new work is shed as busy (default 1s)
+//	STAGECOACH_REPLICA          lease owner name (default host-pid)
+type reliabConfig struct {
+	Lease, MaxWait time.Duration
+	Owner          string
+}
+
+func loadReliab(getenv func(string) string) (reliabConfig, error) {
+	c := reliabConfig{Lease: bot.DefaultLease, MaxWait: bot.DefaultMaxWait, Owner: getenv("STAGECOACH_REPLICA")}
+	for _, x := range []struct {
+		env string
+		dst *time.Duration
+	}{{"STAGECOACH_INBOX_LEASE", &c.Lease}, {"STAGECOACH_MAX_QUEUE_WAIT", &c.MaxWait}} {
+		if v := getenv(x.env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return c, fmt.Errorf("%s=%q: want a duration like 2m", x.env, v)
+			}
+			*x.dst = d
+		}
+	}
+	if c.Owner == "" {
+		host, _ := os.Hostname()
+		c.Owner = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	return c, nil
+}
+
+// newInbox builds the inbox on the store and the pool, and sets the pool's
+// admission wait. Its Run is returned as a runner.
+func (m *Main) newInbox() (*bot.Inbox, error) {
+	rc, err := loadReliab(environ)
+	if err != nil {
+		return nil, err
+	}
+	m.Pool.SetMaxWait(rc.MaxWait)
+	ib := bot.NewInbox(m.Store, m.Pool, bot.InboxConfig{Owner: rc.Owner, Lease: rc.Lease}, m.Log)
+	m.Log.Info("inbox", "owner", rc.Owner, "lease", rc.Lease, "max_queue_wait", rc.MaxWait)
+	return ib, nil
+}
+
+// adapterState is one platform adapter's health.
+type adapterState struct {
+	up      bool
+	since   time.Time
+	lastErr string
+	retryAt time.Time
+}
+
+// health tracks the adapters for /readyz and the gauge.
+type health struct {
+	mu     sync.Mutex
+	states map[bot.Platform]*adapterState
+	gauge  *prometheus.GaugeVec
+}
+
+func (m *Main) adapterHealth() *health {
+	if m.health == nil {
+		m.health = &health{states: map[bot.Platform]*adapterState{}, gauge: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "stagecoach_adapter_up", Help: "1 while the platform adapter is connected (or serving webhooks), 0 while it is down.",
+		}, []string{"platform"})}
+		m.Metrics.Registry().MustRegister(m.health.gauge)
+	}
+	return m.health
+}
+
+// set records p's state; err (may be nil) is why it is down.
+func (h *health) set(p bot.Platform, up bool, err error, retryAt time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st, ok := h.states[p]
+	if !ok {
+		st = &adapterState{}
+		h.states[p] = st
+	}
+	if !ok || st.up != up {
+		st.since = time.Now()
+	}
+	st.up, st.retryAt = up, retryAt
+	if err != nil {
+		st.lastErr = err.Error()
+	} else if up {
+		st.lastErr = ""
+	}
+	v := 0.0
+	if up {
+		v = 1
+	}
+	h.gauge.WithLabelValues(string(p)).Set(v)
+}
+
+// report lists the adapters, one line each, and whether any is up.
+func (h *health) report() (string, bool, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ps := make([]string, 0, len(h.states))
+	for p := range h.states {
+		ps = append(ps, string(p))
+	}
+	sort.Strings(ps)
+	var b strings.Builder
+	anyUp := false
+	for _, p := range ps {
+		st := h.states[bot.Platform(p)]
+		if st.up {
+			anyUp = true
+			fmt.Fprintf(&b, "%s: up since %s\n", p, st.since.UTC().Format(time.RFC3339))
+			continue
+		}
+		fmt.Fprintf(&b, "%s: down since %s", p, st.since.UTC().Format(time.RFC3339))
+		if st.lastErr != "" {
+			fmt.Fprintf(&b, ": %s", st.lastErr)
+		}
+		if !st.retryAt.IsZero() {
+			fmt.Fprintf(&b, " (retry at %s)", st.retryAt.UTC().Format(time.RFC3339))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String(), anyUp, len(ps) > 0
+}
+
+// readyz is 200 while the store answers and at least one adapter is up
+// (one platform's outage must not take the replica out of the load
+// balancer for the other), 503 otherwise; the body details each adapter.
+func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
+	cctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	detail, anyUp, any := m.adapterHealth().report()
+	if err := m.Store.Ping(cctx); err != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "store unreachable\n"+detail)
+		return
+	}
+	if any && !anyUp {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "no adapter up\n"+detail)
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n"+detail)
+}
+
+// Backoff of a failed adapter: 1 s doubling to 5 min; a run that lasted
+// longer than backoffReset starts again from the minimum.
+var (
+	backoffMin   = time.Second
+	backoffMax   = 5 * time.Minute
+	backoffReset = time.Minute
+)
+
+// supervise runs an adapter's long connection so that its failure stays
+// its own: an error (or panic) is logged, shown as down, and retried with
+// backoff; it never ends the process. It returns nil when ctx ends.
+func (m *Main) supervise(p bot.Platform, run func(context.Context) error) func(context.Context) error {
+	h := m.adapterHealth()
+	h.set(p, false, nil, time.Time{})
+	return func(ctx context.Context) error {
+		delay := backoffMin
+		for ctx.Err() == nil {
+			start := time.Now()
+			err := safeRun(ctx, run)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err == nil {
+				err = fmt.Errorf("%s adapter stopped", p)
+			}
+			if time.Since(start) > backoffReset {
+				delay = backoffMin
+			}
+			m.Log.Error("adapter failed; the other platforms keep running", "platform", p, "err", err, "retry_in", delay)
+			h.set(p, false, err, time.Now().Add(delay))
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+			delay = min(2*delay, backoffMax)
+		}
+		return nil
+	}
+}
+
+func safeRun(ctx context.Context, run func(context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return run(ctx)
+}
