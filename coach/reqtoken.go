@@ -83,3 +83,14 @@ func UpdateToken(ctx context.Context) string {
 func WithUpdateToken(ctx context.Context, tok string) context.Context {
 	return context.WithValue(ctx, updateKey{}, tok)
 }
+
+// RestartRequest returns ctx with the request's update sequence started
+// over, for running the same delivery again in-process: its updates get
+// the same tokens as the first run, so what already landed is not applied
+// twice. Without a request in ctx it returns ctx.
+func RestartRequest(ctx context.Context) context.Context {
+	if r, ok := ctx.Value(requestKey{}).(*request); ok {
+		return WithRequest(ctx, r.token)
+	}
+	return ctx
+}

@@ -189,7 +189,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	ctx, cancelRunners := context.WithCancel(ctx)
 	defer cancelRunners()
 	m.Pool = bot.NewPool(m.Config.Workers, m.Config.Queue, m.Config.WorkTimeout, m.Log)
-	h := bot.Chain(m.Router, bot.RequestID(m.Log), m.Metrics.Bot(CommandNamer(m.Router)))
+	h := bot.Chain(m.Router, bot.RequestID(m.Log), m.Metrics.Bot(CommandNamer(m.Router)), retryStoreFailures(m.Log))
 	runners, err := m.adapters(ctx, mux, h)
 	if err != nil {
 		return err

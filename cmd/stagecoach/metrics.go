@@ -283,6 +283,7 @@ func (s *metricsStore) done(ctx context.Context, op string, start time.Time, err
 	if st, ok := ctx.Value(stateKey{}).(*requestState); ok {
 		st.internal.Store(true)
 	}
+	markRetryUnsafe(ctx, op) // reliab.go
 }
 
 func (s *metricsStore) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Event) error {

@@ -4,16 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stagecoach/stagecoach/bot"
+	"github.com/stagecoach/stagecoach/coach"
 )
 
 // Reliability wiring: the durable inbox shared by the adapters, admission
@@ -219,4 +222,64 @@ func safeRun(ctx context.Context, run func(context.Context) error) (err error) {
 		}
 	}()
 	return run(ctx)
+}
+
+// Store failures while handling a delivery are retried in-process before
+// the user is answered: the delivery is durable and its deal updates carry
+// request tokens, so running it again applies what did not land and only
+// that. A failed create (CreateDeal, CreateCase: no token) may have landed,
+// so after one the reply stands (it says what happened).
+var retryBackoff = []time.Duration{250 * time.Millisecond, 600 * time.Millisecond, 1500 * time.Millisecond}
+
+type retryState struct{ unsafe atomic.Bool }
+
+type retryKey struct{}
+
+// markRetryUnsafe records a failed non-idempotent write of the request.
+func markRetryUnsafe(ctx context.Context, op string) {
+	if op != "CreateDeal" && op != "CreateCase" {
+		return
+	}
+	if rs, ok := ctx.Value(retryKey{}).(*retryState); ok {
+		rs.unsafe.Store(true)
+	}
+}
+
+// retryStoreFailures is the innermost bot middleware (nearest the store):
+// it runs the handler again while a store call failed and a retry is safe
+// and fits the context's deadline, then reports the last attempt's failure
+// to the outer request state (metrics).
+func retryStoreFailures(log *slog.Logger) bot.Middleware {
+	return func(next bot.Handler) bot.Handler {
+		return bot.HandlerFunc(func(ctx context.Context, msg bot.Message) (bot.Reply, error) {
+			outer, _ := ctx.Value(stateKey{}).(*requestState)
+			for attempt := 0; ; attempt++ {
+				st, rs := &requestState{}, &retryState{}
+				actx := context.WithValue(context.WithValue(coach.RestartRequest(ctx), stateKey{}, st), retryKey{}, rs)
+				rep, err := next.Handle(actx, msg)
+				failed := err != nil || st.internal.Load()
+				if !failed || rs.unsafe.Load() || attempt >= len(retryBackoff) || !fits(ctx, retryBackoff[attempt]) {
+					if failed && outer != nil {
+						outer.internal.Store(true)
+					}
+					return rep, err
+				}
+				log.Warn("store failed while handling; retrying", "attempt", attempt+1, "platform", msg.Platform, "tenant", msg.Tenant)
+				t := time.NewTimer(retryBackoff[attempt])
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return rep, err
+				case <-t.C:
+				}
+			}
+		})
+	}
+}
+
+// fits reports whether waiting d still leaves time (a second) before ctx's
+// deadline.
+func fits(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) > d+time.Second
 }

@@ -276,7 +276,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 	k := s.team(c.Team)
 	args := make([]any, 0, 7+len(events))
 	args = append(args, strconv.FormatInt(d.Version, 10), strconv.FormatInt(c.Version, 10), js,
-		openFlag(c), unixMs(c.LastProgressAt), c.ID, tok)
+		openFlag(c), unixMs(c.LastProgressAt), c.ID, "")
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, c.ID
 		ej, err := json.Marshal(e)
@@ -285,9 +285,20 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ej)
 	}
-	r, err := updateDealScript.Run(ctx, s.c, []string{k.deal(c.ID), k.hist(c.ID), k.progress()}, args...).Int64()
-	if err != nil && maybeSent(err) {
-		r, err = s.checkUpdate(octx, k.deal(c.ID), tok, err)
+	var r int64
+	for range 4 {
+		args[6] = tok
+		r, err = updateDealScript.Run(ctx, s.c, []string{k.deal(c.ID), k.hist(c.ID), k.progress()}, args...).Int64()
+		if err != nil && maybeSent(err) {
+			r, err = s.checkUpdate(octx, k.deal(c.ID), tok, err)
+		}
+		if err != nil || r != -3 {
+			break
+		}
+		// An earlier attempt with this token was reported not applied and
+		// fenced (so its lost original can never land): this attempt is a
+		// new one. A derived token keeps a re-run of it idempotent too.
+		tok += "'"
 	}
 	if err == nil {
 		switch r {
