@@ -171,6 +171,7 @@ func (ib *Inbox) Submit(ctx context.Context, queue, key string, payload []byte, 
 	}
 	wctx, cancel := context.WithTimeout(ctx, ib.cfg.WriteTimeout)
 	it := coach.InboxItem{Key: key, Queue: queue, Payload: payload}
+	leaseEnd := time.Now().Add(ib.cfg.Lease)
 	st, err := ib.store.Enqueue(wctx, &it, ib.cfg.Owner, ib.cfg.Lease)
 	cancel()
 	if err != nil {
@@ -189,15 +190,22 @@ func (ib *Inbox) Submit(ctx context.Context, queue, key string, payload []byte, 
 		slot.Release()
 		return StoreDown, fmt.Errorf("inbox: no worker for queue %q", queue)
 	}
-	if err := slot.Run(func(ctx context.Context) { ib.runItem(ctx, it, fn) }); err != nil {
-		// Closing: the lease keeps it for another replica or a restart.
+	if err := slot.Run(func(ctx context.Context) { ib.runItem(ctx, it, leaseEnd, fn) }); err != nil {
+		// Closing: give it back for another replica or a restart.
 		ib.abandon(it.Key)
 	}
 	return Accepted, nil
 }
 
-// runItem works on it and finishes or gives it back.
-func (ib *Inbox) runItem(ctx context.Context, it coach.InboxItem, fn WorkFunc) {
+// runItem works on it and finishes or gives it back. It starts only while
+// the lease (ending at leaseEnd) outlasts a whole job: otherwise another
+// replica may claim it meanwhile, so it is given back for a fresh claim.
+func (ib *Inbox) runItem(ctx context.Context, it coach.InboxItem, leaseEnd time.Time, fn WorkFunc) {
+	if left := time.Until(leaseEnd); left < ib.pool.Timeout() {
+		ib.log.Warn("lease ran low in the queue; given back for a fresh claim", "key", it.Key, "left", left)
+		ib.abandon(it.Key)
+		return
+	}
 	finished := false
 	defer func() {
 		if !finished {
@@ -270,13 +278,18 @@ func (ib *Inbox) sweep(ctx context.Context) {
 	ib.mu.Unlock()
 	for q, fn := range queues {
 		for ctx.Err() == nil {
-			queued, limit, _ := ib.pool.Stats()
-			free := int(limit - queued)
-			if free <= 0 {
-				break
+			// Claim only what the workers take up soon, so a claimed
+			// lease is not spent waiting in the queue.
+			queued, _, _ := ib.pool.Stats()
+			n := ib.pool.Workers() - int(queued)
+			if n <= 0 {
+				if !sleepCtx(ctx, 20*time.Millisecond) {
+					return
+				}
+				continue
 			}
-			n := min(free, 32)
 			cctx, cancel := context.WithTimeout(ctx, ib.cfg.WriteTimeout)
+			leaseEnd := time.Now().Add(ib.cfg.Lease)
 			items, err := ib.store.ClaimExpired(cctx, q, ib.cfg.Owner, ib.cfg.Lease, n)
 			cancel()
 			if err != nil {
@@ -290,7 +303,7 @@ func (ib *Inbox) sweep(ctx context.Context) {
 					ib.abandon(it.Key)
 					continue
 				}
-				if err := slot.Run(func(ctx context.Context) { ib.runItem(ctx, it, fn) }); err != nil {
+				if err := slot.Run(func(ctx context.Context) { ib.runItem(ctx, it, leaseEnd, fn) }); err != nil {
 					ib.abandon(it.Key)
 				}
 			}
@@ -321,3 +334,14 @@ func (ib *Inbox) Finish(key string) { ib.finish(key) }
 
 // Abandon gives an inline delivery back (its work failed).
 func (ib *Inbox) Abandon(key string) { ib.abandon(key) }
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

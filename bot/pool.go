@@ -208,5 +208,11 @@ func (p *Pool) Close(ctx context.Context) error {
 	}
 }
 
+// Workers is the number of workers.
+func (p *Pool) Workers() int { return p.workers }
+
+// Timeout is the per-job timeout.
+func (p *Pool) Timeout() time.Duration { return p.timeout }
+
 // Context is the pool's base context: it ends when Close gives up waiting.
 func (p *Pool) Context() context.Context { return p.base }

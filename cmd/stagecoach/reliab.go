@@ -64,6 +64,11 @@ func (m *Main) newInbox() (*bot.Inbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rc.Lease < rc.MaxWait+m.Config.WorkTimeout {
+		// A delivery must start and end within its lease, or another
+		// replica may take it over while it runs.
+		return nil, fmt.Errorf("STAGECOACH_INBOX_LEASE=%v must be at least STAGECOACH_MAX_QUEUE_WAIT (%v) + STAGECOACH_WORK_TIMEOUT (%v)", rc.Lease, rc.MaxWait, m.Config.WorkTimeout)
+	}
 	m.Pool.SetMaxWait(rc.MaxWait)
 	ib := bot.NewInbox(m.Store, m.Pool, bot.InboxConfig{Owner: rc.Owner, Lease: rc.Lease}, m.Log)
 	m.Log.Info("inbox", "owner", rc.Owner, "lease", rc.Lease, "max_queue_wait", rc.MaxWait)
@@ -277,9 +282,9 @@ func retryStoreFailures(log *slog.Logger) bot.Middleware {
 	}
 }
 
-// fits reports whether waiting d still leaves time (a second) before ctx's
+// fits reports whether waiting d still leaves time (half a second) before ctx's
 // deadline.
 func fits(ctx context.Context, d time.Duration) bool {
 	dl, ok := ctx.Deadline()
-	return !ok || time.Until(dl) > d+time.Second
+	return !ok || time.Until(dl) > d+500*time.Millisecond
 }

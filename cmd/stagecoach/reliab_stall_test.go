@@ -23,7 +23,7 @@ func TestRedisStallThenRetryAppliedOnce(t *testing.T) {
 	const secret = "stall-secret"
 	withEnv(t, map[string]string{
 		"REDIS_URL": rd.url(), "HTTP_ADDR": addr, "SLACK_BOT_TOKEN": "xoxb-stall", "SLACK_SIGNING_SECRET": secret,
-		"SLACK_API_URL": sink.srv.URL + "/api/", "STAGECOACH_CRON": "false", "STAGECOACH_INBOX_LEASE": "1500ms", "LOG_LEVEL": "debug",
+		"SLACK_API_URL": sink.srv.URL + "/api/", "STAGECOACH_CRON": "false", "STAGECOACH_INBOX_LEASE": "5s", "STAGECOACH_WORK_TIMEOUT": "4s", "LOG_LEVEL": "debug",
 	})
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -96,7 +96,7 @@ func TestRedisStallThenRetryAppliedOnce(t *testing.T) {
 		}
 		return true
 	})
-	time.Sleep(2 * time.Second) // longer than a lease: a second run would show now
+	time.Sleep(5500 * time.Millisecond) // longer than a lease: a second run would show now
 	d, err := st.GetDeal(context.Background(), "T1", "D-1")
 	if err != nil {
 		t.Fatal(err)
