@@ -146,7 +146,6 @@ func TestInboxRecoversAfterCrash(t *testing.T) {
 	}
 }
 
-
 // TestInboxGivesBackWhenLeaseRunsLow: a delivery whose lease would end
 // before a whole job could is not started (another replica may claim it);
 // it is given back and claimed fresh.
