@@ -290,6 +290,9 @@ func (a *Adapter) onCommand(ctx context.Context, cmd slackapi.SlashCommand, id s
 		responseURL: cmd.ResponseURL, triggerID: cmd.TriggerID, command: true,
 	}
 	if adm := a.admit(ctx, "cmd", id, msg, o); adm == bot.Busy || adm == bot.StoreDown {
+		if adm == bot.Busy {
+			pause(ctx, busyAckDelay)
+		}
 		return &slackapi.Msg{ResponseType: slackapi.ResponseTypeEphemeral, Text: bot.DeliveryText(textLang(cmd.Text), adm)}
 	}
 	return nil

@@ -18,6 +18,21 @@ const queue = "slack"
 // noticeTimeout bounds a busy / store-down notice sent inline.
 const noticeTimeout = 2 * time.Second
 
+// busyAckDelay holds a "busy" ack back a little: the decision is made at
+// once (nothing is stored), but a client that retries at once is slowed
+// down, so a storm of refused requests does not starve the workers of the
+// CPU the admitted work needs (well inside Slack's 3 s).
+var busyAckDelay = 200 * time.Millisecond
+
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
 // wireOrigin is origin as stored with an inbox item, so any replica can
 // answer (response_url, channel, thread, message).
 type wireOrigin struct {
