@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -62,7 +63,23 @@ const (
 	Busy
 	// StoreDown: the inbox write failed; nothing was changed.
 	StoreDown
+	// StoreUnsure: the inbox write was sent but not confirmed (the store
+	// stopped answering): it may still run. Treated as StoreDown, except
+	// that the user is not told "nothing was changed".
+	StoreUnsure
 )
+
+// ErrRetryLater is returned by a Handler when the store failed before
+// anything was changed and the delivery should run again once the store is
+// back (it is durable): the adapter tells the user it will follow, and its
+// WorkFunc gives the delivery back. On the last attempt (FinalAttempt) the
+// handler answers instead.
+var ErrRetryLater = errors.New("bot: store unavailable, delivery runs again later")
+
+type finalKey struct{}
+
+// FinalAttempt reports whether ctx runs a delivery's last attempt.
+func FinalAttempt(ctx context.Context) bool { return ctx.Value(finalKey{}) != nil }
 
 func (a Admission) String() string {
 	switch a {
@@ -74,6 +91,8 @@ func (a Admission) String() string {
 		return "busy"
 	case StoreDown:
 		return "store down"
+	case StoreUnsure:
+		return "store unsure"
 	}
 	return "invalid"
 }
@@ -176,6 +195,9 @@ func (ib *Inbox) Submit(ctx context.Context, queue, key string, payload []byte, 
 	cancel()
 	if err != nil {
 		slot.Release()
+		if coach.IsOutcomeUnknown(err) {
+			return StoreUnsure, fmt.Errorf("inbox: %w", err)
+		}
 		return StoreDown, fmt.Errorf("inbox: %w", err)
 	}
 	if st != coach.MarkClaimed {
@@ -213,7 +235,11 @@ func (ib *Inbox) runItem(ctx context.Context, it coach.InboxItem, leaseEnd time.
 			ib.abandon(it.Key)
 		}
 	}()
-	err := fn(coach.WithRequest(ctx, it.Key), it)
+	ctx = coach.WithRequest(ctx, it.Key)
+	if it.Attempts >= maxAttempts {
+		ctx = context.WithValue(ctx, finalKey{}, true)
+	}
+	err := fn(ctx, it)
 	if err != nil {
 		if it.Attempts < maxAttempts {
 			ib.log.Warn("delivery given back", "key", it.Key, "attempt", it.Attempts, "err", err)
@@ -221,22 +247,34 @@ func (ib *Inbox) runItem(ctx context.Context, it coach.InboxItem, leaseEnd time.
 		}
 		ib.log.Error("delivery dropped after repeated failures", "key", it.Key, "attempts", it.Attempts, "err", err)
 	}
-	ib.finish(it.Key)
+	ib.finishBy(it.Key, leaseEnd)
 	finished = true
 }
 
-// finish marks the delivery done; a failure leaves it leased, so it runs
-// again after the lease (its updates are idempotent by request token).
+// finish marks an inline delivery done (three tries).
 func (ib *Inbox) finish(key string) {
-	for i := range 3 {
+	ib.finishBy(key, time.Now().Add(2*time.Second))
+}
+
+// finishBy marks the delivery done, trying again until shortly before
+// leaseEnd (a store outage of a few seconds does not make the delivery run
+// twice). If it still fails, the delivery runs again after the lease: its
+// deal updates are idempotent by request token, its reply is sent again.
+func (ib *Inbox) finishBy(key string, leaseEnd time.Time) {
+	for i := 0; ; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		err := ib.store.FinishEvent(ctx, key, DoneTTL)
 		cancel()
 		if err == nil {
 			return
 		}
+		wait := time.Duration(min(100*(i+1), 500)) * time.Millisecond
+		if time.Until(leaseEnd) < wait+time.Second {
+			ib.log.Error("finish delivery failed: it will run again after its lease", "key", key, "tries", i+1, "err", err)
+			return
+		}
 		ib.log.Warn("finish delivery", "key", key, "try", i+1, "err", err)
-		time.Sleep(time.Duration(100*(i+1)) * time.Millisecond)
+		time.Sleep(wait)
 	}
 }
 

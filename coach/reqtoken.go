@@ -94,3 +94,9 @@ func RestartRequest(ctx context.Context) context.Context {
 	}
 	return ctx
 }
+
+// InRequest reports whether ctx runs a delivery tagged by WithRequest.
+func InRequest(ctx context.Context) bool {
+	_, ok := ctx.Value(requestKey{}).(*request)
+	return ok
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -49,7 +50,7 @@ func (a *Adapter) onMessage(ctx context.Context, ev *larkim.P2MessageReceiveV1) 
 	j := job{Kind: "msg", Msg: in.msg, MessageID: in.messageID, Text: in.text}
 	adm, err := a.admit(ctx, "event", in.msg.EventID, j, nil)
 	switch adm {
-	case bot.StoreDown:
+	case bot.StoreDown, bot.StoreUnsure:
 		return fmt.Errorf("lark: inbox: %w", err)
 	case bot.Busy:
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), busyTimeout)
@@ -201,25 +202,30 @@ func stripMentions(s string, ms []*larkim.MentionEvent) string {
 }
 
 // answer runs in a pool worker: call the handler and deliver the reply.
-func (a *Adapter) answer(ctx context.Context, in incoming) {
+// It returns bot.ErrRetryLater when the delivery must run again later.
+func (a *Adapter) answer(ctx context.Context, in incoming) error {
 	if !in.text {
 		a.notice(ctx, in, "unsupported", "")
-		return
+		return nil
 	}
 	in.msg.UserName = a.userName(ctx, in.msg.User)
 	rep, err := a.h.Handle(ctx, in.msg)
+	if errors.Is(err, bot.ErrRetryLater) {
+		return err
+	}
 	if err != nil {
 		ref := newRef()
 		a.log.Error("handler failed", "ref", ref, "event_id", in.msg.EventID, "err", err)
 		a.notice(ctx, in, "failed", ref)
-		return
+		return nil
 	}
 	if len(rep.Blocks) == 0 {
-		return
+		return nil
 	}
 	if err := a.deliver(ctx, a.target(in), rep, "ev:"+in.msg.EventID); err != nil {
 		a.log.Error("reply failed", "event_id", in.msg.EventID, "err", err)
 	}
+	return nil
 }
 
 // target is where the answer to in goes: a reply to the user's message in
@@ -388,20 +394,26 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 	}
 	adm, _ := a.admit(ctx, "card", id, job{Kind: "card", Msg: msg, OpenMsg: openMsg}, func(ctx context.Context, it coach.InboxItem) error {
 		o := a.compute(ctx, msg)
+		var retry error
+		if errors.Is(o.err, bot.ErrRetryLater) {
+			// Say it will follow; the delivery is given back and runs
+			// again (patching the card) when the store is back.
+			retry, o = o.err, outcome{rep: bot.LaterReply(a.locale)}
+		}
 		h.mu.Lock()
 		if !h.abandoned {
 			h.ch <- o
 			h.mu.Unlock()
-			return nil
+			return retry
 		}
 		h.mu.Unlock()
 		a.late(ctx, msg, openMsg, o)
-		return nil
+		return retry
 	})
 	switch adm {
 	case bot.Duplicate:
 		return &callback.CardActionTriggerResponse{}, nil
-	case bot.Busy, bot.StoreDown:
+	case bot.Busy, bot.StoreDown, bot.StoreUnsure:
 		return &callback.CardActionTriggerResponse{Toast: deliveryToast(a.locale, adm)}, nil
 	}
 	var o outcome

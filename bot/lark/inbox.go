@@ -3,6 +3,7 @@ package lark
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
@@ -35,11 +36,15 @@ func (a *Adapter) work(ctx context.Context, it coach.InboxItem) error {
 	}
 	switch j.Kind {
 	case "card":
-		a.late(ctx, j.Msg, j.OpenMsg, a.compute(ctx, j.Msg))
+		o := a.compute(ctx, j.Msg)
+		if errors.Is(o.err, bot.ErrRetryLater) {
+			return o.err
+		}
+		a.late(ctx, j.Msg, j.OpenMsg, o)
+		return nil
 	default:
-		a.answer(ctx, incoming{msg: j.Msg, messageID: j.MessageID, text: j.Text})
+		return a.answer(ctx, incoming{msg: j.Msg, messageID: j.MessageID, text: j.Text})
 	}
-	return nil
 }
 
 // admit writes one delivery to the inbox before the ack. local, when not
@@ -52,7 +57,7 @@ func (a *Adapter) admit(ctx context.Context, kind, id string, j job, local bot.W
 	}
 	adm, err := a.inbox.Submit(ctx, queue, key, payload, local)
 	switch adm {
-	case bot.StoreDown:
+	case bot.StoreDown, bot.StoreUnsure:
 		a.log.Error("inbox write failed: not acknowledged as handled", "kind", kind, "err", err)
 	case bot.Busy:
 		a.log.Warn("shed: busy", "kind", kind, "tenant", j.Msg.Tenant)

@@ -233,22 +233,32 @@ type origin struct {
 }
 
 // process runs the handler and delivers its reply.
-func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin) {
+func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin, attempt int) error {
 	if msg.User != "" && msg.UserName == "" {
 		msg.UserName = a.userName(ctx, msg.User)
 	}
 	reply, err := a.h.Handle(ctx, msg)
+	if errors.Is(err, bot.ErrRetryLater) {
+		// Durable: it runs again when the store is back. Say so once.
+		if attempt <= 1 && !o.publish {
+			if derr := a.deliver(ctx, o, bot.LaterReply(textLang(msg.Text)), msg.Locale); derr != nil {
+				a.log.Warn("later notice", "err", derr)
+			}
+		}
+		return err
+	}
 	if err != nil {
 		ref := newRef()
 		a.log.Error("handler failed", "ref", ref, "team", msg.Tenant, "user", msg.User, "err", err)
 		if o.publish {
-			return
+			return nil
 		}
 		reply = errorReply(textLang(msg.Text), ref)
 	}
 	if err := a.deliver(ctx, o, reply, msg.Locale); err != nil {
 		a.log.Error("deliver reply", "team", msg.Tenant, "user", msg.User, "channel", o.channel, "err", err)
 	}
+	return nil
 }
 
 func errorReply(lang, ref string) bot.Reply {
@@ -289,7 +299,7 @@ func (a *Adapter) onCommand(ctx context.Context, cmd slackapi.SlashCommand, id s
 		team: cmd.TeamID, user: cmd.UserID, channel: cmd.ChannelID,
 		responseURL: cmd.ResponseURL, triggerID: cmd.TriggerID, command: true,
 	}
-	if adm := a.admit(ctx, "cmd", id, msg, o); adm == bot.Busy || adm == bot.StoreDown {
+	if adm := a.admit(ctx, "cmd", id, msg, o); adm == bot.Busy || adm == bot.StoreDown || adm == bot.StoreUnsure {
 		if adm == bot.Busy {
 			pause(ctx, busyAckDelay)
 		}
@@ -332,7 +342,7 @@ func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent, id
 		id = cb.EventID
 	}
 	switch adm := a.admit(ctx, "event", id, msg, o); adm {
-	case bot.StoreDown:
+	case bot.StoreDown, bot.StoreUnsure:
 		return errDedupe
 	case bot.Busy:
 		if err := a.notify(o, textLang(msg.Text), adm); err != nil {
@@ -427,7 +437,7 @@ func (a *Adapter) onInteraction(ctx context.Context, ic *slackapi.InteractionCal
 			responseURL: ic.ResponseURL, triggerID: ic.TriggerID, messageTS: ic.Container.MessageTs,
 			direct: msg.Direct, home: home,
 		}
-		if adm := a.admit(ctx, "action", id, msg, o); adm == bot.Busy || adm == bot.StoreDown {
+		if adm := a.admit(ctx, "action", id, msg, o); adm == bot.Busy || adm == bot.StoreDown || adm == bot.StoreUnsure {
 			if err := a.notify(o, textLang(msg.Text), adm); err != nil {
 				a.log.Error("click notice failed", "team", msg.Tenant, "user", msg.User, "err", err)
 			}

@@ -88,8 +88,7 @@ func (a *Adapter) work(ctx context.Context, it coach.InboxItem) error {
 		// The trigger id lived ~3 s: a recovered delivery cannot open a modal.
 		j.Origin.TriggerID = ""
 	}
-	a.process(ctx, j.Msg, j.Origin.origin())
-	return nil
+	return a.process(ctx, j.Msg, j.Origin.origin(), it.Attempts)
 }
 
 // admit puts one delivery in the inbox (durable before the ack).
@@ -102,7 +101,7 @@ func (a *Adapter) admit(ctx context.Context, kind, id string, msg bot.Message, o
 	}
 	adm, err := a.inbox.Submit(ctx, queue, key, payload, nil)
 	switch adm {
-	case bot.StoreDown:
+	case bot.StoreDown, bot.StoreUnsure:
 		a.log.Error("inbox write failed: not acknowledged as handled", "team", msg.Tenant, "user", msg.User, "kind", kind, "err", err)
 	case bot.Busy:
 		a.log.Warn("shed: busy", "team", msg.Tenant, "user", msg.User, "kind", kind)

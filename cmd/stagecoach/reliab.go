@@ -236,16 +236,26 @@ func safeRun(ctx context.Context, run func(context.Context) error) (err error) {
 // so after one the reply stands (it says what happened).
 var retryBackoff = []time.Duration{250 * time.Millisecond, 600 * time.Millisecond, 1500 * time.Millisecond}
 
-type retryState struct{ unsafe atomic.Bool }
+// retryState follows one attempt: unsafe after a failed create, wrote
+// after any deal, case or team write that landed.
+type retryState struct{ unsafe, wrote atomic.Bool }
 
 type retryKey struct{}
 
-// markRetryUnsafe records a failed non-idempotent write of the request.
-func markRetryUnsafe(ctx context.Context, op string) {
-	if op != "CreateDeal" && op != "CreateCase" {
+// noteStoreCall records what a store call means for a retry.
+func noteStoreCall(ctx context.Context, op string, err error) {
+	rs, ok := ctx.Value(retryKey{}).(*retryState)
+	if !ok {
 		return
 	}
-	if rs, ok := ctx.Value(retryKey{}).(*retryState); ok {
+	switch op {
+	case "CreateDeal", "CreateCase", "UpdateDeal", "PutTeam", "DeleteCase":
+	default:
+		return
+	}
+	if err == nil {
+		rs.wrote.Store(true)
+	} else if op == "CreateDeal" || op == "CreateCase" {
 		rs.unsafe.Store(true)
 	}
 }
@@ -258,14 +268,26 @@ func retryStoreFailures(log *slog.Logger) bot.Middleware {
 	return func(next bot.Handler) bot.Handler {
 		return bot.HandlerFunc(func(ctx context.Context, msg bot.Message) (bot.Reply, error) {
 			outer, _ := ctx.Value(stateKey{}).(*requestState)
+			wrote := false
 			for attempt := 0; ; attempt++ {
 				st, rs := &requestState{}, &retryState{}
 				actx := context.WithValue(context.WithValue(coach.RestartRequest(ctx), stateKey{}, st), retryKey{}, rs)
 				rep, err := next.Handle(actx, msg)
 				failed := err != nil || st.internal.Load()
+				wrote = wrote || rs.wrote.Load()
 				if !failed || rs.unsafe.Load() || attempt >= len(retryBackoff) || !fits(ctx, retryBackoff[attempt]) {
 					if failed && outer != nil {
 						outer.internal.Store(true)
+					}
+					switch {
+					case failed && err == nil && wrote:
+						// Something landed before the failure: "nothing
+						// was changed" would be false.
+						rep = bot.PartialReply(rep)
+					case failed && err == nil && !rs.unsafe.Load() && coach.InRequest(ctx) && !bot.FinalAttempt(ctx):
+						// A durable delivery: run it again when the store
+						// is back rather than answer "try again".
+						return bot.Reply{}, bot.ErrRetryLater
 					}
 					return rep, err
 				}

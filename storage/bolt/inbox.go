@@ -287,8 +287,9 @@ func (s *Store) InboxLen(ctx context.Context, queue string) (int, error) {
 }
 
 // Deal update tokens (coach.UpdateToken): "dtok" "t"+team+0+BE64(n) → the
-// token of the deal's last write, so a repeat of the same update (the
-// delivery ran again after a crash) is reported applied, not written twice.
+// tokens of the deal's last 256 writes (JSON list, newest first), so a
+// repeat of the same update (the delivery ran again after a crash) is
+// reported applied, not written twice.
 var bDealTok = []byte("dtok")
 
 func dealTokKey(team string, n uint64) []byte {
@@ -296,8 +297,8 @@ func dealTokKey(team string, n uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, n)
 }
 
-// sameUpdate reports whether tok is the token of the deal's last write;
-// otherwise it records tok as the token of the write about to happen (the
+// sameUpdate reports whether tok is among the tokens of the deal's recent
+// writes; otherwise it records tok for the write about to happen (the
 // caller's transaction commits or discards both).
 func sameUpdate(tx *bbolt.Tx, team string, n uint64, tok string) (bool, error) {
 	b, err := tx.CreateBucketIfNotExists(bDealTok)
@@ -305,8 +306,22 @@ func sameUpdate(tx *bbolt.Tx, team string, n uint64, tok string) (bool, error) {
 		return false, err
 	}
 	k := dealTokKey(team, n)
-	if string(b.Get(k)) == tok {
-		return true, nil
+	var toks []string
+	if v := b.Get(k); v != nil {
+		_ = json.Unmarshal(v, &toks)
 	}
-	return false, b.Put(k, []byte(tok))
+	for _, t := range toks {
+		if t == tok {
+			return true, nil
+		}
+	}
+	toks = append([]string{tok}, toks[:min(len(toks), recentTokens-1)]...)
+	js, err := json.Marshal(toks)
+	if err != nil {
+		return false, err
+	}
+	return false, b.Put(k, js)
 }
+
+// recentTokens is how many update tokens a deal remembers.
+const recentTokens = 256

@@ -144,6 +144,10 @@ func (s *Store) Enqueue(ctx context.Context, it *coach.InboxItem, owner string, 
 		[]string{s.markKey(it.Key), s.queueKey(it.Queue), s.itemsKey(), s.itemQueuesKey(), s.attemptsKey()},
 		owner, leaseMs(lease), untilMs(lease), ek, js, esc(it.Queue)).Int64Slice()
 	if err != nil {
+		if maybeSent(err) {
+			// It may have landed (and will then run): not "nothing changed".
+			return 0, fmt.Errorf("redis: enqueue %q: %w: %v", it.Key, coach.ErrOutcomeUnknown, err)
+		}
 		return 0, fmt.Errorf("redis: enqueue %q: %w", it.Key, err)
 	}
 	if len(res) != 2 {

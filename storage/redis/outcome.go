@@ -39,8 +39,17 @@ func maybeSent(err error) bool {
 // applied (1). If not, it fences the token (0): the update, still in
 // flight somewhere, can no longer land, so "not applied" stays true.
 var checkUpdateScript = goredis.NewScript(`
-if redis.call('HGET', KEYS[1], 't') == ARGV[1] then return 1 end
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'f', ARGV[1]) end
+local t = redis.call('HGET', KEYS[1], 't') or ''
+if string.find(t, ' ' .. ARGV[1] .. ' ', 1, true) then return 1 end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local f, keep, n = redis.call('HGET', KEYS[1], 'f') or '', {ARGV[1]}, 1
+  for tok in string.gmatch(f, '%S+') do
+    if n >= 64 then break end
+    n = n + 1
+    keep[n] = tok
+  end
+  redis.call('HSET', KEYS[1], 'f', ' ' .. table.concat(keep, ' ') .. ' ')
+end
 return 0
 `)
 

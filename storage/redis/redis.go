@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -233,16 +234,24 @@ func (s *Store) GetDeal(ctx context.Context, team, id string) (*coach.Deal, erro
 var updateDealScript = goredis.NewScript(`
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
--- ARGV[7] is the update's request token (coach.UpdateToken). Finding it
--- is finding this very update already applied (its reply was lost, or the
--- delivery ran again): success, nothing written twice. Equal bytes are not
--- a retry: two identical commands are two tokens and two events.
-if redis.call('HGET', KEYS[1], 't') == ARGV[7] then return 2 end
+-- ARGV[7] is the update's request token (coach.UpdateToken); field t
+-- keeps the tokens of the deal's last 256 writes. Finding it is finding
+-- this very update already applied (its reply was lost, or the delivery
+-- ran again): success, nothing written twice. Equal bytes are not a
+-- retry: two identical commands are two tokens and two events.
+local t = redis.call('HGET', KEYS[1], 't') or ''
+if string.find(t, ' ' .. ARGV[7] .. ' ', 1, true) then return 2 end
 -- A read-back (checkUpdate) gave up on this token and told the caller it
--- was not applied: it must never land afterwards.
-if redis.call('HGET', KEYS[1], 'f') == ARGV[7] then return -3 end
+-- was not applied: it must never land afterwards (f: recent fences).
+if string.find(redis.call('HGET', KEYS[1], 'f') or '', ' ' .. ARGV[7] .. ' ', 1, true) then return -3 end
 if v ~= ARGV[1] then return -2 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 't', ARGV[7])
+local keep, n = {ARGV[7]}, 1
+for tok in string.gmatch(t, '%S+') do
+  if n >= 256 then break end
+  n = n + 1
+  keep[n] = tok
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 't', ' ' .. table.concat(keep, ' ') .. ' ')
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
 else
@@ -263,7 +272,7 @@ return 1
 // Errors: coach.ErrNotFound, coach.ErrConflict, coach.ErrOutcomeUnknown
 // (sent, and the read-back failed too).
 func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Event) error {
-	tok := coach.UpdateToken(ctx)
+	tok := strings.ReplaceAll(coach.UpdateToken(ctx), " ", "_") // tokens are space-separated in the deal
 	octx := ctx
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
