@@ -125,10 +125,9 @@ type Inbox struct {
 	cfg   InboxConfig
 	log   *slog.Logger
 
-	mu    sync.Mutex
-	work  map[string]WorkFunc
-	wake  chan struct{}
-	start sync.Once
+	mu   sync.Mutex
+	work map[string]WorkFunc
+	wake chan struct{}
 }
 
 // NewInbox builds an inbox on store running work on pool. store nil keeps

@@ -114,7 +114,7 @@ type fakeAPI struct {
 	ch       chan apiCall
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	t.Helper()
 	f := &fakeAPI{ch: make(chan apiCall, 64)}
 	mux := http.NewServeMux()
@@ -253,7 +253,7 @@ func (f *fixture) slept() []time.Duration {
 
 // newFixture builds an adapter against a fake OpenAPI server, with one
 // worker so jobs run in order, and sleeps recorded instead of waited.
-func newFixture(t *testing.T, mode string) *fixture {
+func newFixture(t testing.TB, mode string) *fixture {
 	t.Helper()
 	f := &fixture{api: newFakeAPI(t), rec: newRecorder(), dedupe: &memDedupe{MemoryDeliveries: bot.NewMemoryDeliveries()}}
 	pool := bot.NewPool(1, 32, wait, nil)

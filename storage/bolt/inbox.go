@@ -67,7 +67,7 @@ func (s *Store) markUpdate(ctx context.Context, fn func(m *markTx) error) error 
 // or expired.
 func (m *markTx) get(k []byte) (byte, string) {
 	v := m.marks.Get(k)
-	if v == nil || len(v) < 9 || expired(v, m.now) {
+	if len(v) < 9 || expired(v, m.now) {
 		return 0, ""
 	}
 	return v[8], string(v[9:])
