@@ -39,6 +39,17 @@ func DeliveryKey(p Platform, kind, tenant, id string) string {
 	return string(p) + ":" + kind + ":" + tenant + ":" + id
 }
 
+// InboxItem and MarkState are the store's, re-exported so adapters need
+// only this package.
+type (
+	InboxItem = coach.InboxItem
+	MarkState = coach.MarkState
+)
+
+// WithRequest tags ctx with a delivery's key, so the updates it makes
+// carry request tokens derived from it (coach.WithRequest).
+func WithRequest(ctx context.Context, key string) context.Context { return coach.WithRequest(ctx, key) }
+
 // DeliveryStore is what the inbox needs from the store; coach.Store
 // satisfies it.
 type DeliveryStore interface {

@@ -2,9 +2,8 @@ package coach
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"sync/atomic"
 )
@@ -59,9 +58,7 @@ func withUpdateToken(ctx context.Context) context.Context {
 	if r, ok := ctx.Value(requestKey{}).(*request); ok {
 		tok = r.token + "#" + strconv.FormatInt(r.n.Add(1), 10)
 	} else {
-		var b [12]byte
-		_, _ = rand.Read(b[:])
-		tok = hex.EncodeToString(b[:])
+		tok = randomToken()
 	}
 	return context.WithValue(ctx, updateKey{}, tok)
 }
@@ -73,9 +70,13 @@ func UpdateToken(ctx context.Context) string {
 	if tok, ok := ctx.Value(updateKey{}).(string); ok {
 		return tok
 	}
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return randomToken()
+}
+
+// randomToken names one update that belongs to no delivery: unique, not
+// secret (math/rand/v2 is seeded per process).
+func randomToken() string {
+	return strconv.FormatUint(rand.Uint64(), 36) + strconv.FormatUint(rand.Uint64(), 36)
 }
 
 // WithUpdateToken sets the token of the updates made with ctx, for tools

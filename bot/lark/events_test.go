@@ -206,7 +206,7 @@ func TestCardActionLate(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := out.(*callback.CardActionTriggerResponse)
-	if resp.Card != nil || resp.Toast == nil || resp.Toast.Content != texts["zh"]["working"] {
+	if resp.Card != nil || resp.Toast == nil || resp.Toast.Content != text("zh", "working") {
 		t.Fatalf("want a 'working' toast, got %+v", resp)
 	}
 	f.rec.next(t)

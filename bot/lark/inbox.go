@@ -9,7 +9,6 @@ import (
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 
 	"github.com/stagecoach/stagecoach/bot"
-	"github.com/stagecoach/stagecoach/coach"
 )
 
 // queue is the inbox queue of Lark deliveries.
@@ -28,7 +27,7 @@ type job struct {
 // work is the inbox WorkFunc of Lark deliveries run from the store (after
 // a crash, or given back): a message is answered as usual; a click's
 // answer goes to the card (patch) or the chat, as for a late callback.
-func (a *Adapter) work(ctx context.Context, it coach.InboxItem) error {
+func (a *Adapter) work(ctx context.Context, it bot.InboxItem) error {
 	var j job
 	if err := json.Unmarshal(it.Payload, &j); err != nil {
 		a.log.Error("undecodable inbox item dropped", "key", it.Key, "err", err)

@@ -19,7 +19,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/stagecoach/stagecoach/bot"
-	"github.com/stagecoach/stagecoach/coach"
 )
 
 // DedupeTTL is how long a finished delivery is remembered: the one rule
@@ -262,7 +261,7 @@ func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin, attemp
 }
 
 func errorReply(lang, ref string) bot.Reply {
-	return bot.Reply{Ephemeral: true, Error: true, Blocks: []bot.Block{bot.Text{Text: tr(lang, "error", ref)}}}
+	return bot.Reply{Ephemeral: true, Error: true, Blocks: []bot.Block{bot.Text{Text: tr(lang, "error", "ref", ref)}}}
 }
 
 // background runs f in a goroutine that Close waits for; after Close it
@@ -539,7 +538,7 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 				val := fieldValue(actionID, v)
 				if actionID == fieldNumber && val != "" {
 					if _, err := strconv.ParseFloat(strings.ReplaceAll(val, ",", ""), 64); err != nil {
-						fieldErrs[blockID] = tr(lang, "notNumber")
+						fieldErrs[blockID] = tr(lang, "not_number")
 					}
 				}
 				values[blockID] = val
@@ -572,7 +571,7 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 		}
 		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockIDs[0]: trunc(bot.DeliveryText(lang, adm), maxLabel)})
 	}
-	hctx, cancel := context.WithTimeout(coach.WithRequest(ctx, key), a.cfg.FormTimeout)
+	hctx, cancel := context.WithTimeout(bot.WithRequest(ctx, key), a.cfg.FormTimeout)
 	reply, err := a.h.Handle(hctx, msg)
 	cancel()
 	if err != nil {
@@ -586,7 +585,7 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 		if len(blockIDs) == 0 {
 			return nil
 		}
-		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockIDs[0]: tr(lang, "formFailed") + " (ref " + ref + ")"})
+		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockIDs[0]: tr(lang, "form_failed") + " (ref " + ref + ")"})
 	}
 	if len(reply.FieldErrors) > 0 {
 		return slackapi.NewErrorsViewSubmissionResponse(fieldErrors(reply.FieldErrors, blockIDs))

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/stagecoach/stagecoach/bot"
-	"github.com/stagecoach/stagecoach/coach"
 )
 
 // queue is the inbox queue of Slack deliveries.
@@ -77,7 +76,7 @@ func requestDigest(ts string, body []byte) string {
 
 // work is the inbox WorkFunc of Slack deliveries: on this replica right
 // after the ack, or on any replica after a crash.
-func (a *Adapter) work(ctx context.Context, it coach.InboxItem) error {
+func (a *Adapter) work(ctx context.Context, it bot.InboxItem) error {
 	var j job
 	if err := json.Unmarshal(it.Payload, &j); err != nil {
 		// Nothing can ever run it: finish it (logged) rather than retry.

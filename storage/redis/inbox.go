@@ -159,10 +159,10 @@ func (s *Store) Enqueue(ctx context.Context, it *coach.InboxItem, owner string, 
 	return markState(res[0]), nil
 }
 
-// claimScript: KEYS queue, items, attempts, item queues; ARGV now ms,
+// inboxClaimScript: KEYS queue, items, attempts, item queues; ARGV now ms,
 // lease ms, lease end ms, n, owner, mark prefix. Returns item JSON and
 // claim count pairs.
-var claimScript = goredis.NewScript(`
+var inboxClaimScript = goredis.NewScript(`
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[4]))
 local out = {}
 for _, id in ipairs(ids) do
@@ -190,7 +190,7 @@ func (s *Store) ClaimExpired(ctx context.Context, queue, owner string, lease tim
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := claimScript.Run(ctx, s.c,
+	res, err := inboxClaimScript.Run(ctx, s.c,
 		[]string{s.queueKey(queue), s.itemsKey(), s.attemptsKey(), s.itemQueuesKey()},
 		nowMs(), leaseMs(lease), untilMs(lease), n, owner, s.markPrefix()).Slice()
 	if err != nil {
