@@ -94,11 +94,12 @@ func mirrorHelper() int {
 
 // hookReceiver counts webhook deliveries by event id.
 type hookReceiver struct {
-	delay time.Duration
-	up    atomic.Bool
-	mu    sync.Mutex
-	seen  map[string]int
-	bad   atomic.Int32
+	delay  time.Duration
+	up     atomic.Bool
+	mu     sync.Mutex
+	seen   map[string]int
+	events []webhook.Event
+	bad    atomic.Int32
 }
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -121,6 +122,7 @@ func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	h.seen[ev.ID]++
+	h.events = append(h.events, ev)
 	h.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
 }
@@ -258,7 +260,7 @@ func TestMirrorKilledMidSend(t *testing.T) {
 	fake := larkbasetest.New()
 	defer fake.Close()
 	fake.AddTable("bascnKill", "tblKill", "文本")
-	fake.WriteDelay = 40 * time.Millisecond
+	fake.SetWriteDelay(40 * time.Millisecond)
 	hook := &hookReceiver{seen: map[string]int{}, delay: 5 * time.Millisecond}
 	hook.up.Store(true)
 	hsrv := httptest.NewServer(hook)
