@@ -1,20 +1,97 @@
 package coach
 
 import (
-	"regexp"
 	"strings"
 )
 
 // Markers of negation, uncertainty, plans and wishes. A marker counts when
 // it lies outside the matched phrase: "not interested" negates
 // "interested", while the phrase "不支持" (opposes) carries its own 不.
-var (
-	reNegEN  = regexp.MustCompile(`\b(not|no|never|none|nobody|nothing|neither|nor|without|yet to|failed to|refused|declined|lack|lacks)\b`)
-	reUncEN  = regexp.MustCompile(`\b(might|may|maybe|perhaps|possibly|probably|likely|unlikely|hopefully|hope|hoping|not sure|unsure|seems|seem|seemed|apparently|rumou?red|guess|potentially|would|could|should|want to|wants to|wanted to|would like|try to|trying to|tried to|ask whether|see if)\b`)
-	rePlanEN = regexp.MustCompile(`\b(will|shall|going to|gonna|plan|plans|planned|planning|expect|expects|expected|expecting|intend|intends|aim to|aims to|need to|needs to|have to|has to|pending|awaiting|waiting|wait for|tbd|tentative|tentatively|next step|next steps|upcoming|soon|target|targeting|about to|supposed to|prepare|preparing|scheduled|once|after we|before we|to be)\b`)
-	// past-tense cues of a meeting that already took place
-	rePastEN = regexp.MustCompile(`\b(met|visited|had|held|went|was|were|did|gave|ran|called|spoke|talked|presented|demoed|attended|joined)\b`)
+// English markers by category; two-word ones are looked up as pairs.
+const (
+	mkNeg = 1 << iota
+	mkUnc
+	mkPlan
+	mkPast
+	mkHypo
 )
+
+var enMark = map[string]int{}
+
+func init() {
+	add := func(cat int, words string) {
+		for _, w := range strings.Split(words, ",") {
+			enMark[strings.TrimSpace(w)] |= cat
+		}
+	}
+	add(mkNeg, "not,no,never,none,nobody,nothing,neither,nor,without,refused,declined,lack,lacks,yet to,failed to")
+	add(mkUnc, "might,may,maybe,perhaps,possibly,probably,likely,unlikely,hopefully,hope,hoping,unsure,seems,seem,seemed,apparently,rumored,rumoured,guess,potentially,would,could,should,not sure,want to,wants to,wanted to,would like,try to,trying to,tried to,ask whether,see if")
+	add(mkPlan, "will,shall,gonna,plan,plans,planned,planning,expect,expects,expected,expecting,intend,intends,pending,awaiting,waiting,tbd,tentative,tentatively,upcoming,soon,target,targeting,prepare,preparing,scheduled,once,going to,aim to,aims to,need to,needs to,have to,has to,wait for,next step,next steps,about to,supposed to,after we,before we,to be")
+	add(mkPast, "met,visited,had,held,went,was,were,did,gave,ran,called,spoke,talked,presented,demoed,attended,joined")
+	add(mkHypo, "if,unless,whether,suppose,supposing,assuming,in case,provided that,as long as")
+}
+
+// word is an ASCII word of a lower-cased text.
+type word struct {
+	w    string
+	s, e int
+}
+
+// words splits lower-cased text into [a-z0-9] words.
+func words(low string) []word {
+	var out []word
+	for i := 0; i < len(low); {
+		c := low[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			i++
+			continue
+		}
+		j := i
+		for j < len(low) && (low[j] >= 'a' && low[j] <= 'z' || low[j] >= '0' && low[j] <= '9') {
+			j++
+		}
+		out = append(out, word{low[i:j], i, j})
+		i = j
+	}
+	return out
+}
+
+// enMarkers finds the English markers of low.
+func enMarkers(low string, m *markIdx) (hypo bool) {
+	ws := words(low)
+	for i, w := range ws {
+		for k := 0; k < 3 && i+k < len(ws); k++ {
+			key, end := w.w, ws[i+k].e
+			if k > 0 {
+				if ws[i+k].s-ws[i+k-1].e != 1 {
+					break
+				}
+				key = low[w.s:end]
+			}
+			cat, ok := enMark[key]
+			if !ok {
+				continue
+			}
+			span := []int{w.s, end}
+			if cat&mkNeg != 0 {
+				m.neg = append(m.neg, span)
+			}
+			if cat&mkUnc != 0 {
+				m.unc = append(m.unc, span)
+			}
+			if cat&mkPlan != 0 {
+				m.plan = append(m.plan, span)
+			}
+			if cat&mkPast != 0 {
+				m.past = append(m.past, span)
+			}
+			if cat&mkHypo != 0 {
+				hypo = true
+			}
+		}
+	}
+	return hypo
+}
 
 var negZH = []string{"没", "未", "不", "别", "无", "非", "否"}
 
@@ -35,38 +112,65 @@ func clauseMarks(c *clause, from, to int) marks {
 	return clauseMarksIn(c, [][2]int{{from, to}})
 }
 
+// markIdx holds where a clause's markers are, found once per clause.
+type markIdx struct {
+	neg, unc, plan, past [][]int
+}
+
+func (c *clause) markers() *markIdx {
+	if c.mk != nil {
+		return c.mk
+	}
+	low := maskWhens(c)
+	m := &markIdx{}
+	enMarkers(low, m)
+	if c.cjk {
+		m.neg = append(m.neg, zhMarkerIdx(low, negZH, negZHExcept)...)
+		m.unc = append(m.unc, zhMarkerIdx(low, uncZH, nil)...)
+		m.plan = append(m.plan, zhMarkerIdx(low, planZH, planZHExcept)...)
+		m.past = append(m.past, zhMarkerIdx(low, []string{"了", "已", "过"}, nil)...)
+	}
+	c.mk = m
+	return m
+}
+
 // clauseMarksIn is clauseMarks outside several spans (the parts of a
 // phrase with gaps: a marker in a gap counts).
 func clauseMarksIn(c *clause, spans [][2]int) marks {
-	var m marks
-	low := maskWhens(c)
-	inside := func(a, b int) bool {
-		for _, s := range spans {
-			if a < s[1] && b > s[0] {
-				return true
-			}
-		}
-		return false
-	}
+	mk := c.markers()
 	outside := func(idx [][]int) bool {
+	next:
 		for _, x := range idx {
-			if !inside(x[0], x[1]) {
-				return true
+			for _, s := range spans {
+				if x[0] < s[1] && x[1] > s[0] {
+					continue next
+				}
 			}
+			return true
 		}
 		return false
 	}
-	m.neg = outside(reNegEN.FindAllStringIndex(low, -1))
-	m.unc = outside(reUncEN.FindAllStringIndex(low, -1))
-	m.plan = outside(rePlanEN.FindAllStringIndex(low, -1))
-	m.past = outside(rePastEN.FindAllStringIndex(low, -1))
-	if c.cjk {
-		m.neg = m.neg || zhMarkerOut(low, negZH, negZHExcept, inside)
-		m.unc = m.unc || zhMarkerOut(low, uncZH, nil, inside)
-		m.plan = m.plan || zhMarkerOut(low, planZH, planZHExcept, inside)
-		m.past = m.past || strings.Contains(low, "了") || strings.Contains(low, "已") || strings.Contains(low, "过")
+	return marks{neg: outside(mk.neg), unc: outside(mk.unc), plan: outside(mk.plan), past: outside(mk.past)}
+}
+
+// zhMarkerIdx returns the spans of the markers in s that are not part of
+// an exception word.
+func zhMarkerIdx(s string, markers, except []string) [][]int {
+	var out [][]int
+	for _, mk := range markers {
+		for off := 0; ; {
+			i := strings.Index(s[off:], mk)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(mk)
+			if !inExcept(s, i, len(mk), except) {
+				out = append(out, []int{i, i + len(mk)})
+			}
+		}
 	}
-	return m
+	return out
 }
 
 // maskWhens blanks the clause's dates so "May 5" is no "may".
@@ -86,24 +190,8 @@ func maskWhens(c *clause) string {
 }
 
 func zhMarker(s string, markers, except []string, from, to int) bool {
-	return zhMarkerOut(s, markers, except, func(a, b int) bool { return a < to && b > from })
-}
-
-func zhMarkerOut(s string, markers, except []string, inside func(a, b int) bool) bool {
-	for _, mk := range markers {
-		for off := 0; ; {
-			i := strings.Index(s[off:], mk)
-			if i < 0 {
-				break
-			}
-			i += off
-			off = i + len(mk)
-			if inside(i, i+len(mk)) {
-				continue // inside the phrase
-			}
-			if inExcept(s, i, len(mk), except) {
-				continue
-			}
+	for _, x := range zhMarkerIdx(s, markers, except) {
+		if x[0] >= to || x[1] <= from {
 			return true
 		}
 	}

@@ -13,6 +13,15 @@ var errBadMoney = errors.New("bad amount")
 
 var currencySymbols = []struct{ sym, code string }{{"HK$", "HKD"}, {"US$", "USD"}, {"$", "USD"}, {"¥", "CNY"}, {"￥", "CNY"}, {"€", "EUR"}, {"£", "GBP"}}
 
+// lowSymbols are the currency symbols lower-cased, for running text.
+var lowSymbols = func() []struct{ sym, code string } {
+	out := make([]struct{ sym, code string }, len(currencySymbols))
+	for i, c := range currencySymbols {
+		out[i].sym, out[i].code = strings.ToLower(c.sym), c.code
+	}
+	return out
+}()
+
 // ParseMoney parses an amount such as 500000, 1,200,000, 500k, 1.2m, 3w,
 // 50万, 1.5亿, ¥500k, $1.2m, 300000USD, "1.35 million" or "1.2 mn". It
 // returns whole units and the currency code if one was given.
@@ -95,10 +104,10 @@ func findMoney(t string) []moneySpan {
 		start := i
 		cur := ""
 		// currency prefix
-		for _, c := range currencySymbols {
-			if strings.HasPrefix(t[i:], strings.ToLower(c.sym)) {
+		for _, c := range lowSymbols {
+			if t[i] == c.sym[0] && strings.HasPrefix(t[i:], c.sym) {
 				cur = c.code
-				i += len(strings.ToLower(c.sym))
+				i += len(c.sym)
 				for i < len(t) && t[i] == ' ' {
 					i++
 				}
@@ -162,9 +171,9 @@ func findMoney(t string) []moneySpan {
 }
 
 func skipCurrency(t string, i int) int {
-	for _, c := range currencySymbols {
-		if strings.HasPrefix(t[i:], strings.ToLower(c.sym)) {
-			return i + len(strings.ToLower(c.sym))
+	for _, c := range lowSymbols {
+		if strings.HasPrefix(t[i:], c.sym) {
+			return i + len(c.sym)
 		}
 	}
 	return i

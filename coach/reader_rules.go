@@ -31,7 +31,36 @@ type phrase struct {
 type RulesReader struct {
 	pb *playbook.Playbook
 	// per kind, per language (0 zh, 1 en)
-	items, roles, attitudes, buyers, info [2][]phrase
+	items, roles, attitudes, buyers, info phraseSet
+}
+
+// phraseSet holds the phrases of one kind per language (0 zh, 1 en),
+// indexed by their first word (en) or first character (zh), so a clause
+// only tries the phrases that can start in it.
+type phraseSet struct {
+	list  [2][]phrase
+	first [2]map[string][]int
+}
+
+func (ps *phraseSet) index() {
+	for li := range ps.list {
+		ps.first[li] = map[string][]int{}
+		for i, p := range ps.list[li] {
+			ps.first[li][firstKey(p.segs[0], li == 1)] = append(ps.first[li][firstKey(p.segs[0], li == 1)], i)
+		}
+	}
+}
+
+// firstKey is the index key of a text: its first ASCII word (en), or its
+// first character (zh).
+func firstKey(s string, en bool) string {
+	if en {
+		if ws := words(s); len(ws) > 0 && ws[0].s == 0 {
+			return ws[0].w
+		}
+	}
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n]
 }
 
 var rulesReaders sync.Map // *playbook.Playbook → *RulesReader
@@ -42,7 +71,9 @@ func NewRulesReader(pb *playbook.Playbook) *RulesReader {
 		return r.(*RulesReader)
 	}
 	r := &RulesReader{pb: pb}
-	compile := func(dst *[2][]phrase, list []playbook.Phrases) {
+	compile := func(set *phraseSet, list []playbook.Phrases) {
+		dst := &set.list
+		defer set.index()
 		for _, ph := range list {
 			for li, lang := range []playbook.Lang{playbook.ZH, playbook.EN} {
 				for _, s := range ph.In(lang) {
@@ -116,17 +147,40 @@ func (p *phrase) find(s string) (int, int, [][2]int, bool) {
 	return 0, 0, nil, false
 }
 
-func (r *RulesReader) match(c *clause, lists [2][]phrase) []hit {
+func (r *RulesReader) match(c *clause, set phraseSet) []hit {
 	var out []hit
-	langs := []int{1}
-	if c.cjk {
-		langs = []int{0, 1}
-	}
-	for _, li := range langs {
-		for i := range lists[li] {
-			p := &lists[li][i]
+	var tried map[int]bool
+	try := func(li int, idx []int) {
+		for _, i := range idx {
+			if tried[i+li<<20] {
+				continue
+			}
+			if tried == nil {
+				tried = map[int]bool{}
+			}
+			tried[i+li<<20] = true
+			p := &set.list[li][i]
 			if s, e, spans, ok := p.find(c.low); ok {
 				out = append(out, hit{p, s, e, spans})
+			}
+		}
+	}
+	if c.words == nil {
+		c.words = words(c.low)
+	}
+	for _, w := range c.words {
+		if idx := set.first[1][w.w]; len(idx) > 0 {
+			try(1, idx)
+		}
+	}
+	if c.cjk {
+		for i, r := range c.low {
+			if r < 0x80 && !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+				continue
+			}
+			n := utf8.RuneLen(r)
+			if idx := set.first[0][c.low[i:i+n]]; len(idx) > 0 {
+				try(0, idx)
 			}
 		}
 	}
@@ -447,7 +501,7 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				// a pronoun clause may carry a title too
 				_ = prevLast
 			}
-			if loc := reEnTitle.FindStringIndex(c.low); loc != nil && !c.cjk {
+			if loc := findTitle(c); loc != nil && !c.cjk {
 				title := c.orig[loc[0]:loc[1]]
 				var a *acc
 				// next to a name: "Tom Baker (CFO)", "CFO Tom Baker"
@@ -507,6 +561,15 @@ func (r *RulesReader) contacts(n *noteCtx) {
 		}
 		n.add(Proposal{Kind: ProposeAddContact, Name: a.name, Role: a.role, Attitude: a.attitude, Title: a.title, Evidence: ev})
 	}
+}
+
+var titleStems = []string{"ceo", "cfo", "cio", "cto", "coo", "cpo", "cmo", "vp", "head", "manager", "director", "lead", "engineer", "architect", "chairman", "president", "buyer", "controller", "chief"}
+
+func findTitle(c *clause) []int {
+	if !containsAny(c.low, titleStems) {
+		return nil
+	}
+	return reEnTitle.FindStringIndex(c.low)
 }
 
 var reSpeech = regexp.MustCompile(`^\s*(?:says|said|told us|tells us|mentioned|reports|reported|thinks that|说|表示|告诉|提到|反馈|透露|认为)`)
@@ -617,8 +680,8 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			}
 		}
 		low := lowerASCII(s.orig)
-		move := reMoveEN.MatchString(low) || containsAny(s.orig, moveZH)
-		cancel := !move && (reCancelEN.MatchString(low) || containsAny(s.orig, cancelZH))
+		move := containsAny(low, moveStems) && reMoveEN.MatchString(low) || containsAny(s.orig, moveZH)
+		cancel := !move && (containsAny(low, cancelStems) && reCancelEN.MatchString(low) || containsAny(s.orig, cancelZH))
 		if cueCI < 0 && !move && !cancel {
 			continue
 		}
@@ -632,7 +695,7 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			continue
 		}
 		// a time the customer has yet to confirm is no booking
-		if !cancel && (reUnconfirmedEN.MatchString(low) || containsAny(s.orig, unconfirmedZH)) {
+		if !cancel && (containsAny(low, unconfirmedStems) && reUnconfirmedEN.MatchString(low) || containsAny(s.orig, unconfirmedZH)) {
 			continue
 		}
 		booked := bookedMeetings(d, n.now)
@@ -704,6 +767,12 @@ func (r *RulesReader) meetings(n *noteCtx) {
 		}
 	}
 }
+
+var (
+	moveStems        = []string{"mov", "resched", "push", "postpon", "bump", "brought forward", "shift", "delay"}
+	cancelStems      = []string{"cancel", "call", "scrap"}
+	unconfirmedStems = []string{"confirm", "tbc", "tbd", "waiting"}
+)
 
 func mentionsToday(s string) bool {
 	return strings.Contains(s, "today") || strings.Contains(s, "今天")
@@ -822,7 +891,7 @@ func (r *RulesReader) status(n *noteCtx) {
 	for ci := range n.cls {
 		c := &n.cls[ci]
 		// lost
-		if loc := reLostEN.FindStringIndex(c.low); loc != nil && !c.cjk {
+		if loc := findLost(c); loc != nil && !c.cjk {
 			if n.blocked(ci, loc[0], loc[1], false, true) {
 				continue
 			}
@@ -903,7 +972,9 @@ func (r *RulesReader) status(n *noteCtx) {
 	}
 	for ci := range n.cls {
 		c := &n.cls[ci]
-		if loc := reWonEN.FindStringIndex(c.low); loc != nil {
+		if !containsAny(c.low, wonStems) {
+			// no English win words; the Chinese ones follow
+		} else if loc := reWonEN.FindStringIndex(c.low); loc != nil {
 			if !n.blocked(ci, loc[0], loc[1], false, false) {
 				n.add(Proposal{Kind: ProposeWon, Evidence: n.quote(ci)})
 				return
@@ -916,6 +987,16 @@ func (r *RulesReader) status(n *noteCtx) {
 			}
 		}
 	}
+}
+
+var lostStems = []string{"lost", "went with", "chose", "picked", "selected", "awarded", "gave", "decided"}
+var wonStems = []string{"won", "sign", "inked"}
+
+func findLost(c *clause) []int {
+	if c.cjk || !containsAny(c.low, lostStems) {
+		return nil
+	}
+	return reLostEN.FindStringIndex(c.low)
 }
 
 func lostReason(n *noteCtx, si int) string {
@@ -948,6 +1029,9 @@ func (r *RulesReader) money(n *noteCtx) {
 	d := n.in.Deal
 	for ci := range n.cls {
 		c := &n.cls[ci]
+		if !strings.ContainsAny(c.low, "0123456789") {
+			continue
+		}
 		spans := findMoney(c.low)
 		if len(spans) == 0 {
 			continue

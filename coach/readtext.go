@@ -19,6 +19,8 @@ type clause struct {
 	sent  int    // index of its sentence
 	cjk   bool
 	whens []when
+	mk    *markIdx // found on first use
+	words []word   // found on first use
 }
 
 // sentence is a run of clauses ending in 。.!?; or a line break.
@@ -71,34 +73,28 @@ var contractions = []struct{ from, to string }{
 
 // expand expands English contractions, keeping the case of the rest.
 func expand(s string) string {
-	if !strings.ContainsRune(s, '\'') && !strings.Contains(strings.ToLower(s), "cannot") {
+	if !strings.ContainsRune(s, '\'') && !strings.Contains(s, "annot") {
 		return s
 	}
+	low := lowerASCII(s)
 	for _, c := range contractions {
-		for {
-			i := indexFold(s, c.from)
-			if i < 0 {
+		for off := 0; ; {
+			k := strings.Index(low[off:], c.from)
+			if k < 0 {
 				break
 			}
+			i := off + k
+			off = i + 1
+			// whole words for the pronoun forms
+			if c.from[0] != '\'' && c.from[0] != 'n' && i > 0 && isASCIILetter(low[i-1]) {
+				continue
+			}
 			s = s[:i] + c.to + s[i+len(c.from):]
+			low = low[:i] + c.to + low[i+len(c.from):]
+			off = i + len(c.to)
 		}
 	}
 	return s
-}
-
-// indexFold is strings.Index ignoring ASCII case.
-func indexFold(s, sub string) int {
-	n := len(sub)
-	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], sub) {
-			// whole words for the pronoun forms
-			if sub[0] != '\'' && sub[0] != 'n' && i > 0 && isASCIILetter(s[i-1]) {
-				continue
-			}
-			return i
-		}
-	}
-	return -1
 }
 
 func isASCIILetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
@@ -114,7 +110,6 @@ func lowerASCII(s string) string {
 }
 
 var (
-	reHypoEN     = regexp.MustCompile(`\b(if|unless|in case|whether|suppose|supposing|assuming|provided that|as long as)\b`)
 	hypoZH       = []string{"如果", "假如", "要是", "万一", "除非", "假设", "是否", "倘若", "如若", "若是", "一旦", "如能", "只要"}
 	hypoZHExcept = []string{"主要是", "只要是", "需要是", "重要是", "不要是", "只要求"}
 	// clause boundaries inside a sentence
@@ -143,7 +138,7 @@ func segment(text string) ([]sentence, []clause) {
 		}
 		sent := sentence{orig: s}
 		low := lowerASCII(s)
-		if reHypoEN.MatchString(low) {
+		if enMarkers(low, &markIdx{}) {
 			sent.hypo = true
 		}
 		if zhMarker(s, hypoZH, hypoZHExcept, 0, 0) {

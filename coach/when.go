@@ -144,6 +144,49 @@ func mondayOf(t time.Time) time.Time {
 // findWhens finds dates and times in a normalised clause and joins each
 // time to the date before or after it.
 func findWhens(t string, now time.Time) []when {
+	hasDigit, hasCJK, hasLetter := false, false, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c >= '0' && c <= '9':
+			hasDigit = true
+		case c >= 'a' && c <= 'z':
+			hasLetter = true
+		case c >= 0x80:
+			hasCJK = true
+		}
+	}
+	zhDate := hasCJK && strings.ContainsAny(t, "年月日号周期拜天后底末季度今明昨前")
+	zhTime := hasCJK && strings.ContainsAny(t, "点时:：")
+	if !hasDigit && !zhDate && !zhTime && !(hasLetter && enDateWord(t)) {
+		return nil
+	}
+	return findWhensIn(t, now, hasDigit, hasLetter, zhDate, zhTime)
+}
+
+var monthStems = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+var weekStems = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+func hasQuarter(t string) bool {
+	for i := 0; i+1 < len(t); i++ {
+		if t[i] == 'q' && t[i+1] >= '1' && t[i+1] <= '4' {
+			return true
+		}
+	}
+	return false
+}
+
+// enDateWord reports whether t may hold an English date without digits.
+func enDateWord(t string) bool {
+	for _, w := range []string{"today", "tonight", "tomorrow", "yesterday", "day", "end of", "week", "month", "noon", "midday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bool) []when {
 	now = now.In(now.Location())
 	today := midnight(now)
 	var days []when
@@ -159,7 +202,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		days = append(days, when{start: s, end: e, day: day, period: period})
 	}
-	for _, m := range reZhFull.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhFull, t) {
 		y, _ := strconv.Atoi(t[m[2]:m[3]])
 		mo, ok1 := zhNumber(t[m[4]:m[5]])
 		d, ok2 := zhNumber(t[m[6]:m[7]])
@@ -167,7 +210,7 @@ func findWhens(t string, now time.Time) []when {
 			add(m[0], m[1], day, false)
 		}
 	}
-	for _, m := range reISO.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasDigit && strings.Contains(t, "-"), reISO, t) {
 		y, _ := strconv.Atoi(t[m[2]:m[3]])
 		mo, _ := strconv.Atoi(t[m[4]:m[5]])
 		d, _ := strconv.Atoi(t[m[6]:m[7]])
@@ -175,7 +218,7 @@ func findWhens(t string, now time.Time) []when {
 			add(m[0], m[1], day, false)
 		}
 	}
-	for _, m := range reZhMonthEnd.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhMonthEnd, t) {
 		y, mo := now.Year(), now.Month()
 		switch {
 		case m[2] >= 0 && strings.HasPrefix(t[m[2]:m[3]], "下"):
@@ -201,7 +244,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		add(m[0], m[1], day, true)
 	}
-	for _, m := range reZhMD.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhMD, t) {
 		mo, ok1 := zhNumber(t[m[2]:m[3]])
 		d, ok2 := zhNumber(t[m[4]:m[5]])
 		if !ok1 || !ok2 {
@@ -211,7 +254,7 @@ func findWhens(t string, now time.Time) []when {
 			add(m[0], m[1], day, false)
 		}
 	}
-	for _, m := range reEnMD.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && hasDigit && containsAny(t, monthStems), reEnMD, t) {
 		mo := enMonths[t[m[2]:m[3]]]
 		d, _ := strconv.Atoi(t[m[4]:m[5]])
 		var day time.Time
@@ -226,7 +269,7 @@ func findWhens(t string, now time.Time) []when {
 			add(m[0], m[1], day, false)
 		}
 	}
-	for _, m := range reEnDM.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && hasDigit && containsAny(t, monthStems), reEnDM, t) {
 		d, _ := strconv.Atoi(t[m[2]:m[3]])
 		mo := enMonths[t[m[4]:m[5]]]
 		var day time.Time
@@ -249,7 +292,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		return dayOf(today.Year(), today.Month()+1, d, now.Location())
 	}
-	for _, m := range reZhD.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhD, t) {
 		d, ok := zhNumber(t[m[2]:m[3]])
 		if !ok {
 			continue
@@ -262,21 +305,21 @@ func findWhens(t string, now time.Time) []when {
 			add(m[0], m[1], day, false)
 		}
 	}
-	for _, m := range reEnThe.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && hasDigit && strings.Contains(t, "the "), reEnThe, t) {
 		d, _ := strconv.Atoi(t[m[2]:m[3]])
 		if day, ok := dayOfMonth(d); ok {
 			add(m[0], m[1], day, false)
 		}
 	}
-	for _, m := range reZhRel.FindAllStringIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhRel, t) {
 		off := map[string]int{"今天": 0, "今晚": 0, "今早": 0, "明天": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2}[t[m[0]:m[1]]]
 		add(m[0], m[1], today.AddDate(0, 0, off), false)
 	}
-	for _, m := range reEnRel.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && (strings.Contains(t, "to") || strings.Contains(t, "yesterday")), reEnRel, t) {
 		off := map[string]int{"today": 0, "tonight": 0, "tomorrow": 1, "the day after tomorrow": 2, "yesterday": -1}[t[m[2]:m[3]]]
 		add(m[0], m[1], today.AddDate(0, 0, off), false)
 	}
-	for _, m := range reZhWeek.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhWeek, t) {
 		wd := strings.IndexRune("一二三四五六日", []rune(t[m[4]:m[5]])[0])
 		c := t[m[4]:m[5]]
 		n := 0
@@ -309,7 +352,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		add(m[0], m[1], day, false)
 	}
-	for _, m := range reEnWeek.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && containsAny(t, weekStems), reEnWeek, t) {
 		wd := enWeekdays[t[m[4]:m[5]]]
 		n := (int(wd) + 6) % 7
 		prefix := ""
@@ -331,7 +374,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		add(m[0], m[1], day, false)
 	}
-	for _, m := range reZhAfter.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhAfter, t) {
 		q := t[m[2]:m[3]]
 		n, ok := zhNumber(q)
 		if q == "半" {
@@ -355,7 +398,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		add(m[0], m[1], day, false)
 	}
-	for _, m := range reEnIn.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && strings.Contains(t, "in ") && (strings.Contains(t, "day") || strings.Contains(t, "week") || strings.Contains(t, "month")), reEnIn, t) {
 		q := t[m[2]:m[3]]
 		n, ok := enSmall[q]
 		if !ok {
@@ -372,7 +415,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		add(m[0], m[1], day, false)
 	}
-	for _, m := range reEnEnd.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && strings.Contains(t, "end of"), reEnEnd, t) {
 		what := t[m[2]:m[3]]
 		y := today.Year()
 		var day time.Time
@@ -397,10 +440,10 @@ func findWhens(t string, now time.Time) []when {
 		}
 		add(m[0], m[1], day, true)
 	}
-	for _, m := range reZhYearEnd.FindAllStringIndex(t, -1) {
+	for _, m := range findAll(zhDate, reZhYearEnd, t) {
 		add(m[0], m[1], lastDay(today.Year(), 12, now.Location()), true)
 	}
-	for _, m := range reZhQuarter.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhDate && strings.Contains(t, "季度") || hasQuarter(t), reZhQuarter, t) {
 		qs := ""
 		if m[4] >= 0 {
 			qs = t[m[4]:m[5]]
@@ -422,7 +465,7 @@ func findWhens(t string, now time.Time) []when {
 		start, end, h, m int
 	}
 	var times []tm
-	for _, m := range reZhTime.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(zhTime || hasDigit && strings.ContainsAny(t, ":："), reZhTime, t) {
 		h, ok := zhNumber(t[m[4]:m[5]])
 		if !ok || h > 24 {
 			continue
@@ -468,7 +511,7 @@ func findWhens(t string, now time.Time) []when {
 		}
 		times = append(times, tm{m[0], m[1], h, mins})
 	}
-	for _, m := range reEnTime.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range findAll(hasLetter && (hasDigit && (strings.Contains(t, "m") || strings.Contains(t, ":") || strings.Contains(t, "at ")) || strings.Contains(t, "noon") || strings.Contains(t, "midday")), reEnTime, t) {
 		var h, mins int
 		switch {
 		case m[2] >= 0:
@@ -559,4 +602,12 @@ func quarterEnd(base time.Time, q int) time.Time {
 		qd = lastDay(y+1, time.Month(3*q), base.Location())
 	}
 	return qd
+}
+
+// findAll runs re only when the cheap check ok says it may match.
+func findAll(ok bool, re *regexp.Regexp, t string) [][]int {
+	if !ok {
+		return nil
+	}
+	return re.FindAllStringSubmatchIndex(t, -1)
 }
