@@ -90,7 +90,6 @@ var (
 	reEnWeek     = regexp.MustCompile(`\b(next|this|on|coming)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri)\b`)
 	reEnIn       = regexp.MustCompile(`\bin\s+(a|an|one|two|three|four|five|six|seven|eight|nine|ten|[0-9]{1,2})\s+(day|days|week|weeks|month|months)\b`)
 	reEnEnd      = regexp.MustCompile(`\b(?:the\s+)?end\s+of\s+(?:the\s+)?(next month|this month|month|year|this year|next year|q([1-4])|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b`)
-	reEnQ        = regexp.MustCompile(`\bq([1-4])\b`)
 	reEnTime     = regexp.MustCompile(`\b(?:at\s+)?([01]?[0-9]|2[0-3])(?::([0-5][0-9])|\.([0-5][0-9]))?\s*(am|pm|a\.m\.|p\.m\.)|\b(?:at\s+)?([01]?[0-9]|2[0-3]):([0-5][0-9])\b|\bat\s+([01]?[0-9]|2[0-3])\b|\b(noon|midday)\b`)
 )
 
