@@ -243,7 +243,7 @@ var reOrgBefore = regexp.MustCompile(`\b(?:lost to|lose to|losing to|went with|g
 
 // words after which a single capitalised word is a person
 var rePersonBefore = regexp.MustCompile(`(?:\b(?:met|meet|meeting|with|called|call|emailed|email|and|to|spoke to|talked to|introduced|introduced us to|cc|told|asked|contact|contacts|mr|ms|mrs|dr)\s+|,\s*|^)$`)
-var rePersonAfter = regexp.MustCompile(`^(?:\s+(?:is|was|said|says|from|agreed|thinks|think|wants|will|asked|confirmed|mentioned|told|liked|likes|seems|prefers|supports|opposes|has|runs|handles|leads|signs|makes|owns|joined|called|emailed|replied|wrote|sounded|seemed|looked|loved|hated|pushed|raised|sees|believes|came|showed|attended|approved|promised|invited|introduced|signed)\b|\s*\(|\s*,|'s\b)`)
+var rePersonAfter = regexp.MustCompile(`^(?:\s+(?:is|was|said|says|from|agreed|thinks|think|wants|will|asked|confirmed|mentioned|told|liked|likes|seems|prefers|supports|opposes|has|runs|handles|leads|signs|makes|owns|joined|called|emailed|replied|wrote|sounded|seemed|looked|loved|hated|pushed|raised|sees|believes|came|showed|attended|approved|promised|invited|introduced|signed)\b|\s*\(|\s*,)`)
 
 // enPersons finds English names: one to three capitalised words in a
 // person position, not companies, months or sentence-initial words.

@@ -290,4 +290,6 @@ func (r *Reader) Read(ctx context.Context, in coach.ReadInput) (coach.Reading, e
 }
 
 // String names the model, for logs.
-func (r *Reader) String() string { return "llm " + r.model + " (" + strconv.Itoa(len(r.system)) + " prompt bytes)" }
+func (r *Reader) String() string {
+	return "llm " + r.model + " (" + strconv.Itoa(len(r.system)) + " prompt bytes)"
+}

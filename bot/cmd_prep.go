@@ -9,6 +9,13 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+func (r *Router) prepCommands() []*Command {
+	return []*Command{
+		{Name: "prep", Aliases: []string{"准备"}, Usage: "<deal> [full]", Group: "coaching",
+			Examples: []string{"prep D-1", "prep D-1 full"}, Run: r.cmdPrep},
+	}
+}
+
 // cmdPrep: `prep <deal> [full]`.
 func (r *Router) cmdPrep(q *Request) (Reply, error) {
 	d, err := q.dealArg()
@@ -36,16 +43,9 @@ func (r *Router) PrepReply(ctx context.Context, team *coach.Team, d *coach.Deal,
 	if err != nil {
 		return Reply{}, err
 	}
-	return r.prepReply(q, p, full), nil
-}
-
-// proactiveRequest is requestFor with an optional language override.
-func (r *Router) proactiveRequest(ctx context.Context, team *coach.Team, user string, lang playbook.Lang) *Request {
-	q := r.requestFor(ctx, team, user)
-	if lang != "" {
-		q.Lang = lang
-	}
-	return q
+	rep := r.prepReply(q, p, full)
+	rep.Lang = string(q.Lang)
+	return rep, nil
 }
 
 // prepReply renders a prep: a first screen that fits a phone (about a
@@ -76,10 +76,10 @@ func (r *Router) prepReply(q *Request, p coach.Prep, full bool) Reply {
 	}
 	people := q.T("prep.people", "n", strconv.Itoa(len(p.Stakeholders)))
 	if p.NoDecisionMaker {
-		people += " · " + q.T("contact.no_dm")
+		people += " · " + q.T("tip."+coach.TipNoDecisionMaker)
 	}
 	if p.NoSupporter {
-		people += " · " + q.T("contact.no_supporter")
+		people += " · " + q.T("tip."+coach.TipNoSupporter)
 	}
 	lines = append(lines, people)
 	if n := len(p.MissingInfo); n > 0 {

@@ -3,54 +3,93 @@ package bot
 import (
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+// coachCommands: guided questioning. The session words are
+// sub-commands of `coach` (`coach D-1 next`); while a session is active
+// they also work alone (see sessionInput).
+func (r *Router) coachCommands() []*Command {
+	subs := []*Command{
+		{Name: coach.SessionNeeds, Aliases: []string{"need", "需求"}, Run: r.cmdStartSession},
+		{Name: coach.SessionPhone, Aliases: []string{"call", "电话", "电话邀约"}, Run: r.cmdStartSession},
+		{Name: coach.SessionBudget, Aliases: []string{"预算"}, Run: r.cmdStartSession},
+		{Name: coach.SessionProcess, Aliases: []string{"purchase", "流程", "采购流程"}, Run: r.cmdStartSession},
+	}
+	for _, op := range sessionOps {
+		c := *op
+		c.Run = r.cmdSessionWord
+		subs = append(subs, &c)
+	}
+	return []*Command{
+		{Name: "coach", Aliases: []string{"辅导"}, Usage: "<deal>", Group: "coaching", SubArg: 1, Sub: subs,
+			Examples: []string{"coach D-1 needs", "coach D-1 phone", "coach D-1 budget", "coach D-1 process", "coach D-1 stop"}, Run: r.cmdCoach},
+	}
+}
+
 // Session operations. Their words count only while a session is active
 // (free text that is no command goes to sessionInput), so they never
 // collide with the global commands.
 const (
-	opNext    = "next"
-	opTense   = "tense"
-	opSkip    = "skip"
-	opBack    = "back"
-	opStop    = "stop"
-	opStatus  = "status"
-	opConfirm = "confirmed"
-	opCorrect = "correct"
-	opApply   = "apply"
-	opUndo    = "undo"
+	opNext    = string(coach.OpNext)
+	opTense   = string(coach.OpTense)
+	opSkip    = string(coach.OpSkip)
+	opBack    = string(coach.OpBack)
+	opStop    = string(coach.OpStop)
+	opStatus  = string(coach.OpStatus)
+	opConfirm = string(coach.OpConfirm)
+	opCorrect = string(coach.OpCorrect)
+	opApply   = string(coach.OpApply)
+	opUndo    = string(coach.OpUndo)
 )
 
 // maxButtonCommand bounds a button's command text (Slack allows 2000
 // characters in a button value); longer offers are left to `apply`.
 const maxButtonCommand = 1900
 
-// sessionWords maps what a rep may type (lower case) to an operation, in
-// English and Chinese.
-var sessionWords = map[string]string{
-	"next": opNext, "n": opNext, "下一步": opNext, "继续": opNext,
-	"tense": opTense, "紧张": opTense, "客户紧张": opTense,
-	"skip": opSkip, "跳过": opSkip,
-	"back": opBack, "返回": opBack, "上一步": opBack,
-	"stop": opStop, "end": opStop, "quit": opStop, "结束": opStop, "停止": opStop,
-	"status": opStatus, "where": opStatus, "状态": opStatus, "进度": opStatus,
-	"confirmed": opConfirm, "confirm": opConfirm, "确认": opConfirm, "已确认": opConfirm,
-	"correct": opCorrect, "correction": opCorrect, "更正": opCorrect, "纠正": opCorrect,
-	"apply": opApply, "应用": opApply, "采纳": opApply,
-	"undo": opUndo, "撤销": opUndo,
+// sessionOps are the session words (a sub-command's name is its
+// operation), in English and Chinese. They are not listed in the usage
+// line of `coach`: they only make sense inside a running session.
+var sessionOps = []*Command{
+	{Name: opNext, Aliases: []string{"n", "下一步", "继续"}, Hidden: true},
+	{Name: opTense, Aliases: []string{"紧张", "客户紧张"}, Hidden: true},
+	{Name: opSkip, Aliases: []string{"跳过"}, Hidden: true},
+	{Name: opBack, Aliases: []string{"返回", "上一步"}, Hidden: true},
+	{Name: opStop, Aliases: []string{"end", "quit", "结束", "停止"}, Hidden: true},
+	{Name: opStatus, Aliases: []string{"where", "状态", "进度"}, Hidden: true},
+	{Name: opConfirm, Aliases: []string{"confirm", "确认", "已确认"}, Hidden: true},
+	{Name: opCorrect, Aliases: []string{"correction", "更正", "纠正"}, Usage: "<text>", Hidden: true},
+	{Name: opApply, Aliases: []string{"应用", "采纳"}, Hidden: true},
+	{Name: opUndo, Aliases: []string{"撤销"}, Hidden: true},
 }
 
-// sessionKindWords maps kind names, also in Chinese, to session kinds.
-var sessionKindWords = map[string]string{
-	"needs": coach.SessionNeeds, "need": coach.SessionNeeds, "需求": coach.SessionNeeds,
-	"phone": coach.SessionPhone, "call": coach.SessionPhone, "电话": coach.SessionPhone, "电话邀约": coach.SessionPhone,
-	"budget": coach.SessionBudget, "预算": coach.SessionBudget,
-	"process": coach.SessionProcess, "purchase": coach.SessionProcess, "流程": coach.SessionProcess, "采购流程": coach.SessionProcess,
+// sessionWords maps what a rep may type (lower case) to an operation,
+// built from sessionOps.
+var sessionWords = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range sessionOps {
+		for _, w := range append([]string{c.Name}, c.Aliases...) {
+			m[strings.ToLower(w)] = c.Name
+		}
+	}
+	return m
+}()
+
+// cmdSessionWord is `coach <deal> <session word> …`: it acts on the
+// deal's session.
+func (r *Router) cmdSessionWord(q *Request) (Reply, error) {
+	ref, err := q.dealRef()
+	if err != nil {
+		return Reply{}, err
+	}
+	text := strings.TrimSpace(q.Args.Rest(1))
+	for _, kv := range q.Args.KV {
+		text += " " + kv.String()
+	}
+	return r.sessionDo(q, ref, text)
 }
 
 // splitSessionOp finds the session operation a text is: a session word
@@ -121,17 +160,16 @@ func (r *Router) cmdCoach(q *Request) (Reply, error) {
 		}
 		return r.coachMenu(q, d), nil
 	}
-	if kind, ok := sessionKindWords[w]; ok {
-		return r.startSession(q, d, kind)
+	return Reply{}, coach.Errf(coach.CodeBadValue, "field", "kind", "value", w, "expected", strings.Join(q.Cmd.SubNames(), "|"))
+}
+
+// cmdStartSession is `coach <deal> needs|phone|budget|process`.
+func (r *Router) cmdStartSession(q *Request) (Reply, error) {
+	ref, err := q.dealRef()
+	if err != nil {
+		return Reply{}, err
 	}
-	if _, ok := sessionWords[w]; ok {
-		text := strings.TrimSpace(q.Args.Rest(1))
-		for _, kv := range q.Args.KV {
-			text += " " + kv.String()
-		}
-		return r.sessionDo(q, d.ID, text)
-	}
-	return Reply{}, coach.Errf(coach.CodeBadValue, "field", "kind", "value", w, "expected", strings.Join(coach.SessionKinds, "|"))
+	return r.startSession(q, ref, q.Cmd.Name)
 }
 
 // coachMenu offers the session kinds for a deal.
@@ -149,8 +187,8 @@ func (r *Router) coachMenu(q *Request, d *coach.Deal) Reply {
 	return rep
 }
 
-func (r *Router) startSession(q *Request, d *coach.Deal, kind string) (Reply, error) {
-	sess, d, prev, err := r.svc.StartSession(q.Ctx, q.Actor, q.Team, d.ID, kind)
+func (r *Router) startSession(q *Request, ref, kind string) (Reply, error) {
+	sess, d, prev, err := r.svc.StartSession(q.Ctx, q.Actor, q.Team, ref, kind)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -174,96 +212,39 @@ func (r *Router) startSession(q *Request, d *coach.Deal, kind string) (Reply, er
 	return rep, nil
 }
 
-// sessionDo applies one message to the session on deal.
+// sessionDo applies one message to the session on deal: bot parses the
+// words, coach runs the workflow.
 func (r *Router) sessionDo(q *Request, deal, text string) (Reply, error) {
 	op, rest := splitSessionOp(text)
-	switch op {
-	case opStop, opApply:
-		sess, _, err := r.svc.ActiveSession(q.Ctx, q.Actor, q.Team, deal)
-		if err != nil {
-			return Reply{}, err
-		}
-		res, err := r.svc.EndSession(q.Ctx, q.Actor, q.Team, sess, op == opApply)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.sessionEnded(q, res), nil
-	case opStatus:
-		sess, d, err := r.svc.ActiveSession(q.Ctx, q.Actor, q.Team, deal)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.sessionView(q, sess, d, ""), nil
+	in := coach.SessionInput{Op: coach.SessionOp(op), Text: rest}
+	if in.Op == coach.OpAnswer {
+		in.Text = strings.TrimLeft(strings.TrimSpace(text), "-•·* ")
+		in.Meeting, in.MeetingErr = r.proposedMeeting(q, in.Text)
 	}
-	note := ""
-	sess, d, err := r.svc.UpdateSession(q.Ctx, q.Actor, q.Team, deal, func(s *coach.Session, d *coach.Deal, now time.Time) error {
-		switch op {
-		case opNext:
-			s.Next(now)
-		case opTense:
-			s.Tense(now)
-			note = q.T("session.tense_note")
-		case opSkip:
-			s.Skip(now)
-		case opBack:
-			s.Back(now)
-		case opUndo:
-			if p, ok := s.Undo(now); ok {
-				note = q.T("session.undone", "point", p)
-			}
-		case opConfirm:
-			step := s.CurrentStep()
-			if s.Phased() && s.Phase != coach.PhaseConfirm {
-				note = q.T("session.confirm_not_yet")
-				return nil
-			}
-			if err := s.Confirm(now); err != nil {
-				return err
-			}
-			note = q.T("session.confirmed_note", "step", q.techName(step))
-		case opCorrect:
-			if s.Phased() && s.Phase != coach.PhaseConfirm {
-				note = q.T("session.confirm_not_yet")
-				return nil
-			}
-			if err := s.Correct(rest, now); err != nil {
-				return err
-			}
-			note = q.T("session.corrected_note")
-		default:
-			text := strings.TrimLeft(strings.TrimSpace(text), "-•·* ")
-			if s.Kind == coach.SessionPhone && s.CurrentStep() == "ph.3" {
-				if ok, err := r.sessionMeeting(q, s, text); ok || err != nil {
-					if err == nil {
-						note = q.T("session.meeting_noted")
-					}
-					return err
-				}
-			}
-			if err := s.Record(text, now); err != nil {
-				return err
-			}
-			note = q.T("session.recorded", "n", strconv.Itoa(len(s.AllPoints(s.CurrentStep()))))
-		}
-		return nil
-	})
+	st, err := r.svc.SessionInput(q.Ctx, q.Actor, q.Team, deal, in)
 	if err != nil {
 		return Reply{}, err
 	}
-	if sess.Kind == coach.SessionPhone && sess.Phase == coach.PhaseDone {
-		// the phone session ends by booking the agreed meeting
-		m, err := r.svc.BookSessionMeeting(q.Ctx, q.Actor, q.Team, sess)
-		if err != nil {
-			return Reply{}, err
-		}
-		if m != nil {
-			note = strings.TrimSpace(note + " " + q.T("meet.done", "id", sess.Deal, "when", q.fmtTime(m.At)))
-			if d2, err := r.svc.Store.GetDeal(q.Ctx, q.Actor.Team, sess.Deal); err == nil {
-				d = d2
-			}
-		}
+	if st.Ended != nil {
+		return r.sessionEnded(q, *st.Ended), nil
 	}
-	if op == "" && sess.Phase != coach.PhaseDone {
+	sess, d := st.Session, st.Deal
+	note := ""
+	switch st.Note {
+	case "":
+	case coach.NoteUndone:
+		note = q.T("session.undone", "point", st.Point)
+	case coach.NoteConfirmed:
+		note = q.T("session.confirmed_note", "step", q.techName(st.Step))
+	case coach.NoteRecorded:
+		note = q.T("session.recorded", "n", strconv.Itoa(len(sess.AllPoints(sess.CurrentStep()))))
+	default:
+		note = q.T("session." + st.Note)
+	}
+	if m := st.Booked; m != nil {
+		note = strings.TrimSpace(note + " " + q.T("meet.done", "id", sess.Deal, "when", q.fmtTime(m.At)))
+	}
+	if in.Op == coach.OpAnswer && sess.Phase != coach.PhaseDone {
 		// a recorded answer: a short reply, the rep is mid-conversation
 		return r.sessionCompact(q, sess, d, note), nil
 	}
@@ -309,24 +290,26 @@ func (r *Router) pointsBlocks(q *Request, rep *Reply, s *coach.Session) {
 	}
 }
 
-// sessionMeeting reads "YYYY-MM-DD HH:MM [place=…] [topic=…]" in a phone
-// session's ph.3 step; ok is false when the text is no meeting time.
-func (r *Router) sessionMeeting(q *Request, s *coach.Session, text string) (bool, error) {
+// proposedMeeting reads a meeting from an answer ("2026-12-03 14:00
+// place=HQ topic=demo"): nil when the answer does not start with a date,
+// an error when it does but the time is invalid. Coach decides whether
+// the session's step takes a meeting.
+func (r *Router) proposedMeeting(q *Request, text string) (*coach.ProposedMeeting, error) {
 	a := Split(Tokenize(text))
 	if len(a.Words) < 2 || !coach.ValidDate(a.Word(0)) {
-		return false, nil
+		return nil, nil
 	}
 	when := a.Word(0) + " " + a.Word(1)
 	at, err := ParseMeetingTime(when, q.Loc)
 	if err != nil {
-		return true, coach.Errf(coach.CodeBadValue, "field", "time", "value", when, "expected", "YYYY-MM-DD HH:MM")
+		return nil, coach.Errf(coach.CodeBadValue, "field", "time", "value", when, "expected", "YYYY-MM-DD HH:MM")
 	}
 	place, _ := a.Get("place")
 	topic, ok := a.Get("topic")
 	if !ok {
 		topic = a.Rest(2)
 	}
-	return true, s.SetMeeting(at, place, topic, q.now())
+	return &coach.ProposedMeeting{At: at, Place: place, Topic: topic}, nil
 }
 
 // techName is "nd.1 Cause".
@@ -355,15 +338,6 @@ func (r *Router) stepQuestions(s *coach.Session, step string) []playbook.Techniq
 		return r.pb.QuestionsFor(fam)
 	}
 	return nil
-}
-
-// stepReminders are the phone rules (phr.*) to keep in mind per step.
-var stepReminders = map[string][]string{
-	"ph.1": {"phr.2", "phr.5"},
-	"ph.2": {"phr.3", "phr.1"},
-	"ph.3": {"phr.4", "phr.1"},
-	"bp.1": {"vr.4"},
-	"pp.1": {"vr.3"},
 }
 
 // sessionView shows where the session stands and what to ask now.
@@ -410,8 +384,10 @@ func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note s
 	}
 	r.pointsBlocks(q, &rep, s)
 	var rem []string
-	for _, id := range stepReminders[step] {
-		rem = append(rem, id+" "+q.techText(id))
+	if t, ok := r.pb.Technique(step); ok {
+		for _, id := range t.Reminders { // the playbook's rules for this step
+			rem = append(rem, id+" "+q.techText(id))
+		}
 	}
 	if s.Phased() && s.Phase == coach.PhaseControl {
 		rem = append(rem, "q.control "+q.techText("q.control"))
