@@ -25,7 +25,7 @@ func init() {
 		}
 	}
 	add(mkNeg, "not,no,never,none,nobody,nothing,neither,nor,without,refused,declined,lack,lacks,yet to,failed to")
-	add(mkUnc, "might,may,maybe,perhaps,possibly,probably,likely,unlikely,hopefully,hope,hoping,unsure,seems,seem,seemed,apparently,rumored,rumoured,guess,potentially,would,could,should,not sure,want to,wants to,wanted to,would like,try to,trying to,tried to,ask whether,see if")
+	add(mkUnc, "most,mostly,almost,nearly,partly,partially,largely,still open,outstanding,unresolved,not yet,might,may,maybe,perhaps,possibly,probably,likely,unlikely,hopefully,hope,hoping,unsure,seems,seem,seemed,apparently,rumored,rumoured,guess,potentially,would,could,should,not sure,want to,wants to,wanted to,would like,try to,trying to,tried to,ask whether,see if")
 	add(mkPlan, "will,shall,gonna,plan,plans,planned,planning,expect,expects,expected,expecting,intend,intends,pending,awaiting,waiting,tbd,tentative,tentatively,upcoming,soon,target,targeting,prepare,preparing,scheduled,once,going to,aim to,aims to,need to,needs to,have to,has to,wait for,next step,next steps,about to,supposed to,after we,before we,to be")
 	add(mkPast, "met,visited,had,held,went,was,were,did,gave,ran,called,spoke,talked,presented,demoed,attended,joined")
 	add(mkHypo, "if,unless,whether,suppose,supposing,assuming,in case,provided that,as long as")
@@ -98,7 +98,7 @@ var negZH = []string{"没", "未", "不", "别", "无", "非", "否"}
 // words containing a negation character that are not negations
 var negZHExcept = []string{"不错", "不少", "不断", "不久", "不仅", "不但", "不过", "不同", "不得不", "差不多", "不管", "不光", "了不起", "不论", "不妨", "不一定", "无论", "无锡", "非常", "是非", "非洲", "未来", "是否", "别的", "分别", "特别", "区别", "级别", "类别", "识别", "告别", "无缝", "并非只", "不久前", "不然", "要不要", "行不行", "能不能", "是不是", "有没有", "好不好"}
 
-var uncZH = []string{"可能", "也许", "或许", "好像", "似乎", "估计", "不确定", "说不定", "不一定", "貌似", "听说", "应该", "看看", "能否", "能不能", "争取", "想要", "希望", "打算", "尽量", "有望", "试试", "是不是", "有没有", "要不要"}
+var uncZH = []string{"基本", "大体", "大致", "差不多", "部分", "还差", "可能", "也许", "或许", "好像", "似乎", "估计", "不确定", "说不定", "不一定", "貌似", "听说", "应该", "看看", "能否", "能不能", "争取", "想要", "希望", "打算", "尽量", "有望", "试试", "是不是", "有没有", "要不要"}
 
 var planZH = []string{"将", "计划", "预计", "准备", "拟", "下一步", "待", "等待", "还在等", "在等", "等着", "等他们", "等客户", "等对方", "尚待", "即将", "要在", "需要", "预定", "预期", "目标是", "会", "想"}
 

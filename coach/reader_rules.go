@@ -240,6 +240,14 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 	}
 	r.checks(n)
 	r.status(n)
+	// a competitor a lost deal went to is no contact
+	for _, p := range n.props {
+		if p.Kind == ProposeLost && p.Competitor != "" {
+			for i := range n.persons {
+				n.persons[i] = slices.DeleteFunc(n.persons[i], func(x person) bool { return strings.EqualFold(x.name, p.Competitor) })
+			}
+		}
+	}
 	r.contacts(n)
 	r.meetings(n)
 	r.money(n)
@@ -627,7 +635,7 @@ var meetCues = []struct{ cue, zh, en string }{
 	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
 	{"讲标", "讲标", "Bid presentation"}, {"汇报", "汇报", "Presentation"}, {"拜访", "拜访", "Visit"}, {"上门", "拜访", "Visit"}, {"来访", "来访", "Visit"},
 	{"电话会", "电话会议", "Call"}, {"视频会", "视频会议", "Call"}, {"见面", "会面", "Meeting"}, {"会面", "会面", "Meeting"}, {"面谈", "面谈", "Meeting"},
-	{"碰头", "会面", "Meeting"}, {"开会", "会议", "Meeting"}, {"会议", "会议", "Meeting"}, {"吃饭", "吃饭", "Dinner"}, {"午餐", "午餐", "Lunch"}, {"晚餐", "晚餐", "Dinner"},
+	{"碰头", "会面", "Meeting"}, {"参观", "参观", "Visit"}, {"考察", "考察", "Visit"}, {"开会", "会议", "Meeting"}, {"会议", "会议", "Meeting"}, {"吃饭", "吃饭", "Dinner"}, {"午餐", "午餐", "Lunch"}, {"晚餐", "晚餐", "Dinner"},
 	{"technical exchange", "技术交流", "Technical exchange"}, {"technical session", "技术交流", "Technical exchange"}, {"tech session", "技术交流", "Technical exchange"},
 	{"workshop", "研讨会", "Workshop"}, {"demonstration", "方案演示", "Demo"}, {"demo", "方案演示", "Demo"}, {"negotiation", "商务谈判", "Negotiation"}, {"negotiate", "商务谈判", "Negotiation"},
 	{"signing", "签约", "Contract signing"}, {"sign the contract", "签约", "Contract signing"}, {"presentation", "汇报", "Presentation"},
@@ -638,11 +646,11 @@ var meetCues = []struct{ cue, zh, en string }{
 var (
 	reMoveEN        = regexp.MustCompile(`\b(moved|move|moving|rescheduled|reschedule|rescheduling|pushed|push|postponed|postpone|bumped|brought forward|shifted|delayed)\b`)
 	moveZH          = []string{"改到", "改期", "改在", "推迟", "延期", "推到", "延到", "挪到", "提前到", "调整到", "换到", "顺延", "改成"}
-	reCancelEN      = regexp.MustCompile(`\b(cancel|cancelled|canceled|cancelling|called off|call off|scrapped)\b`)
-	cancelZH        = []string{"取消", "不开了", "不来了"}
+	reCancelEN      = regexp.MustCompile(`\b(cancel|cancelled|canceled|cancelling|called off|call off|called it off|scrapped|is off|are off|not happening)\b`)
+	cancelZH        = []string{"取消", "不开了", "不来了", "不搞了", "不做了", "不见了"}
 	reUnconfirmedEN = regexp.MustCompile(`\b(to be confirmed|tbc|tbd|waiting for (?:them|the customer|the client|him|her)? ?to confirm|not confirmed|unconfirmed|yet to confirm|pending confirmation|still waiting)\b`)
 	unconfirmedZH   = []string{"待确认", "还在等", "等客户确认", "等对方确认", "等他们确认", "还没确认", "未确认", "没确定", "还没定", "待定"}
-	rePlaceEN       = regexp.MustCompile(`\b(?:at|in)\s+((?:their|our|the|his|her)\s+)?((?:[a-z0-9&'-]+\s+){0,3}(?:office|offices|hq|headquarters|site|plant|factory|warehouse|branch|campus|building|meeting room|boardroom|hotel|cafe|restaurant|lab|center|centre|facility|depot))\b`)
+	rePlaceEN       = regexp.MustCompile(`\b(?:at|in|visiting|visit|to)\s+((?:their|our|the|his|her)\s+)?((?:[a-z0-9&'-]+\s+){0,3}(?:office|offices|hq|headquarters|site|plant|factory|warehouse|branch|campus|building|meeting room|boardroom|hotel|cafe|restaurant|lab|center|centre|facility|depot))\b`)
 	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅))`)
 )
 
@@ -657,7 +665,8 @@ func (r *RulesReader) meetings(n *noteCtx) {
 		for _, ci := range s.clauses {
 			c := &n.cls[ci]
 			for _, mc := range meetCues {
-				if i := strings.Index(c.low, mc.cue); i >= 0 && wordEdge(c.low, i) && wordEdge(c.low, i+len(mc.cue)) {
+				// English cues take endings: visit, visits, visiting
+				if i := strings.Index(c.low, mc.cue); i >= 0 && wordEdge(c.low, i) && (wordEdge(c.low, i+len(mc.cue)) || mc.cue[0] < 0x80 && cueEnding(c.low[i+len(mc.cue):])) {
 					cueCI, cueAt = ci, i
 					if n.zh {
 						topic = mc.zh
@@ -759,6 +768,9 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			if dup(d, at) || n.hasMeeting(at) {
 				continue
 			}
+			if !nw.hasTime && pickMeeting(booked, []when{*nw}, n.now, "") >= 0 && sameDay(booked[pickMeeting(booked, []when{*nw}, n.now, "")].At.In(n.now.Location()), nw.day) {
+				continue // "tomorrow's demo": the meeting already booked that day
+			}
 			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: findPlace(s.orig), Evidence: n.quoteSent(si)})
 			// at stage 1, a visit fixed with a time and a place is s1.s1
 			if n.active <= 1 && nw.hasTime && findPlace(s.orig) != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
@@ -770,9 +782,18 @@ func (r *RulesReader) meetings(n *noteCtx) {
 
 var (
 	moveStems        = []string{"mov", "resched", "push", "postpon", "bump", "brought forward", "shift", "delay"}
-	cancelStems      = []string{"cancel", "call", "scrap"}
+	cancelStems      = []string{"cancel", "call", "scrap", " off", "not happening"}
 	unconfirmedStems = []string{"confirm", "tbc", "tbd", "waiting"}
 )
+
+func cueEnding(s string) bool {
+	for _, e := range []string{"s", "ing", "ed", "d"} {
+		if strings.HasPrefix(s, e) && wordEdge(s, len(e)) {
+			return true
+		}
+	}
+	return false
+}
 
 func mentionsToday(s string) bool {
 	return strings.Contains(s, "today") || strings.Contains(s, "今天")
@@ -897,7 +918,7 @@ func (r *RulesReader) status(n *noteCtx) {
 			}
 			comp := ""
 			if m := reCompEN.FindStringSubmatch(c.orig[loc[1]:]); m != nil {
-				comp = m[1]
+				comp = strings.TrimRight(m[1], ".-")
 			}
 			verb := c.low[loc[0]:loc[1]]
 			lostWord := strings.Contains(verb, "lost") || strings.Contains(verb, "closed lost") || strings.Contains(verb, "awarded") || strings.Contains(verb, "gave")
@@ -1018,7 +1039,7 @@ func lostReason(n *noteCtx, si int) string {
 
 // deal value
 var (
-	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount)\b`)
+	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount)\b`)
 	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
 	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
 	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}

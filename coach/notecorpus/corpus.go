@@ -23,6 +23,11 @@ import (
 //go:embed notes.yaml
 var notesYAML []byte
 
+// fresh.yaml: notes written after the reader was tuned, never tuned on.
+//
+//go:embed fresh.yaml
+var freshYAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -56,7 +61,17 @@ type CorpusDeal struct {
 
 func Load(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
-	data := notesYAML
+	return load(tb, notesYAML)
+}
+
+// LoadFresh loads the notes written after tuning (fresh.yaml).
+func LoadFresh(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, freshYAML)
+}
+
+func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
+	tb.Helper()
 	var c Corpus
 	if err := yaml.Unmarshal(data, &c); err != nil {
 		tb.Fatal(err)
