@@ -22,6 +22,11 @@ func TestReaderFreshNotes(t *testing.T) {
 	testReaderCorpus(t, "fresh", notecorpus.LoadFresh, false)
 }
 
+// TestReaderFreshNotes2 reads the second set of later notes.
+func TestReaderFreshNotes2(t *testing.T) {
+	testReaderCorpus(t, "fresh2", notecorpus.LoadFresh2, false)
+}
+
 func testReaderCorpus(t *testing.T, name string, loadFn func(testing.TB) (*notecorpus.Corpus, *time.Location), gate bool) {
 	c, loc := loadFn(t)
 	pb := playbook.Default()

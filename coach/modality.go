@@ -14,6 +14,7 @@ const (
 	mkPlan
 	mkPast
 	mkHypo
+	mkFuture
 )
 
 var enMark = map[string]int{}
@@ -26,6 +27,7 @@ func init() {
 	}
 	add(mkNeg, "not,no,never,none,nobody,nothing,neither,nor,without,refused,declined,lack,lacks,yet to,failed to")
 	add(mkUnc, "most,mostly,almost,nearly,partly,partially,largely,still open,outstanding,unresolved,not yet,might,may,maybe,perhaps,possibly,probably,likely,unlikely,hopefully,hope,hoping,unsure,seems,seem,seemed,apparently,rumored,rumoured,guess,potentially,would,could,should,not sure,want to,wants to,wanted to,would like,try to,trying to,tried to,ask whether,see if")
+	add(mkFuture, "next week,next month,next year,later this month,later this week")
 	add(mkPlan, "will,shall,gonna,plan,plans,planned,planning,expect,expects,expected,expecting,intend,intends,pending,awaiting,waiting,tbd,tentative,tentatively,upcoming,soon,target,targeting,prepare,preparing,scheduled,once,going to,aim to,aims to,need to,needs to,have to,has to,wait for,next step,next steps,about to,supposed to,after we,before we,to be")
 	add(mkPast, "met,visited,had,held,went,was,were,did,gave,ran,called,spoke,talked,presented,demoed,attended,joined")
 	add(mkHypo, "if,unless,whether,suppose,supposing,assuming,in case,provided that,as long as")
@@ -85,6 +87,9 @@ func enMarkers(low string, m *markIdx) (hypo bool) {
 			if cat&mkPast != 0 {
 				m.past = append(m.past, span)
 			}
+			if cat&mkFuture != 0 {
+				m.future = append(m.future, span)
+			}
 			if cat&mkHypo != 0 {
 				hypo = true
 			}
@@ -100,13 +105,15 @@ var negZHExcept = []string{"不错", "不少", "不断", "不久", "不仅", "�
 
 var uncZH = []string{"基本", "大体", "大致", "差不多", "部分", "还差", "可能", "也许", "或许", "好像", "似乎", "估计", "不确定", "说不定", "不一定", "貌似", "听说", "应该", "看看", "能否", "能不能", "争取", "想要", "希望", "打算", "尽量", "有望", "试试", "是不是", "有没有", "要不要"}
 
+var futureZH = []string{"下周", "下个月", "下月", "明年", "下一周"}
+
 var planZH = []string{"将", "计划", "预计", "准备", "拟", "下一步", "待", "等待", "还在等", "在等", "等着", "等他们", "等客户", "等对方", "尚待", "即将", "要在", "需要", "预定", "预期", "目标是", "会", "想"}
 
 // 会 and 想 are plan markers only as modal verbs, not inside these words
 var planZHExcept = []string{"会议", "开会", "会面", "会上", "会谈", "会后", "交流会", "研讨会", "会见", "机会", "社会", "会员", "协会", "委员会", "体会", "理会", "误会", "领会", "学会", "会签", "会场", "会议室", "电话会", "视频会", "例会", "年会", "想法", "理想", "思想", "感想", "设想", "将近", "待遇", "接待", "招待", "期待"}
 
 // marks reports the markers of a clause outside [from, to).
-type marks struct{ neg, unc, plan, past bool }
+type marks struct{ neg, unc, plan, past, future bool }
 
 func clauseMarks(c *clause, from, to int) marks {
 	return clauseMarksIn(c, [][2]int{{from, to}})
@@ -114,7 +121,7 @@ func clauseMarks(c *clause, from, to int) marks {
 
 // markIdx holds where a clause's markers are, found once per clause.
 type markIdx struct {
-	neg, unc, plan, past [][]int
+	neg, unc, plan, past, future [][]int
 }
 
 func (c *clause) markers() *markIdx {
@@ -128,6 +135,7 @@ func (c *clause) markers() *markIdx {
 		m.neg = append(m.neg, zhMarkerIdx(low, negZH, negZHExcept)...)
 		m.unc = append(m.unc, zhMarkerIdx(low, uncZH, nil)...)
 		m.plan = append(m.plan, zhMarkerIdx(low, planZH, planZHExcept)...)
+		m.future = append(m.future, zhMarkerIdx(low, futureZH, nil)...)
 		m.past = append(m.past, zhMarkerIdx(low, []string{"了", "已", "过"}, nil)...)
 	}
 	c.mk = m
@@ -150,7 +158,7 @@ func clauseMarksIn(c *clause, spans [][2]int) marks {
 		}
 		return false
 	}
-	return marks{neg: outside(mk.neg), unc: outside(mk.unc), plan: outside(mk.plan), past: outside(mk.past)}
+	return marks{neg: outside(mk.neg), unc: outside(mk.unc), plan: outside(mk.plan), past: outside(mk.past), future: outside(mk.future)}
 }
 
 // zhMarkerIdx returns the spans of the markers in s that are not part of
@@ -181,9 +189,7 @@ func maskWhens(c *clause) string {
 	b := []byte(c.low)
 	for _, w := range c.whens {
 		for i := w.start; i < w.end && i < len(b); i++ {
-			if b[i] < 0x80 {
-				b[i] = ' '
-			}
+			b[i] = ' ' // same length, so offsets stay
 		}
 	}
 	return string(b)

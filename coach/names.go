@@ -31,7 +31,7 @@ var zhTitleKeep = map[string]bool{"副总经理": true, "总经理": true, "董�
 var zhNotName = []string{"对方", "双方", "我方", "甲方", "乙方", "各方", "同时", "当时", "按时", "准时", "临时", "平时", "有时", "何时", "及时", "提高", "最高", "很高", "较高", "以及", "过程", "工程", "流程", "日程", "进程", "课程", "全程", "专程", "规程", "章程", "行程", "议程", "项目", "事项", "选项", "款项", "单项", "前期", "初期", "长期", "后期", "到期", "周期", "工期", "近期", "延期", "改期", "日期", "定期", "期间", "中间", "时间", "空间", "区间", "房间", "民间", "晚间", "夜间", "人员", "成员", "组员", "委员", "会员", "全员", "官员", "学员", "动员", "其余", "多余", "业余", "剩余", "我们", "他们", "发生", "先生", "学生", "产生", "卫生", "医生", "回复", "答复", "恢复", "报告", "劝告", "广告", "上周", "下周", "本周", "每周", "这周", "四周", "一周", "两周"}
 
 // characters that cannot be part of a given name
-const zhNotGiven = "是的了和在说总经部也都很对要会有与跟同就还把被让给向从到这那个们人我你他她它啊吗呢吧啦么及或但而并又再才刚已将能可应该需没不未无请问为以于上下中前后里外内来去过着一二三四五六七八九十月日号年点分今明昨周天时候方案报价合同项目公司客户演示交流签约预算采购决策技术领导老板团队打发来去见约谈聊问看做写送带帮回找开签提交讲给让叫通"
+const zhNotGiven = "是的了和在说总经部也都很对要会有与跟同就还把被让给向从到这那个们人我你他她它啊吗呢吧啦么及或但而并又再才已将能可应该需没不未无请问为以于上下中前后里外内来去过着一二三四五六七八九十月日号年点分今明昨周天时候方案报价合同项目公司客户演示交流签约预算采购决策技术领导老板团队打发来去见约谈聊问看做写送带帮回找开签提交讲给让叫通"
 
 // markers right after a bare Chinese name
 var zhAfterName = []string{"是", "说", "表示", "认为", "负责", "对", "很", "也", "提到", "告诉", "介绍", "觉得", "来自", "作为", "担任", "（", "(", "，", ",", "、", "和", "今天", "明确", "同意", "答应", "比较", "非常", "一直", "已经", "还", "主要", "倾向", "支持", "反对", "偏向", "态度", "那边", "这边", "的态度", "担心", "关心", "希望", "要求", "问", "看了", "参加", "出席", "在", "打", "发", "来", "去", "约", "谈", "聊", "看", "做", "写", "送", "带", "帮", "回", "找", "开", "签", "提", "讲", "给", "让", "叫", "见", "通", "打了", "说了", "的"}
@@ -138,7 +138,7 @@ func zhPersons(s string) []person {
 				continue
 			}
 			after := string(rs[end:])
-			okAfter := after == "" || strings.HasPrefix(after, " ")
+			okAfter := after == "" || strings.HasPrefix(after, " ") || strings.ContainsRune("。！？；.!?;", []rune(after)[0])
 			for _, a := range zhAfterName {
 				if strings.HasPrefix(after, a) {
 					okAfter = true
@@ -314,4 +314,4 @@ func enPersons(s string, exclude map[string]bool) []person {
 
 var reWentWith = regexp.MustCompile(`\b(went|go|going|goes|gone|stay|stayed|staying)\s+with\s+$`)
 
-var reEnTitle = regexp.MustCompile(`\b(ceo|cfo|cio|cto|coo|cpo|cmo|vp(?: of)? [a-z]+|head of [a-z]+(?: [a-z]+)?|general manager|chairman|president|(?:it|procurement|purchasing|finance|operations|ops|logistics|supply chain|engineering|sales|marketing|hr|security|data|plant|program|technical|warehouse|factory|quality|production)\s(?:director|manager|lead|head|engineer|architect|chief)|(?:director|manager|head) of [a-z]+(?: [a-z]+)?|it director|buyer|controller|architect)\b`)
+var reEnTitle = regexp.MustCompile(`\b(gm|ceo|cfo|cio|cto|coo|cpo|cmo|vp(?: of)? [a-z]+|head of [a-z]+(?: [a-z]+)?|general manager|chairman|president|(?:it|procurement|purchasing|finance|operations|ops|logistics|supply chain|engineering|sales|marketing|hr|security|data|plant|program|technical|warehouse|factory|quality|production)\s(?:director|manager|lead|head|engineer|architect|chief)|(?:director|manager|head) of [a-z]+(?: [a-z]+)?|it director|buyer|controller|architect)\b`)

@@ -219,6 +219,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		}
 	}
 	n.zh = cjk*2 > len(n.cls) || (in.Lang == playbook.ZH && cjk > 0)
+	n.pastWeekdays()
 	exclude := map[string]bool{}
 	for _, w := range strings.Fields(lowerASCII(in.Deal.Name + " " + in.Deal.Customer)) {
 		exclude[w] = true
@@ -263,6 +264,34 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 
 func (n *noteCtx) add(p Proposal) { n.props = append(n.props, p) }
 
+// sentMarks joins the marks of a sentence's clauses.
+func (n *noteCtx) sentMarks(si int) marks {
+	var out marks
+	for _, ci := range n.sents[si].clauses {
+		m := clauseMarks(&n.cls[ci], 0, 0)
+		out.neg, out.unc, out.plan, out.past, out.future = out.neg || m.neg, out.unc || m.unc, out.plan || m.plan, out.past || m.past, out.future || m.future
+	}
+	return out
+}
+
+// pastWeekdays reads a bare weekday ("周五", "on Friday") as the last one
+// when its clause, or else the note, is told in the past tense.
+func (n *noteCtx) pastWeekdays() {
+	today := midnight(n.now)
+	for i := range n.cls {
+		c := &n.cls[i]
+		m := clauseMarks(c, 0, 0)
+		sm := n.sentMarks(c.sent)
+		isPast := m.past && !m.plan || sm.past && !sm.plan
+		for k := range c.whens {
+			w := &c.whens[k]
+			if w.bare && isPast && w.day.After(today) {
+				w.day = w.day.AddDate(0, 0, -7)
+			}
+		}
+	}
+}
+
 func (n *noteCtx) has(kind, key string) bool {
 	for _, p := range n.props {
 		if p.Kind == kind && (key == "" || p.Item == key || p.Field == key) {
@@ -296,6 +325,9 @@ func (n *noteCtx) blockedIn(ci int, spans [][2]int, allowPlan, futureOK bool) bo
 		return true
 	}
 	if !futureOK {
+		if m.future {
+			return true
+		}
 		for _, w := range c.whens {
 			if w.day.After(midnight(n.now)) || w.period {
 				return true
@@ -532,7 +564,7 @@ func (r *RulesReader) contacts(n *noteCtx) {
 						}
 					}
 				}
-				if a == nil && len(here) == 0 && last[si] != nil && strings.HasPrefix(strings.TrimSpace(c.low), "the "+c.low[loc[0]:loc[1]]) {
+				if a == nil && len(here) == 0 && last[si] != nil && appositive(c.low, loc[0]) {
 					a = last[si] // "Tom, the CFO"
 				}
 				if a == nil && len(here) == 1 && !speaker[0] {
@@ -571,7 +603,7 @@ func (r *RulesReader) contacts(n *noteCtx) {
 	}
 }
 
-var titleStems = []string{"ceo", "cfo", "cio", "cto", "coo", "cpo", "cmo", "vp", "head", "manager", "director", "lead", "engineer", "architect", "chairman", "president", "buyer", "controller", "chief"}
+var titleStems = []string{"gm", "ceo", "cfo", "cio", "cto", "coo", "cpo", "cmo", "vp", "head", "manager", "director", "lead", "engineer", "architect", "chairman", "president", "buyer", "controller", "chief"}
 
 func findTitle(c *clause) []int {
 	if !containsAny(c.low, titleStems) {
@@ -583,6 +615,17 @@ func findTitle(c *clause) []int {
 var reSpeech = regexp.MustCompile(`^\s*(?:says|said|told us|tells us|mentioned|reports|reported|thinks that|说|表示|告诉|提到|反馈|透露|认为)`)
 
 // nextClause returns the clause after ci in sentence si, or -1.
+// appositive reports whether the title at i opens the clause ("the CFO",
+// "their procurement director"): it describes the person just named.
+func appositive(low string, i int) bool {
+	head := strings.TrimSpace(low[:i])
+	switch head {
+	case "", "the", "their", "our", "his", "her", "its":
+		return true
+	}
+	return false
+}
+
 func nextClause(n *noteCtx, si, ci int) int {
 	cl := n.sents[si].clauses
 	for k, x := range cl {

@@ -17,6 +17,9 @@ type when struct {
 	// period: the text names the end of a period ("end of March", 月底)
 	// rather than a day.
 	period bool
+	// bare: a weekday without "next"/"this"/下/这 ("Friday", 周五), read
+	// as the coming one; a note in the past tense means the last one.
+	bare bool
 }
 
 // at returns the moment: the day at the time (or 09:00 without one).
@@ -350,6 +353,9 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 			}
 		}
 		add(m[0], m[1], day, false)
+		if prefix == "" {
+			days[len(days)-1].bare = true
+		}
 	}
 	for _, m := range findAll(hasLetter && containsAny(t, weekStems), reEnWeek, t) {
 		wd := enWeekdays[t[m[4]:m[5]]]
@@ -372,6 +378,9 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 			}
 		}
 		add(m[0], m[1], day, false)
+		if prefix == "" || prefix == "on" {
+			days[len(days)-1].bare = true
+		}
 	}
 	for _, m := range findAll(zhDate, reZhAfter, t) {
 		q := t[m[2]:m[3]]

@@ -28,6 +28,11 @@ var notesYAML []byte
 //go:embed fresh.yaml
 var freshYAML []byte
 
+// fresh2.yaml: a second set written later still, on fresh deals.
+//
+//go:embed fresh2.yaml
+var fresh2YAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -68,6 +73,12 @@ func Load(tb testing.TB) (*Corpus, *time.Location) {
 func LoadFresh(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
 	return load(tb, freshYAML)
+}
+
+// LoadFresh2 loads the second set of notes written after tuning.
+func LoadFresh2(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh2YAML)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
