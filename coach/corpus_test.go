@@ -27,6 +27,11 @@ func TestReaderFreshNotes2(t *testing.T) {
 	testReaderCorpus(t, "fresh2", notecorpus.LoadFresh2, false)
 }
 
+// TestReaderFreshNotes3 reads the third set of later notes.
+func TestReaderFreshNotes3(t *testing.T) {
+	testReaderCorpus(t, "fresh3", notecorpus.LoadFresh3, false)
+}
+
 func testReaderCorpus(t *testing.T, name string, loadFn func(testing.TB) (*notecorpus.Corpus, *time.Location), gate bool) {
 	c, loc := loadFn(t)
 	pb := playbook.Default()

@@ -37,7 +37,7 @@ const zhNotGiven = "是的了和在说总经部也都很对要会有与跟同就
 var zhAfterName = []string{"是", "说", "表示", "认为", "负责", "对", "很", "也", "提到", "告诉", "介绍", "觉得", "来自", "作为", "担任", "（", "(", "，", ",", "、", "和", "今天", "明确", "同意", "答应", "比较", "非常", "一直", "已经", "还", "主要", "倾向", "支持", "反对", "偏向", "态度", "那边", "这边", "的态度", "担心", "关心", "希望", "要求", "问", "看了", "参加", "出席", "在", "打", "发", "来", "去", "约", "谈", "聊", "看", "做", "写", "送", "带", "帮", "回", "找", "开", "签", "提", "讲", "给", "让", "叫", "见", "通", "打了", "说了", "的"}
 
 // what may come right before a bare Chinese name
-var zhBeforeName = []string{"见了", "拜访了", "联系了", "认识了", "约了", "和", "跟", "与", "同", "见", "找", "是", "的", "人", "叫", "名叫", "：", ":", "、", "给", "问", "请", "约", "由", "向", "让", "主任", "经理", "总监", "部长", "处长", "科长", "主管", "工程师", "负责人", "对接人", "经手人", "联系人"}
+var zhBeforeName = []string{"见了", "拜访了", "联系了", "认识了", "约了", "和", "跟", "与", "同", "见", "找", "是", "的", "人", "叫", "名叫", "：", ":", "、", "给", "给了", "交给", "问", "请", "约", "由", "向", "让", "主任", "经理", "总监", "部长", "处长", "科长", "主管", "工程师", "负责人", "对接人", "经手人", "联系人"}
 
 // zhPersons finds Chinese names: surname + title (王总, 李经理) or surname
 // + one or two characters in a name position (李伟是…, 见了张晓明，).
@@ -314,4 +314,4 @@ func enPersons(s string, exclude map[string]bool) []person {
 
 var reWentWith = regexp.MustCompile(`\b(went|go|going|goes|gone|stay|stayed|staying)\s+with\s+$`)
 
-var reEnTitle = regexp.MustCompile(`\b(gm|ceo|cfo|cio|cto|coo|cpo|cmo|vp(?: of)? [a-z]+|head of [a-z]+(?: [a-z]+)?|general manager|chairman|president|(?:it|procurement|purchasing|finance|operations|ops|logistics|supply chain|engineering|sales|marketing|hr|security|data|plant|program|technical|warehouse|factory|quality|production)\s(?:director|manager|lead|head|engineer|architect|chief)|(?:director|manager|head) of [a-z]+(?: [a-z]+)?|it director|buyer|controller|architect)\b`)
+var reEnTitle = regexp.MustCompile(`\b(gm|ceo|cfo|cio|cto|coo|cpo|cmo|vp(?: of)? [a-z]+|head of [a-z]+(?: [a-z]+)?|general manager|chairman|president|(?:it|procurement|purchasing|finance|operations|ops|logistics|supply chain|engineering|sales|marketing|hr|security|data|plant|program|technical|warehouse|factory|quality|production|qa|qc|it ops)\s(?:director|manager|lead|head|engineer|architect|chief)|(?:director|manager|head) of [a-z]+(?: [a-z]+)?|it director|buyer|controller|architect)\b`)

@@ -33,6 +33,9 @@ var freshYAML []byte
 //go:embed fresh2.yaml
 var fresh2YAML []byte
 
+//go:embed fresh3.yaml
+var fresh3YAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -79,6 +82,12 @@ func LoadFresh(tb testing.TB) (*Corpus, *time.Location) {
 func LoadFresh2(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
 	return load(tb, fresh2YAML)
+}
+
+// LoadFresh3 loads the third set of notes written after tuning.
+func LoadFresh3(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh3YAML)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
