@@ -83,7 +83,7 @@ func (r *Router) recordNote(q *Request, ref, text string) (Reply, error) {
 // applies that proposal) and Apply / Discard buttons.
 func (r *Router) proposalsReply(q *Request, rd *coach.NoteReading) Reply {
 	var rep Reply
-	done := q.T("note.recorded", "id", rd.Deal, "name", rd.DealName)
+	done := q.T("note.done", "id", rd.Deal) + " " + rd.DealName
 	rep.Summary = done
 	rep.Add(Text{Text: done})
 	pending := rd.Pending()

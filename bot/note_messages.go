@@ -8,7 +8,6 @@ var noteMessages = map[string]tx{
 	"cmd.discard":  {EN: "Discard the proposals of your latest note.", ZH: "放弃你最近一条备注的建议。"},
 	"cmd.team.llm": {EN: "Turn the language model on or off for the team's notes (admins).", ZH: "为团队的备注开启或关闭语言模型（管理员）。"},
 
-	"note.recorded":         {EN: "Note recorded on {id} {name}.", ZH: "已在 {id} {name} 上记录备注。"},
 	"note.nothing":          {EN: "I found nothing to update in it.", ZH: "备注中没有发现需要更新的内容。"},
 	"note.proposals":        {EN: "Read from your note (nothing is written until you apply):", ZH: "从备注中读出以下内容（应用之前不会写入）："},
 	"note.apply_all":        {EN: "Apply all ({n})", ZH: "全部应用（{n}）"},

@@ -80,7 +80,7 @@ func TestNoteApplyDiscardConsole(t *testing.T) {
 	e := bottest.New(t)
 	e.Ask("alice", `new "Acme"`)
 	out := e.Ask("alice", "note D-1 Met Li Wei, she is the project handler. Booked a meeting for December 8 at 10am at their office.")
-	for _, want := range []string{"Note recorded on D-1", "1. ", "2. ", "“", "Li Wei", "Apply all"} {
+	for _, want := range []string{"D-1: note added", "1. ", "2. ", "“", "Li Wei", "Apply all"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("note reply lacks %q:\n%s", want, out)
 		}
@@ -156,7 +156,7 @@ func TestPlainMessageNote(t *testing.T) {
 	e := bottest.New(t)
 	e.Ask("alice", `new "Acme Logistics"`)
 	e.Ask("alice", `new "远航物流"`)
-	if out := e.Ask("alice", "Acme Logistics: gave the demo to the purchasing group, went well"); !strings.Contains(out, "Note recorded on D-1") {
+	if out := e.Ask("alice", "Acme Logistics: gave the demo to the purchasing group, went well"); !strings.Contains(out, "D-1: note added") {
 		t.Fatalf("named deal:\n%s", out)
 	}
 	if out := e.Ask("alice", "远航物流 今天做了方案演示，效果不错"); !strings.Contains(out, "D-2") {
@@ -172,7 +172,7 @@ func TestPlainMessageNote(t *testing.T) {
 	if !found {
 		t.Fatalf("no which-deal buttons: %+v", rep.Blocks)
 	}
-	if out := e.Ask("alice", "new system needed at Acme Logistics, demo went well"); !strings.Contains(out, "Note recorded on D-1") {
+	if out := e.Ask("alice", "new system needed at Acme Logistics, demo went well"); !strings.Contains(out, "D-1: note added") {
 		t.Fatalf("prose starting with a command word:\n%s", out)
 	}
 	if n := len(e.Deal("D-1").Notes); n != 2 {

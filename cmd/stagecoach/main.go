@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch a.Command {
 	case "jobs":
 		return runJobs(ctx, a.Args, stdout, stderr)
+	case "mirror":
+		return runMirror(ctx, a.Args, stdout, stderr) // mirror.go
 	case "health":
 		return runHealth(ctx, stdout, stderr)
 	}
@@ -128,6 +130,7 @@ type Main struct {
 	// platformSenders deliver proactive messages per platform; stops shut
 	// the adapters down (after the HTTP server, before the pool).
 	platformSenders map[bot.Platform]bot.Sender
+	health          *health // adapter states (reliab.go)
 	stops           []func(context.Context) error
 }
 
@@ -193,19 +196,11 @@ func (m *Main) Serve(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		cctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		if err := m.Store.Ping(cctx); err != nil {
-			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = io.WriteString(w, "ready\n")
-	})
+	mux.HandleFunc("GET /readyz", m.readyz) // store and adapters (reliab.go)
 	ctx, cancelRunners := context.WithCancel(ctx)
 	defer cancelRunners()
 	m.Pool = bot.NewPool(m.Config.Workers, m.Config.Queue, m.Config.WorkTimeout, m.Log)
-	h := bot.Chain(m.Router, bot.RequestID(m.Log), m.Metrics.Bot(CommandNamer(m.Router)))
+	h := bot.Chain(m.Router, bot.RequestID(m.Log), m.Metrics.Bot(CommandNamer(m.Router)), retryStoreFailures(m.Log))
 	runners, err := m.adapters(ctx, mux, h)
 	if err != nil {
 		return err
@@ -213,6 +208,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	if m.Config.EnableCron {
 		runners = append(runners, m.Scheduler())
 	}
+	runners = append(runners, m.mirrorRunners()...) // mirror.go: CRM mirror sender
 	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: m.Metrics.HTTP(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errc := make(chan error, len(runners)+1)
 	go func() {

@@ -9,6 +9,7 @@
 //	  "progress" BE64(unix s, sign-flipped) + BE32(ns) + BE64(n) → nothing (open deals only)
 //	  "pkey"     BE64(n) → the deal's current "progress" key
 //	  "cases"    BE64(n) → case JSON; n from the bucket sequence
+//	  "names", "nameof"  the name index, see nameindex.go
 //	  "sessions" uvarint(len(user)) + user + deal → BE64(expiry) + session JSON
 //	"seen"     "k"+key → BE64(expiry)
 //	"seenexp"  BE64(expiry) + "k"+key → nothing, so expired keys are swept in order
@@ -281,7 +282,13 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := appendEvents(b.hist, n, evs); err != nil {
 			return err
 		}
-		return setProgress(b, c, n)
+		if err := setProgress(b, c, n); err != nil {
+			return err
+		}
+		if err := indexNewDeal(tx, c, n); err != nil { // name index, nameindex.go
+			return err
+		}
+		return appendOutbox(tx, c.Team, coach.OutboxCreate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: create deal in team %q: %w", d.Team, err)
@@ -345,6 +352,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 	if err != nil {
 		return err
 	}
+	tok := coach.UpdateToken(ctx)
 	err = s.db.Update(func(tx *bbolt.Tx) error {
 		if tb := tx.Bucket(bData).Bucket(teamName(c.Team)); tb == nil {
 			return coach.ErrNotFound
@@ -357,6 +365,11 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if old == nil {
 			return coach.ErrNotFound
 		}
+		if same, err := sameUpdate(tx, c.Team, n, tok); err != nil || same {
+			// The same update again (coach.UpdateToken): applied already.
+			c.Version = int64(binary.BigEndian.Uint64(old[:8]))
+			return err
+		}
 		if int64(binary.BigEndian.Uint64(old[:8])) != d.Version {
 			return coach.ErrConflict
 		}
@@ -366,7 +379,13 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := appendEvents(b.hist, n, evs); err != nil {
 			return err
 		}
-		return setProgress(b, c, n)
+		if err := setProgress(b, c, n); err != nil {
+			return err
+		}
+		if err := indexNames(tx, c, n); err != nil { // name index, nameindex.go
+			return err
+		}
+		return appendOutbox(tx, c.Team, coach.OutboxUpdate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: update deal %s/%s: %w", d.Team, d.ID, err)
