@@ -34,7 +34,11 @@ var allowed = map[string][]string{
 	"playbook": {"embed", "os", "reflect", "gopkg.in/yaml.v3"},
 	// image/* only for chart.go (see TestCoachFileImports).
 	// TODO(digest): chart moves out; then drop image, image/color, image/png.
-	"coach":                   {mod + "playbook", "image", "image/color", "image/png"},
+	"coach": {mod + "playbook", "image", "image/color", "image/png"},
+	// the optional language model reader: the only coach package on the network
+	"coach/llm": {mod + "coach", mod + "playbook", "encoding/json", "net/http", "github.com/openai/openai-go/v3"},
+	// the notes corpus and its scoring, for tests in coach and bot
+	"coach/notecorpus":        {mod + "coach", mod + "playbook", "embed", "testing", "gopkg.in/yaml.v3"},
 	"bot":                     {mod + "coach", mod + "playbook", "crypto/rand", "encoding/csv", "encoding/hex", "encoding/json"},
 	"bot/console":             {mod + "bot", "golang.org/x/term"},
 	"bot/slack":               {mod + "bot", "crypto/sha256", "encoding/hex", "encoding/json", "net/http", "net/url", "github.com/slack-go/slack"},

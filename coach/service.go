@@ -39,6 +39,12 @@ type Service struct {
 	// PrepLead is how long before a meeting pre-call prep is delivered
 	// (default 24 h; a team's PrepLeadHours overrides it).
 	PrepLead time.Duration
+	// Reader reads notes (default: the rules reader of Playbook); Model,
+	// when set, is asked too (see Read). ProposalTTL is how long a note's
+	// proposals wait (default 7 days).
+	Reader      NoteReader
+	Model       NoteReader
+	ProposalTTL time.Duration
 }
 
 // NewService returns a Service with a real clock and a discarding logger

@@ -194,6 +194,8 @@ type Playbook struct {
 	// subject being a stage id such as "s1" or a technique id or family such
 	// as "nd.1" or "bp") that coaching features can suggest.
 	Questions []Technique `yaml:"questions" json:"questions"`
+	// Evidence holds the note reader's phrases (evidence.go).
+	Evidence Evidence `yaml:"evidence" json:"evidence"`
 
 	// Indexes built by Load; not part of the file.
 	items      map[string]*Item
