@@ -88,20 +88,24 @@ type Note struct {
 // Deal is one sales opportunity. Deals are versioned: a store only accepts
 // an update whose Version equals the stored one (optimistic concurrency).
 type Deal struct {
-	Team       string            `json:"team"`
-	ID         string            `json:"id"` // "D-1", unique per team, assigned by the store
-	Owner      string            `json:"owner"`
-	Name       string            `json:"name"`
-	Customer   string            `json:"customer,omitempty"`
-	Industry   string            `json:"industry,omitempty"`
-	Value      int64             `json:"value,omitempty"` // whole currency units
-	Currency   string            `json:"currency,omitempty"`
-	CloseDate  string            `json:"close_date,omitempty"` // YYYY-MM-DD
-	Status     Status            `json:"status"`
-	LostReason string            `json:"lost_reason,omitempty"`
-	BuyerStage int               `json:"buyer_stage"` // the customer's buying stage 0..8 (0 unknown)
-	Checked    map[string]Check  `json:"checked,omitempty"`
-	Info       map[string]string `json:"info,omitempty"` // "s1.i1.size" → value
+	Team       string `json:"team"`
+	ID         string `json:"id"` // "D-1", unique per team, assigned by the store
+	Owner      string `json:"owner"`
+	Name       string `json:"name"`
+	Customer   string `json:"customer,omitempty"`
+	Industry   string `json:"industry,omitempty"`
+	Value      int64  `json:"value,omitempty"` // whole currency units
+	Currency   string `json:"currency,omitempty"`
+	CloseDate  string `json:"close_date,omitempty"` // YYYY-MM-DD
+	Status     Status `json:"status"`
+	LostReason string `json:"lost_reason,omitempty"`
+	Competitor string `json:"competitor,omitempty"` // who won a lost deal, if known
+	// WonOverride: the deal was marked won (confirmed) before reaching the
+	// last stage.
+	WonOverride bool              `json:"won_override,omitempty"`
+	BuyerStage  int               `json:"buyer_stage"` // the customer's buying stage 0..8 (0 unknown)
+	Checked     map[string]Check  `json:"checked,omitempty"`
+	Info        map[string]string `json:"info,omitempty"` // "s1.i1.size" → value
 	// Forms holds the spec's tools (sN.tK) filled for this deal: tool id →
 	// field key → value.
 	Forms        map[string]map[string]string `json:"forms,omitempty"`

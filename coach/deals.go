@@ -592,43 +592,6 @@ func (s *Service) AddNote(ctx context.Context, a Actor, team *Team, ref, text st
 	})
 }
 
-// Close marks a deal won (reason empty) or lost with a reason. Reopening
-// is done with status open.
-func (s *Service) SetStatus(ctx context.Context, a Actor, team *Team, ref string, st Status, reason string) (Change, error) {
-	if st == StatusLost && strings.TrimSpace(reason) == "" {
-		return Change{}, Errf(CodeMissingArg, "arg", "reason")
-	}
-	if err := checkLen("reason", reason, MaxTextLen); err != nil {
-		return Change{}, err
-	}
-	d, err := s.Resolve(ctx, a, team, ref)
-	if err != nil {
-		return Change{}, err
-	}
-	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
-		if d.Status == st && d.LostReason == strings.TrimSpace(reason) {
-			return nil, nil
-		}
-		ev := Event{Kind: "status", Field: "status", Before: string(d.Status), After: string(st)}
-		if st == StatusLost {
-			ev.After += ": " + strings.TrimSpace(reason)
-		}
-		d.Status = st
-		d.LostReason = ""
-		d.ClosedAt = time.Time{}
-		switch st {
-		case StatusLost:
-			d.LostReason = strings.TrimSpace(reason)
-			d.ClosedAt = now
-		case StatusWon:
-			d.ClosedAt = now
-		case StatusOpen:
-			d.LastProgressAt = now
-		}
-		return []Event{ev}, nil
-	})
-}
-
 // History returns a deal's events, newest limit of them.
 func (s *Service) History(ctx context.Context, a Actor, team *Team, ref string, limit int) (*Deal, []Event, error) {
 	d, err := s.Resolve(ctx, a, team, ref)
