@@ -5,6 +5,7 @@
 package coach
 
 import (
+	"maps"
 	"time"
 )
 
@@ -108,10 +109,13 @@ type Deal struct {
 	Info        map[string]string `json:"info,omitempty"` // "s1.i1.size" → value
 	// Forms holds the spec's tools (sN.tK) filled for this deal: tool id →
 	// field key → value.
-	Forms        map[string]map[string]string `json:"forms,omitempty"`
-	Stakeholders []Stakeholder                `json:"stakeholders,omitempty"`
-	Meetings     []Meeting                    `json:"meetings,omitempty"`
-	Notes        []Note                       `json:"notes,omitempty"`
+	Forms map[string]map[string]string `json:"forms,omitempty"`
+	// Logs holds the entries of log-type tools (playbook Tool.Log): tool
+	// id → entries by number.
+	Logs         map[string][]LogEntry `json:"logs,omitempty"`
+	Stakeholders []Stakeholder         `json:"stakeholders,omitempty"`
+	Meetings     []Meeting             `json:"meetings,omitempty"`
+	Notes        []Note                `json:"notes,omitempty"`
 
 	// Nudge state (see nudge rules): no nudges before SnoozedUntil; none at all when Muted.
 	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
@@ -170,6 +174,17 @@ func (d *Deal) Clone() *Deal {
 				m[fk] = fv
 			}
 			c.Forms[k] = m
+		}
+	}
+	if d.Logs != nil {
+		c.Logs = make(map[string][]LogEntry, len(d.Logs))
+		for k, es := range d.Logs {
+			cp := make([]LogEntry, len(es))
+			for i, e := range es {
+				e.Values = maps.Clone(e.Values)
+				cp[i] = e
+			}
+			c.Logs[k] = cp
 		}
 	}
 	c.Stakeholders = append([]Stakeholder(nil), d.Stakeholders...)

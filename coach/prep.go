@@ -129,12 +129,7 @@ func prepPoints(pb *playbook.Playbook, d *Deal, cases []CaseMatch) []PrepPoint {
 		}
 		return out
 	}
-	form := func(tool, key string) []string {
-		if v := strings.TrimSpace(d.Forms[tool][key]); v != "" {
-			return []string{v}
-		}
-		return nil
-	}
+	form := func(tool, key string) []string { return formFieldValues(pb, d, tool, key) }
 	var people, linked, power []string
 	for _, s := range d.Stakeholders {
 		label := s.Name
