@@ -38,6 +38,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && args[0] == "jobs" {
 		return runJobs(ctx, args[1:], stdout, stderr)
 	}
+	if code, ok := runTransfer(ctx, args, stdin, stdout, stderr); ok {
+		return code
+	}
 	fs := flag.NewFlagSet("stagecoach", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	userFlag := fs.String("user", defaultUser(), "console: act as this user")

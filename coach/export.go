@@ -1,0 +1,241 @@
+package coach
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Team export and import (`stagecoach export`, `stagecoach import`): the
+// whole of a team as one JSON document — settings and members, every deal
+// with everything in it and its history, the reference cases. Guided
+// sessions (which expire) and retry markers are not part of it.
+
+// ExportFormat names the document's format; import refuses another.
+const ExportFormat = "stagecoach.team/1"
+
+// TeamExport is the exported document.
+type TeamExport struct {
+	Format string       `json:"format"`
+	Team   *Team        `json:"team"`
+	Deals  []DealExport `json:"deals"`
+	Cases  []*Case      `json:"cases"`
+}
+
+// DealExport is a deal with its history, oldest event first.
+type DealExport struct {
+	*Deal
+	History []Event `json:"history"`
+}
+
+// ImportStore loads a whole team at once.
+type ImportStore interface {
+	// ImportTeam stores snap's team, deals (ids and versions as given, the
+	// last-progress index in step), their histories and cases (ids as
+	// given), all or nothing. Without replace it stores nothing and returns
+	// ErrConflict when the team or any of the deal or case ids exists; with
+	// replace those are overwritten (a replaced deal's history is the
+	// imported one) and the team's other deals and cases are kept. The
+	// numbering counters move past the imported ids.
+	ImportTeam(ctx context.Context, snap *TeamSnapshot, replace bool) error
+}
+
+// TeamSnapshot is what ImportTeam stores.
+type TeamSnapshot struct {
+	Team    *Team
+	Deals   []*Deal
+	History map[string][]Event // deal id → events, oldest first
+	Cases   []*Case
+}
+
+// ExportTeam reads a team's whole state. The reads are not one snapshot:
+// run it while the team is quiet for an exact copy.
+func (s *Service) ExportTeam(ctx context.Context, team string) (*TeamExport, error) {
+	t, err := s.Store.GetTeam(ctx, team)
+	if err != nil {
+		return nil, fmt.Errorf("team %s: %w", team, err)
+	}
+	deals, err := s.Store.ListDeals(ctx, team)
+	if err != nil {
+		return nil, fmt.Errorf("team %s: list deals: %w", team, err)
+	}
+	out := &TeamExport{Format: ExportFormat, Team: t, Deals: make([]DealExport, 0, len(deals))}
+	for _, d := range deals {
+		evs, err := s.Store.History(ctx, team, d.ID, 0)
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", d.ID, err)
+		}
+		if evs == nil {
+			evs = []Event{}
+		}
+		out.Deals = append(out.Deals, DealExport{Deal: d, History: evs})
+	}
+	cases, err := s.Store.ListCases(ctx, team)
+	if err != nil {
+		return nil, fmt.Errorf("team %s: list cases: %w", team, err)
+	}
+	out.Cases = append([]*Case{}, cases...)
+	return out, nil
+}
+
+// WriteExport writes e as indented JSON.
+func WriteExport(w io.Writer, e *TeamExport) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(e)
+}
+
+// Problem is one thing wrong with an import, at a JSON path ("$.deals[2].id").
+type Problem struct {
+	Path string
+	Msg  string
+}
+
+func (p Problem) String() string { return p.Path + ": " + p.Msg }
+
+// ImportError lists every problem found; nothing was imported.
+type ImportError struct {
+	Problems []Problem
+	// Conflict: the problems are ids that exist already (see replace).
+	Conflict bool
+}
+
+func (e *ImportError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("import refused, %d problem(s):\n%s", len(e.Problems), strings.Join(lines, "\n"))
+}
+
+// Unwrap makes a conflict match ErrConflict.
+func (e *ImportError) Unwrap() error {
+	if e.Conflict {
+		return ErrConflict
+	}
+	return nil
+}
+
+// ImportResult says what an import stored.
+type ImportResult struct {
+	Team         string
+	Deals, Cases int
+	Events       int
+}
+
+// DecodeExport parses an export document strictly: unknown fields and
+// trailing data are problems (with the line and column of the syntax).
+func DecodeExport(data []byte) (*TeamExport, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var e TeamExport
+	err := dec.Decode(&e)
+	if err == nil && dec.More() {
+		err = errors.New("data after the document")
+	}
+	if err != nil {
+		return nil, &ImportError{Problems: []Problem{{Path: "$", Msg: jsonErrorAt(data, dec, err)}}}
+	}
+	return &e, nil
+}
+
+// jsonErrorAt adds the line and column of a JSON error.
+func jsonErrorAt(data []byte, dec *json.Decoder, err error) string {
+	off := dec.InputOffset()
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+		if te.Field != "" {
+			return fmt.Sprintf("%s: %s is %s, want %s", lineCol(data, off), te.Field, te.Value, te.Type)
+		}
+	}
+	return lineCol(data, off) + ": " + err.Error()
+}
+
+func lineCol(data []byte, off int64) string {
+	off = min(max(off, 0), int64(len(data)))
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := off - int64(bytes.LastIndexByte(data[:off], '\n'))
+	return fmt.Sprintf("line %d col %d", line, col)
+}
+
+// ImportTeam loads an export document into the store: it is decoded and
+// validated first (every problem reported with its path, nothing stored),
+// then, unless replace, refused when the team or any deal or case id
+// exists (each listed), then stored all or nothing.
+func (s *Service) ImportTeam(ctx context.Context, data []byte, replace bool) (ImportResult, error) {
+	e, err := DecodeExport(data)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if probs := ValidateExport(s.Playbook, e); len(probs) > 0 {
+		return ImportResult{}, &ImportError{Problems: probs}
+	}
+	if !replace {
+		probs, err := s.importConflicts(ctx, e)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		if len(probs) > 0 {
+			return ImportResult{}, &ImportError{Problems: probs, Conflict: true}
+		}
+	}
+	snap := &TeamSnapshot{Team: e.Team, History: map[string][]Event{}, Cases: e.Cases}
+	res := ImportResult{Team: e.Team.ID, Deals: len(e.Deals), Cases: len(e.Cases)}
+	for _, d := range e.Deals {
+		snap.Deals = append(snap.Deals, d.Deal)
+		snap.History[d.ID] = d.History
+		res.Events += len(d.History)
+	}
+	if err := s.Store.ImportTeam(ctx, snap, replace); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return ImportResult{}, &ImportError{Problems: []Problem{{Path: "$", Msg: "some ids were created meanwhile; nothing was imported"}}, Conflict: true}
+		}
+		return ImportResult{}, fmt.Errorf("import team %s: %w", e.Team.ID, err)
+	}
+	return res, nil
+}
+
+// importConflicts lists the ids of e that the store has already.
+func (s *Service) importConflicts(ctx context.Context, e *TeamExport) ([]Problem, error) {
+	var probs []Problem
+	_, err := s.Store.GetTeam(ctx, e.Team.ID)
+	switch {
+	case err == nil:
+		probs = append(probs, Problem{"$.team.id", fmt.Sprintf("team %q exists (use --replace to overwrite)", e.Team.ID)})
+	case !errors.Is(err, ErrNotFound):
+		return nil, fmt.Errorf("team %s: %w", e.Team.ID, err)
+	}
+	for i, d := range e.Deals {
+		_, err := s.Store.GetDeal(ctx, e.Team.ID, d.ID)
+		switch {
+		case err == nil:
+			probs = append(probs, Problem{fmt.Sprintf("$.deals[%d].id", i), fmt.Sprintf("deal %s exists (use --replace to overwrite)", d.ID)})
+		case !errors.Is(err, ErrNotFound):
+			return nil, fmt.Errorf("deal %s: %w", d.ID, err)
+		}
+	}
+	cases, err := s.Store.ListCases(ctx, e.Team.ID)
+	if err != nil {
+		return nil, fmt.Errorf("team %s: list cases: %w", e.Team.ID, err)
+	}
+	have := map[string]bool{}
+	for _, c := range cases {
+		have[c.ID] = true
+	}
+	for i, c := range e.Cases {
+		if have[c.ID] {
+			probs = append(probs, Problem{fmt.Sprintf("$.cases[%d].id", i), fmt.Sprintf("case %s exists (use --replace to overwrite)", c.ID)})
+		}
+	}
+	return probs, nil
+}
