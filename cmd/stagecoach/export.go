@@ -17,8 +17,8 @@ const (
 	importUsage = "usage: stagecoach import FILE|- [--replace]"
 )
 
-// runTransfer handles the operator commands `stagecoach export` and
-// `stagecoach import`; ok is false for any other command line.
+// runTransfer runs the operator commands `stagecoach export` and
+// `stagecoach import` (cmd) with their arguments.
 //
 // export writes one team of the configured store as JSON (settings,
 // members, deals with everything in them and their history, cases) to
@@ -26,10 +26,8 @@ const (
 // import loads such a file into the configured store: every problem is
 // reported with its JSON path and nothing is stored; ids that exist are
 // refused unless --replace. Exit codes: 0 done, 1 refused or failed, 2 usage.
-func runTransfer(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
-	if len(args) == 0 || (args[0] != "export" && args[0] != "import") {
-		return 0, false
-	}
+func runTransfer(ctx context.Context, cmd string, cmdArgs []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	args := append([]string{cmd}, cmdArgs...)
 	var team, out, file string
 	replace := false
 	usage := exportUsage
@@ -46,7 +44,7 @@ func runTransfer(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			if !hasVal {
 				if i+1 >= len(rest) {
 					fmt.Fprintln(stderr, usage)
-					return 2, true
+					return 2
 				}
 				i++
 				val = rest[i]
@@ -62,28 +60,28 @@ func runTransfer(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			file = a
 		default:
 			fmt.Fprintln(stderr, usage)
-			return 2, true
+			return 2
 		}
 	}
 	if args[0] == "import" && file == "" {
 		fmt.Fprintln(stderr, usage)
-		return 2, true
+		return 2
 	}
 	cfg, err := LoadConfig(environ)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2, true
+		return 2
 	}
 	m := &Main{Config: cfg, Log: newLogger(cfg, stderr, true)}
 	if err := m.Open(ctx); err != nil {
 		fmt.Fprintln(stderr, "stagecoach:", err)
-		return 1, true
+		return 1
 	}
 	defer m.Close()
 	if args[0] == "export" {
-		return exportTeam(ctx, m.Service, team, out, stdout, stderr), true
+		return exportTeam(ctx, m.Service, team, out, stdout, stderr)
 	}
-	return importTeam(ctx, m.Service, file, replace, stdin, stdout, stderr), true
+	return importTeam(ctx, m.Service, file, replace, stdin, stdout, stderr)
 }
 
 func exportTeam(ctx context.Context, svc *coach.Service, team, out string, stdout, stderr io.Writer) int {
