@@ -7,6 +7,38 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
+func TestCloseDateValidation(t *testing.T) {
+	svc, team, _ := newService(t)
+	ctx := context.Background()
+	bob := actor("bob")
+	d, _ := svc.CreateDeal(ctx, bob, team, coach.NewDeal{Name: "Acme"})
+	tests := []struct {
+		date string
+		code string
+	}{
+		{"2027-02-30", coach.CodeNoSuchDay},
+		{"2026-13-01", coach.CodeNoSuchDay},
+		{"2027-2-3", coach.CodeBadValue},
+		{"next week", coach.CodeBadValue},
+		{"2027-02-28", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.date, func(t *testing.T) {
+			_, err := svc.CreateDeal(ctx, bob, team, coach.NewDeal{Name: "X " + tc.date, CloseDate: tc.date})
+			_, err2 := svc.EditDeal(ctx, bob, team, d.ID, coach.NewDeal{CloseDate: tc.date})
+			if tc.code == "" {
+				if err != nil || err2 != nil {
+					t.Fatalf("valid date refused: %v %v", err, err2)
+				}
+				return
+			}
+			if !isCode(err, tc.code) || !isCode(err2, tc.code) {
+				t.Fatalf("create %v, edit %v; want %s", err, err2, tc.code)
+			}
+		})
+	}
+}
+
 func TestDealWarnings(t *testing.T) {
 	svc, team, _ := newService(t) // today is 2026-11-23
 	ctx := context.Background()

@@ -47,8 +47,10 @@ func (s *Service) CreateDeal(ctx context.Context, a Actor, team *Team, nd NewDea
 			return nil, err
 		}
 	}
-	if nd.CloseDate != "" && !ValidDate(nd.CloseDate) {
-		return nil, Errf(CodeBadValue, "field", "close", "value", nd.CloseDate, "expected", "YYYY-MM-DD")
+	if nd.CloseDate != "" {
+		if err := checkDate("close", nd.CloseDate); err != nil {
+			return nil, err
+		}
 	}
 	if nd.Value < 0 {
 		return nil, Errf(CodeBadValue, "field", "value", "value", strconv.FormatInt(nd.Value, 10), "expected", "value>=0")
@@ -82,8 +84,10 @@ func (s *Service) EditDeal(ctx context.Context, a Actor, team *Team, ref string,
 	if err != nil {
 		return Change{}, err
 	}
-	if nd.CloseDate != "" && !ValidDate(nd.CloseDate) {
-		return Change{}, Errf(CodeBadValue, "field", "close", "value", nd.CloseDate, "expected", "YYYY-MM-DD")
+	if nd.CloseDate != "" {
+		if err := checkDate("close", nd.CloseDate); err != nil {
+			return Change{}, err
+		}
 	}
 	for _, f := range []struct{ k, v string }{{"name", nd.Name}, {"customer", nd.Customer}, {"industry", nd.Industry}} {
 		if err := checkLen(f.k, f.v, MaxNameLen); err != nil {
@@ -592,17 +596,35 @@ func (s *Service) AddNote(ctx context.Context, a Actor, team *Team, ref, text st
 	})
 }
 
-// History returns a deal's events, newest limit of them.
-func (s *Service) History(ctx context.Context, a Actor, team *Team, ref string, limit int) (*Deal, []Event, error) {
+// HistoryPageSize is the number of events on one page of History.
+const HistoryPageSize = 30
+
+// History returns page page (1 = the newest events) of a deal's events,
+// oldest first within the page, and whether older events exist. A page
+// past the oldest event is refused with the valid range.
+func (s *Service) History(ctx context.Context, a Actor, team *Team, ref string, page int) (*Deal, []Event, bool, error) {
+	if page < 1 {
+		return nil, nil, false, Errf(CodeBadValue, "field", "page", "value", strconv.Itoa(page), "expected", "1, 2, …")
+	}
 	d, err := s.Resolve(ctx, a, team, ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	evs, err := s.Store.History(ctx, a.Team, d.ID, limit)
+	n := page * HistoryPageSize
+	evs, err := s.Store.History(ctx, a.Team, d.ID, n+1)
 	if err != nil {
-		return nil, nil, fmt.Errorf("history %s: %w", d.ID, err)
+		return nil, nil, false, fmt.Errorf("history %s: %w", d.ID, err)
 	}
-	return d, evs, nil
+	older := len(evs) > n
+	if older {
+		evs = evs[1:]
+	}
+	newer := (page - 1) * HistoryPageSize
+	if len(evs) <= newer {
+		pages := max(1, (len(evs)+HistoryPageSize-1)/HistoryPageSize)
+		return nil, nil, false, Errf(CodeBadValue, "field", "page", "value", strconv.Itoa(page), "expected", "1-"+strconv.Itoa(pages))
+	}
+	return d, evs[:len(evs)-newer], older, nil
 }
 
 // StageStat is one row of a pipeline: deals whose reached stage is Stage.
