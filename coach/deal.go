@@ -112,10 +112,13 @@ type Deal struct {
 	Forms map[string]map[string]string `json:"forms,omitempty"`
 	// Logs holds the entries of log-type tools (playbook Tool.Log): tool
 	// id → entries by number.
-	Logs         map[string][]LogEntry `json:"logs,omitempty"`
-	Stakeholders []Stakeholder         `json:"stakeholders,omitempty"`
-	Meetings     []Meeting             `json:"meetings,omitempty"`
-	Notes        []Note                `json:"notes,omitempty"`
+	Logs map[string][]LogEntry `json:"logs,omitempty"`
+	// LogSeq is the last entry number given per log tool, so a removed
+	// entry's number is never given again.
+	LogSeq       map[string]int `json:"log_seq,omitempty"`
+	Stakeholders []Stakeholder  `json:"stakeholders,omitempty"`
+	Meetings     []Meeting      `json:"meetings,omitempty"`
+	Notes        []Note         `json:"notes,omitempty"`
 
 	// Nudge state (see nudge rules): no nudges before SnoozedUntil; none at all when Muted.
 	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
@@ -187,6 +190,7 @@ func (d *Deal) Clone() *Deal {
 			c.Logs[k] = cp
 		}
 	}
+	c.LogSeq = maps.Clone(d.LogSeq)
 	c.Stakeholders = append([]Stakeholder(nil), d.Stakeholders...)
 	c.Meetings = append([]Meeting(nil), d.Meetings...)
 	c.Notes = append([]Note(nil), d.Notes...)

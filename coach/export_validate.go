@@ -263,6 +263,11 @@ func (v *exportValidator) deal(p string, t *Team, de DealExport, ids map[string]
 			v.formValues(ep+".values", tool, e.Values)
 		}
 	}
+	for _, id := range sortedKeysOf(d.LogSeq) {
+		if tool, ok := v.pb.Tool(id); !ok || tool.ID != id || !tool.Log || d.LogSeq[id] < 0 {
+			v.add(p+".log_seq."+id, "not a log tool with a number ≥ 0")
+		}
+	}
 	meetings := map[int]bool{}
 	for i, m := range d.Meetings {
 		mp := fmt.Sprintf("%s.meetings[%d]", p, i)

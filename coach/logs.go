@@ -265,10 +265,14 @@ func (s *Service) addLogEntry(ctx context.Context, a Actor, team *Team, d *Deal,
 		if err != nil {
 			return nil, err
 		}
-		n := 1
+		n := d.LogSeq[tool.ID] + 1
 		for _, e := range entries {
 			n = max(n, e.N+1)
 		}
+		if d.LogSeq == nil {
+			d.LogSeq = map[string]int{}
+		}
+		d.LogSeq[tool.ID] = n
 		e := LogEntry{N: n, By: a.User, At: now, Contact: contact, Values: map[string]string{}}
 		for k, v := range clean {
 			e.Values[k] = v

@@ -126,6 +126,16 @@ func TestLogKeepsEveryEntry(t *testing.T) {
 		}
 	})
 
+	t.Run("a removed last entry's number is not given again", func(t *testing.T) {
+		r, err := svc.FillForm(ctx, bob, team, d.ID, "s4.t2", map[string]string{"raised_by": "Sun", "demand": "tmp"}, false)
+		if err != nil || r.Entry != 3 {
+			t.Fatalf("add: %v %d", err, r.Entry)
+		}
+		if _, err := svc.RemoveLogEntry(ctx, bob, team, d.ID, "s4.t2", 3); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("remove one entry; numbers stay", func(t *testing.T) {
 		res, err := svc.RemoveLogEntry(ctx, bob, team, d.ID, "s4.t2", 1)
 		if err != nil {
@@ -142,8 +152,8 @@ func TestLogKeepsEveryEntry(t *testing.T) {
 			t.Fatalf("remove event %+v", res.Events[0])
 		}
 		r3, err := svc.FillForm(ctx, bob, team, d.ID, "s4.t2", map[string]string{"raised_by": "Li", "demand": "API"}, false)
-		if err != nil || r3.Entry != 3 {
-			t.Fatalf("next number after a removal: %v %d", err, r3.Entry)
+		if err != nil || r3.Entry != 4 {
+			t.Fatalf("next number after removals: %v %d", err, r3.Entry)
 		}
 	})
 }
