@@ -70,6 +70,10 @@ var honestMessages = map[string]tx{
 	"history.btn.older":  {EN: "Older", ZH: "更早"},
 	"event.override":     {EN: "override", ZH: "破例"},
 
+	// digest and scorecard
+	"digest.move.override":    {EN: "(recorded below stage 8, confirmed)", ZH: "（未到第 8 阶段，经确认记录）"},
+	"scorecard.won_overrides": {EN: "Won without reaching stage 8 (confirmed): {week} this week, {quarter} this quarter", ZH: "未到第 8 阶段即确认赢单：本周 {week} 个，本季度 {quarter} 个"},
+
 	// log-type forms
 	"form.status_log":    {EN: "{mark} {tool} — {n} entries", ZH: "{mark} {tool}——{n} 条记录"},
 	"form.entries":       {EN: "Entries ({n}):", ZH: "记录（{n} 条）："},

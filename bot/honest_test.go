@@ -285,3 +285,14 @@ func TestExportJSONCarriesTheDeal(t *testing.T) {
 		}
 	}
 }
+
+// TestWonOverrideInScorecardAndDigest: a win confirmed below stage 8
+// shows as such on the rep's scorecard and in the digest's moves.
+func TestWonOverrideInScorecardAndDigest(t *testing.T) {
+	e := bottest.New(t)
+	e.Ask("alice", "help") // alice joins first: admin
+	e.Ask("bob", `new "Acme ERP"`)
+	e.Ask("bob", "won D-1 confirm")
+	mustContain(t, e.Ask("bob", "scorecard"), "Won without reaching stage 8 (confirmed): 1 this week, 1 this quarter")
+	mustContain(t, e.Ask("alice", "digest"), "D-1 Acme ERP: won", "(recorded below stage 8, confirmed)")
+}

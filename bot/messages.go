@@ -165,7 +165,6 @@ var coreMessages = map[string]tx{
 	"contact.no_dm":            {EN: "No decision-maker known yet.", ZH: "还不知道决策者是谁。"},
 	"contact.no_supporter":     {EN: "No supporter yet.", ZH: "还没有支持者。"},
 	"meet.done":                {EN: "{id}: meeting booked for {when}.", ZH: "{id}：已约定会谈，时间 {when}。"},
-	"meet.past":                {EN: "Note: that time is in the past — recorded as a held meeting.", ZH: "注意：该时间已过去——已记录为已举行的会谈。"},
 	"note.done":                {EN: "{id}: note added.", ZH: "{id}：已添加备注。"},
 	"history.title":            {EN: "History · {id} {name}", ZH: "变更记录 · {id} {name}"},
 	"status.done.won":          {EN: "🎉 {id} won. Well done — now secure the implementation and handover (stage 8).", ZH: "🎉 {id} 赢单。干得好——接下来确保项目实施和交接（第 8 阶段）。"},
