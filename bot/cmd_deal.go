@@ -95,7 +95,7 @@ func (r *Router) cmdNew(q *Request) (Reply, error) {
 }
 
 func (r *Router) cmdEdit(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -106,7 +106,7 @@ func (r *Router) cmdEdit(q *Request) (Reply, error) {
 	if len(q.Args.KV) == 0 {
 		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "field=value")
 	}
-	ch, err := r.svc.EditDeal(q.Ctx, q.Actor, q.Team, d.ID, nd)
+	ch, err := r.svc.EditDeal(q.Ctx, q.Actor, q.Team, ref, nd)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -127,15 +127,16 @@ func (r *Router) cmdDeals(q *Request) (Reply, error) {
 	default:
 		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "deals", "value", scope, "expected", "mine|team|all")
 	}
-	deals, err := r.svc.Visible(q.Ctx, q.Actor, q.Team)
+	in := coach.ScopeTeam
+	if scope == "" || scope == "mine" || scope == "我的" {
+		in = coach.ScopeMine
+	}
+	deals, err := r.svc.VisibleIn(q.Ctx, q.Actor, q.Team, in)
 	if err != nil {
 		return Reply{}, err
 	}
 	var open, closed []string
 	for _, d := range deals {
-		if (scope == "" || scope == "mine" || scope == "我的") && d.Owner != q.Actor.User {
-			continue
-		}
 		if d.Open() {
 			open = append(open, q.dealLine(d))
 		} else if scope == "all" || scope == "全部" {
@@ -206,7 +207,7 @@ func (r *Router) appendDetails(q *Request, rep *Reply, d *coach.Deal) {
 }
 
 func (r *Router) cmdHistory(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -216,7 +217,7 @@ func (r *Router) cmdHistory(q *Request) (Reply, error) {
 			return Reply{}, coach.Errf(coach.CodeBadValue, "field", "page", "value", w, "expected", "1, 2, …")
 		}
 	}
-	_, evs, older, err := r.svc.History(q.Ctx, q.Actor, q.Team, d.ID, page)
+	d, evs, older, err := r.svc.History(q.Ctx, q.Actor, q.Team, ref, page)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -259,22 +260,27 @@ func (q *Request) eventLine(e coach.Event) string {
 }
 
 func (r *Router) cmdStatus(q *Request, st coach.Status) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
-	ch, err := r.svc.SetStatus(q.Ctx, q.Actor, q.Team, d.ID, st, q.Args.Rest(1))
+	reason := q.Args.Rest(1)
+	ch, err := r.svc.SetStatus(q.Ctx, q.Actor, q.Team, ref, st, reason)
 	if err != nil {
 		return Reply{}, err
 	}
-	return r.changedCard(q, ch, "status.done."+string(st)), nil
+	rep := r.changedCard(q, ch, "status.done."+string(st))
+	for _, t := range coach.StatusTips(st, reason) {
+		rep.Add(Context{Text: q.tip(t)})
+	}
+	return rep, nil
 }
 
 // cmdWon: `won <deal> [confirm|确认] [value=…] [date=YYYY-MM-DD]`. Below
 // the last stage nothing is recorded without confirm: the reply says what
 // is missing and offers the confirm button.
 func (r *Router) cmdWon(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -302,10 +308,11 @@ func (r *Router) cmdWon(q *Request) (Reply, error) {
 		in.Date = v
 		extra = append(extra, "date="+v)
 	}
-	res, err := r.svc.Win(q.Ctx, q.Actor, q.Team, d.ID, in)
+	res, err := r.svc.Win(q.Ctx, q.Actor, q.Team, ref, in)
 	if err != nil {
 		return Reply{}, err
 	}
+	d := res.After
 	last := strconv.Itoa(len(r.pb.Stages))
 	if res.NeedsConfirm {
 		var rep Reply
@@ -333,7 +340,7 @@ func (r *Router) cmdWon(q *Request) (Reply, error) {
 
 // cmdLost: `lost <deal> <reason> [competitor=…]`.
 func (r *Router) cmdLost(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -345,7 +352,7 @@ func (r *Router) cmdLost(q *Request) (Reply, error) {
 		reason = strings.TrimSpace(reason + " " + v)
 	}
 	competitor, _ := q.Args.Get("competitor")
-	ch, err := r.svc.Lose(q.Ctx, q.Actor, q.Team, d.ID, reason, competitor)
+	ch, err := r.svc.Lose(q.Ctx, q.Actor, q.Team, ref, reason, competitor)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -353,8 +360,8 @@ func (r *Router) cmdLost(q *Request) (Reply, error) {
 	if a := ch.After; a.Competitor != "" {
 		rep.Add(Context{Text: q.T("lost.competitor", "competitor", a.Competitor)})
 	}
-	if isPriceReason(reason) {
-		rep.Add(Context{Text: q.T("tip.price_cut")})
+	for _, t := range coach.StatusTips(coach.StatusLost, reason) {
+		rep.Add(Context{Text: q.tip(t)})
 	}
 	return rep, nil
 }
@@ -376,16 +383,6 @@ func (r *Router) addDealWarnings(q *Request, rep *Reply, d *coach.Deal) error {
 		rep.Add(Context{Text: q.T("warn."+w.Code, kv...)})
 	}
 	return nil
-}
-
-func isPriceReason(s string) bool {
-	s = strings.ToLower(s)
-	for _, w := range []string{"price", "cost", "expensive", "cheap", "discount", "价格", "价钱", "贵", "便宜", "报价", "降价", "折扣"} {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *Router) cmdStage(q *Request) (Reply, error) {
@@ -507,7 +504,7 @@ func (r *Router) cmdHome(q *Request) (Reply, error) {
 	} else {
 		rep.Add(Text{Text: strings.Join(mine, "\n")})
 	}
-	if q.Member.Role != coach.RoleRep {
+	if q.Team.SeesOthers(q.Actor.User) {
 		rep.Add(Divider{}, Heading{Text: q.T("home.team", "n", strconv.Itoa(len(team)))})
 		if len(team) > 0 {
 			rep.Add(Text{Text: strings.Join(team, "\n")})

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -19,16 +18,17 @@ func (r *Router) reportCommands() []*Command {
 }
 
 func (r *Router) cmdPipeline(q *Request) (Reply, error) {
-	deals, err := r.svc.Visible(q.Ctx, q.Actor, q.Team)
+	scope := coach.ScopeTeam
+	if w := strings.ToLower(q.Args.Word(0)); w == "mine" || w == "我的" {
+		scope = coach.ScopeMine
+	}
+	stats, err := r.svc.PipelineFor(q.Ctx, q.Actor, q.Team, scope)
 	if err != nil {
 		return Reply{}, err
 	}
-	if w := strings.ToLower(q.Args.Word(0)); w == "mine" || w == "我的" || q.Member.Role == coach.RoleRep {
-		deals = slices.DeleteFunc(deals, func(d *coach.Deal) bool { return d.Owner != q.Actor.User })
-	}
 	var rep Reply
 	rep.Add(Heading{Text: q.T("pipeline.title")})
-	rep.Add(q.funnelBlocks(coach.Pipeline(r.pb, deals))...)
+	rep.Add(q.funnelBlocks(stats)...)
 	return rep, nil
 }
 
@@ -55,14 +55,11 @@ func (q *Request) funnelBlocks(stats []coach.StageStat) []Block {
 }
 
 func (r *Router) cmdDigest(q *Request) (Reply, error) {
-	if q.Member.Role == coach.RoleRep {
-		return Reply{}, coach.Errf(coach.CodeForbidden, "action", "digest")
-	}
-	rep, err := r.svc.Report(q.Ctx, q.Team, q.now())
+	d, err := r.svc.DigestFor(q.Ctx, q.Actor, q.Team, q.now())
 	if err != nil {
 		return Reply{}, err
 	}
-	out := r.digestReply(q, rep.For(q.Actor.User))
+	out := r.digestReply(q, d)
 	out.Ephemeral = true
 	return out, nil
 }

@@ -1,12 +1,9 @@
 package coach
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -82,14 +79,6 @@ func (s *Service) ExportTeam(ctx context.Context, team string) (*TeamExport, err
 	return out, nil
 }
 
-// WriteExport writes e as indented JSON.
-func WriteExport(w io.Writer, e *TeamExport) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(e)
-}
-
 // Problem is one thing wrong with an import, at a JSON path ("$.deals[2].id").
 type Problem struct {
 	Path string
@@ -128,54 +117,14 @@ type ImportResult struct {
 	Events       int
 }
 
-// DecodeExport parses an export document strictly: unknown fields and
-// trailing data are problems (with the line and column of the syntax).
-func DecodeExport(data []byte) (*TeamExport, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var e TeamExport
-	err := dec.Decode(&e)
-	if err == nil && dec.More() {
-		err = errors.New("data after the document")
-	}
-	if err != nil {
-		return nil, &ImportError{Problems: []Problem{{Path: "$", Msg: jsonErrorAt(data, dec, err)}}}
-	}
-	return &e, nil
-}
-
-// jsonErrorAt adds the line and column of a JSON error.
-func jsonErrorAt(data []byte, dec *json.Decoder, err error) string {
-	off := dec.InputOffset()
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-		if te.Field != "" {
-			return fmt.Sprintf("%s: %s is %s, want %s", lineCol(data, off), te.Field, te.Value, te.Type)
-		}
-	}
-	return lineCol(data, off) + ": " + err.Error()
-}
-
-func lineCol(data []byte, off int64) string {
-	off = min(max(off, 0), int64(len(data)))
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := off - int64(bytes.LastIndexByte(data[:off], '\n'))
-	return fmt.Sprintf("line %d col %d", line, col)
-}
-
-// ImportTeam loads an export document into the store: it is decoded and
-// validated first (every problem reported with its path, nothing stored),
-// then, unless replace, refused when the team or any deal or case id
-// exists (each listed), then stored all or nothing.
-func (s *Service) ImportTeam(ctx context.Context, data []byte, replace bool) (ImportResult, error) {
-	e, err := DecodeExport(data)
-	if err != nil {
-		return ImportResult{}, err
+// ImportTeam loads an export document (as decoded by the caller: the
+// JSON lives at the edge) into the store: it is validated first (every
+// problem reported with its path, nothing stored), then, unless replace,
+// refused when the team or any deal or case id exists (each listed), then
+// stored all or nothing.
+func (s *Service) ImportTeam(ctx context.Context, e *TeamExport, replace bool) (ImportResult, error) {
+	if e == nil {
+		return ImportResult{}, &ImportError{Problems: []Problem{{Path: "$", Msg: "missing"}}}
 	}
 	if probs := ValidateExport(s.Playbook, e); len(probs) > 0 {
 		return ImportResult{}, &ImportError{Problems: probs}

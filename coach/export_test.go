@@ -67,11 +67,23 @@ func exportJSON(t *testing.T, svc *coach.Service, team string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := coach.WriteExport(&buf, e); err != nil {
+	js, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return js
+}
+
+// decoded parses an export document strictly, as `stagecoach import` does.
+func decoded(t *testing.T, data []byte) *coach.TeamExport {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var e coach.TeamExport
+	if err := dec.Decode(&e); err != nil {
+		t.Fatal(err)
+	}
+	return &e
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
@@ -101,7 +113,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			dst := coach.NewService(open(t), playbook.Default(), func() time.Time { return *now }, slog.New(slog.DiscardHandler))
-			res, err := dst.ImportTeam(ctx, first, false)
+			res, err := dst.ImportTeam(ctx, decoded(t, first), false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +133,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 
 			// again: refused, every existing id listed
-			_, err = dst.ImportTeam(ctx, first, false)
+			_, err = dst.ImportTeam(ctx, decoded(t, first), false)
 			var ie *coach.ImportError
 			if !errors.As(err, &ie) || !ie.Conflict || !errors.Is(err, coach.ErrConflict) {
 				t.Fatalf("second import: %v", err)
@@ -133,7 +145,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 				}
 			}
 			// with replace it is accepted, and D-4 stays
-			if _, err := dst.ImportTeam(ctx, first, true); err != nil {
+			if _, err := dst.ImportTeam(ctx, decoded(t, first), true); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := dst.Store.GetDeal(ctx, "T1", "D-4"); err != nil {
@@ -170,9 +182,6 @@ func TestImportValidation(t *testing.T) {
 		data  []byte
 		paths []string
 	}{
-		{"not JSON", []byte(`{"format": `), []string{"$"}},
-		{"unknown field", edit(func(m map[string]any) { m["colour"] = "red" }), []string{"$"}},
-		{"wrong type", edit(func(m map[string]any) { deal(m, 0)["value"] = "lots" }), []string{"$"}},
 		{"every problem with its path", edit(func(m map[string]any) {
 			m["format"] = "csv"
 			d := deal(m, 0)
@@ -199,7 +208,7 @@ func TestImportValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dst, _, _ := newService(t) // its T1 exists, but validation comes first
-			_, err := dst.ImportTeam(context.Background(), tc.data, false)
+			_, err := dst.ImportTeam(context.Background(), decoded(t, tc.data), false)
 			var ie *coach.ImportError
 			if !errors.As(err, &ie) || ie.Conflict {
 				t.Fatalf("err %v", err)
@@ -218,24 +227,4 @@ func TestImportValidation(t *testing.T) {
 			}
 		})
 	}
-}
-
-// FuzzDecodeExport: decoding and validating any input never panics, and
-// a document that passes validation exports back to the same value.
-func FuzzDecodeExport(f *testing.F) {
-	f.Add([]byte(`{"format":"stagecoach.team/1","team":{"id":"T","members":{"a":{"id":"a","role":"admin","joined_at":"2026-01-01T00:00:00Z"}},"created_at":"2026-01-01T00:00:00Z","version":1},"deals":[],"cases":[]}`))
-	f.Add([]byte(`{"format":"x","team":null}`))
-	f.Add([]byte(`[]`))
-	pb := playbook.Default()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		e, err := coach.DecodeExport(data)
-		if err != nil {
-			var ie *coach.ImportError
-			if !errors.As(err, &ie) || len(ie.Problems) == 0 {
-				t.Fatalf("decode error without problems: %v", err)
-			}
-			return
-		}
-		_ = coach.ValidateExport(pb, e)
-	})
 }

@@ -10,7 +10,7 @@ import (
 
 // commands are the words that may follow the global flags; none means
 // the console when no chat platform is configured, else the service.
-var commands = []string{"serve", "health", "jobs", "export", "import"}
+var commands = []string{"serve", "health", "jobs", "mirror", "export", "import"}
 
 const usageText = `usage: stagecoach [--user NAME] [--team TEAM] [--lang zh|en] [command]
 
@@ -20,6 +20,7 @@ commands:
            fails when neither SLACK_BOT_TOKEN nor LARK_APP_ID is set
   health   exit 0 when GET /healthz on HTTP_ADDR answers 200 (Docker HEALTHCHECK)
   jobs     run nudges|reminders|digest [--now T]: run one job once
+  mirror   resync|status [--team T]: queue a full CRM mirror resync, or show the queues
   export   [--team T] [--out FILE]: write a team of the store as JSON
   import   FILE|- [--replace]: load an exported team into the store
 

@@ -117,7 +117,7 @@ func exportTeam(ctx context.Context, svc *coach.Service, team, out string, stdou
 		defer f.Close()
 		w = f
 	}
-	if err := coach.WriteExport(w, e); err != nil {
+	if err := writeExport(w, e); err != nil {
 		fmt.Fprintln(stderr, "stagecoach export:", err)
 		return 1
 	}
@@ -142,7 +142,11 @@ func importTeam(ctx context.Context, svc *coach.Service, file string, replace bo
 		fmt.Fprintln(stderr, "stagecoach import:", err)
 		return 1
 	}
-	res, err := svc.ImportTeam(ctx, data, replace)
+	e, err := decodeExport(data)
+	var res coach.ImportResult
+	if err == nil {
+		res, err = svc.ImportTeam(ctx, e, replace)
+	}
 	var ie *coach.ImportError
 	if errors.As(err, &ie) {
 		fmt.Fprintf(stderr, "stagecoach import: nothing was imported, %d problem(s):\n", len(ie.Problems))

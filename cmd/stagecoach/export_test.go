@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stagecoach/stagecoach/coach"
+	"github.com/stagecoach/stagecoach/playbook"
 	"github.com/stagecoach/stagecoach/storage/redis/redistest"
 )
 
@@ -93,4 +96,53 @@ func TestTransferUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errs)
 		}
 	}
+}
+
+func TestImportDecodeProblems(t *testing.T) {
+	withEnv(t, map[string]string{"STAGECOACH_DB": filepath.Join(t.TempDir(), "x.db")})
+	for _, tc := range []struct {
+		name, data string
+		want       []string
+	}{
+		{"not JSON", "{\n  \"format\": ", []string{"$: line 2 col", "unexpected EOF"}},
+		{"unknown field", `{"format":"stagecoach.team/1","colour":"red"}`, []string{"$: line 1 col", `unknown field "colour"`}},
+		{"wrong type", "{\"format\":\"stagecoach.team/1\",\n\"deals\":[{\"value\":\"lots\"}]}", []string{"$: line 2 col", "deals.value is string, want int64"}},
+		{"trailing data", `{} {}`, []string{"data after the document"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runCmd(t, tc.data, "import", "-")
+			if code != 1 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			for _, w := range append(tc.want, "nothing was imported, 1 problem(s)") {
+				if !strings.Contains(errs, w) {
+					t.Fatalf("stderr lacks %q:\n%s", w, errs)
+				}
+			}
+		})
+	}
+}
+
+// FuzzDecodeExport: decoding and validating any input never panics; a
+// decode failure is always one problem at "$".
+func FuzzDecodeExport(f *testing.F) {
+	f.Add([]byte(`{"format":"stagecoach.team/1","team":{"id":"T","members":{"a":{"id":"a","role":"admin","joined_at":"2026-01-01T00:00:00Z"}},"created_at":"2026-01-01T00:00:00Z","version":1},"deals":[],"cases":[]}`))
+	f.Add([]byte(`{"format":"x","team":null,"deals":[{"id":"D-1","logs":{"s4.t2":[{"n":0}]}}]}`))
+	f.Add([]byte(`[]`))
+	pb := playbook.Default()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := decodeExport(data)
+		if err != nil {
+			var ie *coach.ImportError
+			if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Path != "$" {
+				t.Fatalf("decode error %v", err)
+			}
+			return
+		}
+		for _, p := range coach.ValidateExport(pb, e) {
+			if !strings.HasPrefix(p.Path, "$") || p.Msg == "" {
+				t.Fatalf("problem %+v", p)
+			}
+		}
+	})
 }

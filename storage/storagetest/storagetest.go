@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 			tt.fn(t, s)
 		})
 	}
+	runOutbox(t, newStore) // outbox.go
 }
 
 // base is a fixed instant the suite's times derive from; nanoseconds are
