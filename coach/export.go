@@ -115,6 +115,12 @@ type ImportResult struct {
 	Team         string
 	Deals, Cases int
 	Events       int
+	// Resynced is the number of mirror outbox entries queued for the
+	// imported deals (0 without mirror targets); ResyncErr is set when
+	// queuing them failed (the import itself stands: run
+	// `stagecoach mirror resync`).
+	Resynced  int
+	ResyncErr error
 }
 
 // ImportTeam loads an export document (as decoded by the caller: the
@@ -150,6 +156,14 @@ func (s *Service) ImportTeam(ctx context.Context, e *TeamExport, replace bool) (
 			return ImportResult{}, &ImportError{Problems: []Problem{{Path: "$", Msg: "some ids were created meanwhile; nothing was imported"}}, Conflict: true}
 		}
 		return ImportResult{}, fmt.Errorf("import team %s: %w", e.Team.ID, err)
+	}
+	// The import bypasses the mirror outbox: queue the imported state for
+	// the team's mirror targets, if any.
+	if n, err := s.Store.EnqueueResync(ctx, e.Team.ID, "", s.now()); err != nil {
+		s.Log.Warn("import: mirror resync not queued", "team", e.Team.ID, "err", err)
+		res.ResyncErr = err
+	} else {
+		res.Resynced = n
 	}
 	return res, nil
 }

@@ -144,9 +144,14 @@ func TestExportImportRoundTrip(t *testing.T) {
 					t.Fatalf("conflicts %q lack %s", paths, p)
 				}
 			}
-			// with replace it is accepted, and D-4 stays
-			if _, err := dst.ImportTeam(ctx, decoded(t, first), true); err != nil {
+			// with replace it is accepted, and D-4 stays; a mirror target
+			// gets the imported state queued
+			if _, err := dst.Store.SubscribeOutbox(ctx, "T1", "hook"); err != nil {
 				t.Fatal(err)
+			}
+			res, err = dst.ImportTeam(ctx, decoded(t, first), true)
+			if err != nil || res.ResyncErr != nil || res.Resynced != 4 {
+				t.Fatalf("replace: %v %+v", err, res)
 			}
 			if _, err := dst.Store.GetDeal(ctx, "T1", "D-4"); err != nil {
 				t.Fatalf("replace dropped a deal not in the file: %v", err)

@@ -160,5 +160,11 @@ func importTeam(ctx context.Context, svc *coach.Service, file string, replace bo
 		return 1
 	}
 	fmt.Fprintf(stdout, "imported team %s: %d deals, %d events, %d cases\n", res.Team, res.Deals, res.Events, res.Cases)
+	switch {
+	case res.ResyncErr != nil:
+		fmt.Fprintf(stderr, "stagecoach import: the mirror resync was not queued (%v): run `stagecoach mirror resync --team %s`\n", res.ResyncErr, res.Team)
+	case res.Resynced > 0:
+		fmt.Fprintf(stdout, "queued %d deals for the mirror targets\n", res.Resynced)
+	}
 	return 0
 }
