@@ -538,7 +538,11 @@ func (s *Service) AddMeeting(ctx context.Context, a Actor, team *Team, ref strin
 		}
 		d.Meetings = append(d.Meetings, m)
 		sortMeetings(d)
-		return []Event{{Kind: "meet", Field: strconv.Itoa(id), After: strings.TrimSpace(m.At.Format(time.RFC3339) + " " + m.Status + " " + m.Place + " " + m.Topic)}}, nil
+		evs := []Event{{Kind: "meet", Field: strconv.Itoa(id), After: strings.TrimSpace(m.At.Format(time.RFC3339) + " " + m.Place + " " + m.Topic)}}
+		if m.Status == MeetingHeld {
+			evs = append(evs, Event{Kind: "meet", Field: meetField(id, "status"), After: MeetingHeld})
+		}
+		return evs, nil
 	})
 	if err != nil {
 		return Change{}, nil, err
