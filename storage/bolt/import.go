@@ -81,6 +81,8 @@ func (s *Store) ImportTeam(ctx context.Context, snap *coach.TeamSnapshot, replac
 				}
 			}
 		}
+		fresh := b.deals.Cursor()
+		hadDeals, _ := fresh.First()
 		if err := teams.Put(teamName(t.ID), tjs); err != nil {
 			return err
 		}
@@ -97,10 +99,23 @@ func (s *Store) ImportTeam(ctx context.Context, snap *coach.TeamSnapshot, replac
 			if err := setProgress(b, r.d, r.n); err != nil {
 				return err
 			}
+			if err := indexNames(tx, r.d, r.n); err != nil { // name index, nameindex.go
+				return err
+			}
 			if b.deals.Sequence() < r.n {
 				if err := b.deals.SetSequence(r.n); err != nil {
 					return err
 				}
+			}
+		}
+		if hadDeals == nil {
+			// the team had no deals: the name index holds all of them now
+			_, of, err := nameBuckets(tx, t.ID)
+			if err != nil {
+				return err
+			}
+			if err := of.Put(kBuilt, []byte{1}); err != nil {
+				return err
 			}
 		}
 		for _, r := range cases {

@@ -5,24 +5,26 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stagecoach/stagecoach/coach"
 )
 
 // importScript stores a whole team in one script (one slot: every key has
-// the team's hash tag), so an import is all or nothing.
+// the team's hash tag), so an import is all or nothing; the name index
+// (nameindex.go) is kept in step.
 //
 // KEYS: team, seq, deals, progress, cseq, cases, then per deal its deal and
 // hist keys, then per case its case key.
-// ARGV: replace, team version, team JSON, #deals, #cases, then per deal:
-// id, n, version, JSON, open flag, progress ms, #events, events…; then per
-// case: id, n, JSON.
+// ARGV: replace, team version, team JSON, #deals, #cases, the team's key
+// prefix, then per deal: id, n, version, JSON, open flag, progress ms, its
+// name keys joined by "\n", #events, events…; then per case: id, n, JSON.
 // Returns 1, or 0 (nothing written) when, without replace, the team or an
 // id exists.
-var importScript = goredis.NewScript(`
+var importScript = goredis.NewScript(nameIndexLua + `
 local replace = ARGV[1] == '1'
-local nd, nc = tonumber(ARGV[4]), tonumber(ARGV[5])
+local nd, nc, tp = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local dealKey = function(i) return KEYS[6 + 2 * i - 1] end
 local histKey = function(i) return KEYS[6 + 2 * i] end
 local caseKey = function(j) return KEYS[6 + 2 * nd + j] end
@@ -36,11 +38,11 @@ if not replace then
   end
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
-local a = 6
+local a = 7
 local maxd = tonumber(redis.call('GET', KEYS[2]) or '0')
 for i = 1, nd do
-  local id, n, v, js, open, ms, ne = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6])
-  a = a + 7
+  local id, n, v, js, open, ms, nk, ne = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], tonumber(ARGV[a + 7])
+  a = a + 8
   redis.call('HSET', dealKey(i), 'v', v, 'd', js)
   redis.call('ZADD', KEYS[3], n, id)
   if open == '1' then
@@ -53,9 +55,15 @@ for i = 1, nd do
     redis.call('RPUSH', histKey(i), ARGV[a])
     a = a + 1
   end
+  local keys = {}
+  for k in string.gmatch(nk, '[^\n]+') do keys[#keys + 1] = k end
+  nameIndexSet(tp, id, keys)
   if n > maxd then maxd = n end
 end
 redis.call('SET', KEYS[2], maxd)
+if redis.call('ZCARD', KEYS[3]) == nd then
+  redis.call('SET', tp .. 'nidx:ok', '1') -- every deal of the team is indexed
+end
 local maxc = tonumber(redis.call('GET', KEYS[5]) or '0')
 for j = 1, nc do
   local id, n, js = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
@@ -83,7 +91,7 @@ func (s *Store) ImportTeam(ctx context.Context, snap *coach.TeamSnapshot, replac
 	if replace {
 		rep = "1"
 	}
-	args := []any{rep, strconv.FormatInt(t.Version, 10), tjs, len(snap.Deals), len(snap.Cases)}
+	args := []any{rep, strconv.FormatInt(t.Version, 10), tjs, len(snap.Deals), len(snap.Cases), k.tp}
 	for _, d := range snap.Deals {
 		n, ok := dealNum(d.ID)
 		if !ok || d.Team != t.ID {
@@ -95,7 +103,7 @@ func (s *Store) ImportTeam(ctx context.Context, snap *coach.TeamSnapshot, replac
 		}
 		keys = append(keys, k.deal(d.ID), k.hist(d.ID))
 		evs := snap.History[d.ID]
-		args = append(args, d.ID, n, strconv.FormatInt(d.Version, 10), js, openFlag(d), unixMs(d.LastProgressAt), len(evs))
+		args = append(args, d.ID, n, strconv.FormatInt(d.Version, 10), js, openFlag(d), unixMs(d.LastProgressAt), strings.Join(coach.NameKeys(d), "\n"), len(evs))
 		for _, e := range evs {
 			e.Team, e.Deal = t.ID, d.ID
 			ej, err := json.Marshal(e)

@@ -29,6 +29,14 @@ func testImport(t *testing.T, s coach.Store) {
 		t.Fatalf("ProgressBefore after import: %v %v", dealIDs(open), err)
 	}
 
+	// the name index holds the imported deals
+	if ds, err := s.PrefixDeals(ctx, "A", "glob", 0); err != nil || len(ds) != 1 || ds[0].ID != "D-5" {
+		t.Fatalf("PrefixDeals(glob) after import: %v %v", dealIDs(ds), err)
+	}
+	if ds, err := s.PrefixDeals(ctx, "A", "acme c", 0); err != nil || len(ds) != 1 || ds[0].ID != "D-2" {
+		t.Fatalf("PrefixDeals(customer) after import: %v %v", dealIDs(ds), err)
+	}
+
 	// the counters moved past the imported ids
 	d := mustCreate(t, s, newDeal("A", "ann", "After import", base))
 	if d.ID != "D-6" {
@@ -63,6 +71,10 @@ func testImport(t *testing.T, s coach.Store) {
 	checkImported(t, s, changed)
 	if got := mustGet(t, s, "A", d.ID); got.Name != "After import" {
 		t.Fatalf("replace removed a deal not in the import: %+v", got)
+	}
+	// the replaced deal is found by its new name only
+	if ds, err := s.PrefixDeals(ctx, "A", "renamed", 0); err != nil || len(ds) != 1 || ds[0].ID != "D-2" {
+		t.Fatalf("PrefixDeals(renamed) after replace: %v %v", dealIDs(ds), err)
 	}
 	if open, err := s.ProgressBefore(ctx, "A", base.Add(24*time.Hour), 0); err != nil || slices.Contains(dealIDs(open), "D-2") {
 		t.Fatalf("a deal closed by the import is still in the progress index: %v %v", dealIDs(open), err)
