@@ -11,7 +11,10 @@ import (
 
 func (r *Router) formCommands() []*Command {
 	return []*Command{
-		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id> [<field>=<value>…]]", Group: "coaching", SubArg: 2,
+		// Usage holds the words before a sub-command: `form <deal>` alone
+		// lists the forms, `form <deal> <tool-id> [<field>=<value>…]` shows
+		// or fills one (see the examples).
+		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> <tool-id>", Group: "coaching", SubArg: 2,
 			Examples: []string{"form D-1", "form D-1 s2.t1", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`, `form D-1 s4.t2 raised_by=Li demand="SSO" contact=1`}, Run: r.cmdForm,
 			FromForm: r.toolFromForm,
 			Sub: []*Command{

@@ -10,7 +10,9 @@ import (
 
 func (r *Router) meetCommands() []*Command {
 	return []*Command{
-		{Name: "meet", Aliases: []string{"约见", "会议"}, Usage: "<deal> <YYYY-MM-DD HH:MM> [place=…] [topic=…]", Group: "deals", SubArg: 1,
+		// Usage holds the words before a sub-command; booking (no
+		// sub-command) is spelled out in the summary and the first example.
+		{Name: "meet", Aliases: []string{"约见", "会议"}, Usage: "<deal>", Group: "deals", SubArg: 1,
 			Examples: []string{`meet D-1 2026-12-03 14:00 place="Acme HQ" topic="first visit"`}, Run: r.cmdMeet, FromForm: meetFromForm,
 			Sub: []*Command{
 				{Name: "held", Aliases: []string{"已举行", "举行"}, Usage: "<n> [outcome=…] [next=…]", Examples: []string{`meet D-1 held 1 outcome="agreed on a pilot" next="send the draft"`}, Run: r.meetHeld},

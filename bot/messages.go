@@ -22,7 +22,7 @@ var coreMessages = map[string]tx{
 	"cmd.buyer":    {EN: "Record the customer's buying stage (0 = unknown, 1–8).", ZH: "记录客户的采购阶段（0 = 未知，1–8）。"},
 	"cmd.info":     {EN: "Show or record information fields (field=value).", ZH: "查看或记录信息字段（字段=值）。"},
 	"cmd.contact":  {EN: "Add, edit, remove or list the customer's stakeholders.", ZH: "添加、修改、删除或列出客户方相关人员。"},
-	"cmd.meet":     {EN: "Book a meeting (time, place, topic).", ZH: "约定会谈（时间、地点、主题）。"},
+	"cmd.meet":     {EN: "Book a meeting: `meet <deal> <YYYY-MM-DD HH:MM> [place=…] [topic=…]`; then record it held, cancel or move it.", ZH: "约定会谈：`meet <商机> <YYYY-MM-DD HH:MM> [place=…] [topic=…]`；之后可记录已举行、取消或改期。"},
 	"cmd.note":     {EN: "Add a note to a deal.", ZH: "为商机添加备注。"},
 	"cmd.history":  {EN: "Show what changed on a deal, who and when.", ZH: "查看商机的变更记录：谁、何时、改了什么。"},
 	"cmd.won":      {EN: "Mark a deal won.", ZH: "标记商机为赢单。"},
