@@ -11,25 +11,20 @@ import (
 
 func (r *Router) formCommands() []*Command {
 	return []*Command{
-		// Usage holds the words before a sub-command: `form <deal>` alone
-		// lists the forms, `form <deal> <tool-id> [<field>=<value>…]` shows
-		// or fills one (see the examples).
-		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> <tool-id>", Group: "coaching", SubArg: 2,
-			Examples: []string{"form D-1", "form D-1 s2.t1", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`, `form D-1 s4.t2 raised_by=Li demand="SSO" contact=1`}, Run: r.cmdForm,
-			FromForm: r.toolFromForm,
-			Sub: []*Command{
-				{Name: "edit", Aliases: []string{"修改"}, Usage: "<n> <field>=<value>…", Examples: []string{"form D-1 s4.t2 edit 2 status=answered"}, Run: r.formEntryEdit},
-				{Name: "remove", Aliases: []string{"rm", "delete", "删除"}, Usage: "<n>", Examples: []string{"form D-1 s4.t2 remove 2"}, Run: r.formEntryRemove},
-			}},
+		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id>|<info-group>|note|won|lost [<field>=<value>…]]", Group: "coaching",
+			Examples: []string{"form D-1", "form D-1 s2.t1", "form D-1 s1.i1", "form D-1 won value=1.2m close=2027-03-31", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`,
+				`form D-1 s4.t2 raised_by=Li demand="SSO" contact=1`, "form D-1 s4.t2 edit 2 status=answered", "form D-1 s4.t2 remove 2"}, Run: r.cmdForm,
+			FromForm: r.toolFromForm},
 	}
 }
 
-// toolFromForm turns a submitted tool form (sN.tK) into the arguments of
+// toolFromForm turns a submitted tool form (sN.tK), info group form
+// (sN.iK) or card form (note, won, lost) into the arguments of
 // `form <deal> <tool> <field>=<value>…`. Every value is kept, empty ones
 // too (an emptied field is cleared); the submission must fill every
 // required field (see cmdForm).
 func (r *Router) toolFromForm(a *Action) (Args, bool) {
-	if _, ok := r.pb.Tool(a.Form); !ok {
+	if _, ok := r.pb.Tool(a.Form); !ok && !r.isCardForm(a.Form) {
 		return Args{}, false
 	}
 	keys := make([]string, 0, len(a.Values))
@@ -52,7 +47,14 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	id := q.Args.Word(1)
-	if id != "" && (len(q.Args.KV) > 0 || q.Form != nil) {
+	// one entry of a log-type form: `form <deal> <tool> edit|remove <n> …`
+	switch strings.ToLower(q.Args.Word(2)) {
+	case "edit", "修改":
+		return r.formEntryEdit(q)
+	case "remove", "rm", "delete", "删除":
+		return r.formEntryRemove(q)
+	}
+	if id != "" && (len(q.Args.KV) > 0 || q.Form != nil) && !r.isCardForm(strings.ToLower(id)) {
 		values := map[string]string{}
 		for _, kv := range q.Args.KV {
 			values[kv.Key] = kv.Value
@@ -71,6 +73,9 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 	}
 	if id == "" {
 		return r.formsList(q, d), nil
+	}
+	if rep, handled, err := r.cardForm(q, d, id); handled {
+		return rep, err
 	}
 	tool, err := r.svc.Tool(id, d)
 	if err != nil {
@@ -296,29 +301,4 @@ func hasEntry(d *coach.Deal, tool string, n int) bool {
 		}
 	}
 	return false
-}
-
-// formsCardLine is the deal card's hook: one line on how complete the
-// active stage's forms are ("" when the stage has none).
-func (r *Router) formsCardLine(q *Request, d *coach.Deal, p coach.Progress) string {
-	if !d.Open() || p.Active == 0 {
-		return ""
-	}
-	st := coach.FormsStatus(r.pb, d, p.Active)
-	if len(st) == 0 {
-		return ""
-	}
-	done := 0
-	var parts []string
-	for _, fs := range st {
-		mark := "○"
-		switch {
-		case fs.Complete():
-			mark, done = "●", done+1
-		case fs.Filled > 0:
-			mark = "◐"
-		}
-		parts = append(parts, mark+fs.Tool.ID)
-	}
-	return q.T("form.card", "done", strconv.Itoa(done), "n", strconv.Itoa(len(st)), "list", strings.Join(parts, " "), "id", d.ID)
 }

@@ -43,14 +43,14 @@ func (q *Request) funnelBlocks(stats []coach.StageStat) []Block {
 		if s.Stage > 0 {
 			name = q.stageName(s.Stage)
 		}
-		lines = append(lines, q.T("pipeline.row", "stage", name, "n", strconv.Itoa(s.Count), "value", FormatMoney(s.Value, ""), "weighted", FormatMoney(s.Weighted, "")))
+		lines = append(lines, q.T("pipeline.row", "stage", name, "n", strconv.Itoa(s.Count), "value", q.money(s.Value, ""), "weighted", q.money(s.Weighted, "")))
 		total += s.Value
 		weighted += s.Weighted
 		count += s.Count
 	}
 	return []Block{
 		Text{Text: strings.Join(lines, "\n")},
-		Context{Text: q.T("pipeline.total", "n", strconv.Itoa(count), "value", FormatMoney(total, ""), "weighted", FormatMoney(weighted, ""))},
+		Context{Text: q.T("pipeline.total", "n", strconv.Itoa(count), "value", q.money(total, ""), "weighted", q.money(weighted, ""))},
 	}
 }
 

@@ -10,8 +10,6 @@ var honestMessages = map[string]tx{
 	"cmd.meet.held":   {EN: "Record that a meeting took place, with its outcome and the next step.", ZH: "记录会谈已举行，以及结果和下一步。"},
 	"cmd.meet.cancel": {EN: "Cancel a booked meeting.", ZH: "取消已约定的会谈。"},
 	"cmd.meet.move":   {EN: "Move a booked meeting to another time.", ZH: "将已约定的会谈改到其他时间。"},
-	"cmd.form.edit":   {EN: "Change one entry of a log-type form, by its number.", ZH: "按编号修改记录型表单中的一条记录。"},
-	"cmd.form.remove": {EN: "Remove one entry of a log-type form, by its number.", ZH: "按编号删除记录型表单中的一条记录。"},
 
 	// words used inside other messages (error parameters)
 	"word.booked":    {EN: "booked", ZH: "已约定"},
@@ -55,13 +53,13 @@ var honestMessages = map[string]tx{
 	"meet.btn.tick_all":        {EN: "Tick all", ZH: "全部勾选"},
 
 	// won and lost
-	"won.confirm":       {EN: "{id} has not reached stage {last} (reached: {stage}): the contract item s8.m1 does not count yet. Nothing was recorded. Still missing: {list}", ZH: "{id} 尚未抵达第 {last} 阶段（当前抵达：{stage}）：合同项 s8.m1 还不计入。尚未记录任何内容。还缺：{list}"},
-	"won.confirm_ask":   {EN: "If the deal really is won, record it as an override: `won {id} confirm` (it is kept in the history and on the scorecard).", ZH: "如果确实已经赢单，可以破例记录：`won {id} 确认`（会记入变更记录和过程评分）。"},
-	"won.btn.confirm":   {EN: "Record as won", ZH: "确认赢单"},
-	"won.override_note": {EN: "Recorded as an override below stage {last} — the history and the scorecard show it.", ZH: "已作为低于第 {last} 阶段的破例记录——变更记录和过程评分中都会显示。"},
-	"won.final":         {EN: "Final value {value}, won on {date}. To correct: `won {id} value=… date=YYYY-MM-DD`.", ZH: "最终金额 {value}，赢单日期 {date}。如需更正：`won {id} value=… date=YYYY-MM-DD`。"},
-	"lost.competitor":   {EN: "Lost to {competitor}.", ZH: "输给了 {competitor}。"},
-	"lost.reason":       {EN: "Reason: {reason}", ZH: "原因：{reason}"},
+	"won.confirm":        {EN: "{id} has not reached stage {last} (reached: {stage}): the contract item s8.m1 does not count yet. Nothing was recorded. Still missing: {list}", ZH: "{id} 尚未抵达第 {last} 阶段（当前抵达：{stage}）：合同项 s8.m1 还不计入。尚未记录任何内容。还缺：{list}"},
+	"won.confirm_ask":    {EN: "If the deal really is won, record it as an override: `won {id} confirm` (it is kept in the history and on the scorecard).", ZH: "如果确实已经赢单，可以破例记录：`won {id} 确认`（会记入变更记录和过程评分）。"},
+	"won.btn.confirm":    {EN: "Record as won", ZH: "确认赢单"},
+	"won.override_note":  {EN: "Recorded as an override below stage {last} — the history and the scorecard show it.", ZH: "已作为低于第 {last} 阶段的破例记录——变更记录和过程评分中都会显示。"},
+	"won.final":          {EN: "Final value {value}, won on {date}. To correct: `won {id} value=… date=YYYY-MM-DD`.", ZH: "最终金额 {value}，赢单日期 {date}。如需更正：`won {id} value=… date=YYYY-MM-DD`。"},
+	"lost.to_competitor": {EN: "Lost to {competitor}.", ZH: "输给了 {competitor}。"},
+	"lost.reason":        {EN: "Reason: {reason}", ZH: "原因：{reason}"},
 
 	// history
 	"history.page_title": {EN: "History · {id} {name} (page {page})", ZH: "变更记录 · {id} {name}（第 {page} 页）"},

@@ -78,7 +78,7 @@ func TestDigestAndScorecardCommands(t *testing.T) {
 		want      []string
 	}{
 		{"bob", "digest", []string{`Your role doesn't allow "digest"`}},
-		{"alice", "digest", []string{"Weekly digest · T1", "Funnel", "[image: Funnel", "stage 1 · Customer planning & phone invitation: 1 deals", "@bob", "s1.e1 New prospects developed: 1 / 1"}},
+		{"alice", "digest", []string{"Weekly digest · T1", "Funnel", "[image: Funnel", "stage 1 · Customer planning & phone invitation: 1 deal ", "@bob", "s1.e1 New prospects developed: 1 / 1"}},
 		{"alice", "周报", []string{"Weekly digest"}},
 		{"bob", "scorecard", []string{"Process scorecards", "bob", "s1.e1 New prospects developed: 1 / 1", "1 ticks this week (1 out of order)"}},
 		{"bob", "scorecard alice", []string{`Your role doesn't allow "scorecard alice"`}},
@@ -165,7 +165,7 @@ func TestNotifierNudgeRendering(t *testing.T) {
 		case "alice":
 			mustContain(t, text, "Acme ERP: stalled 15 d")
 		case "bob":
-			mustContain(t, text, "Globex:停滞 15 天")
+			mustContain(t, text, "Globex：停滞 15 天")
 		}
 	}
 	// a button click runs its command
