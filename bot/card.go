@@ -216,27 +216,16 @@ func (r *Router) cardForm(q *Request, d *coach.Deal, id string) (rep Reply, hand
 		if show {
 			return r.wonForm(q, d), true, nil
 		}
-		var nd coach.NewDeal
+		// `won` itself takes the final value and the day: below stage 8 it
+		// records nothing until confirmed (its confirm button keeps them)
+		args := Args{Words: []Token{{Value: d.ID}}}
 		if v := get("value"); v != "" {
-			n, cur, err := ParseMoney(v)
-			if err != nil {
-				return Reply{}, true, coach.Errf(coach.CodeBadValue, "field", "value", "value", v, "expected", "1200000, 1.2m, 500k, 120万")
-			}
-			nd.Value = n
-			if cur != "" && cur != d.Currency {
-				nd.Currency = cur
-			}
+			args.KV = append(args.KV, Token{Key: "value", Value: v})
 		}
-		nd.CloseDate = get("close")
-		if nd.CloseDate != "" && !coach.ValidDate(nd.CloseDate) {
-			return Reply{}, true, coach.Errf(coach.CodeBadValue, "field", "close", "value", nd.CloseDate, "expected", "YYYY-MM-DD")
+		if v := get("close"); v != "" {
+			args.KV = append(args.KV, Token{Key: "date", Value: v})
 		}
-		if (nd.Value != 0 && nd.Value != d.Value) || (nd.CloseDate != "" && nd.CloseDate != d.CloseDate) || nd.Currency != "" {
-			if _, err := r.svc.EditDeal(q.Ctx, q.Actor, q.Team, d.ID, nd); err != nil {
-				return Reply{}, true, err
-			}
-		}
-		rep, err := r.runAs(q, "won", Args{Words: []Token{{Value: d.ID}}})
+		rep, err := r.runAs(q, "won", args)
 		return rep, true, err
 	case cardFormLost:
 		if show {

@@ -8,6 +8,7 @@ import (
 	"github.com/stagecoach/stagecoach/bot"
 	"github.com/stagecoach/stagecoach/bot/bottest"
 	"github.com/stagecoach/stagecoach/bot/console"
+	"github.com/stagecoach/stagecoach/coach"
 )
 
 // controls lists the commands of a reply's buttons and select options.
@@ -194,13 +195,32 @@ func TestCardForms(t *testing.T) {
 	t.Run("won with value and date", func(t *testing.T) {
 		e := bottest.New(t)
 		e.Ask("alice", `new "Acme ERP" value=1m`)
-		rep := submit(e, "won", map[string]string{"value": "1.35m", "close": "2026-12-01"})
-		if rep.Error {
+		// below stage 8 the form records nothing until confirmed; the
+		// confirm button keeps the value and the day
+		rep := submit(e, "won", map[string]string{"value": "1.35m", "close": "2026-11-20"})
+		if rep.Error || !strings.Contains(console.Render(rep), "has not reached stage 8") {
 			t.Fatal(console.Render(rep))
 		}
+		if d := e.Deal("D-1"); d.Value != 1000000 || !d.Open() {
+			t.Fatalf("changed before the confirm: %+v", d)
+		}
+		confirm := ""
+		for _, b := range rep.Blocks {
+			if bs, ok := b.(bot.Buttons); ok {
+				for _, x := range bs.Items {
+					if strings.HasPrefix(x.Command, "won D-1 confirm") {
+						confirm = x.Command
+					}
+				}
+			}
+		}
+		if confirm != "won D-1 confirm value=1350000 date=2026-11-20" {
+			t.Fatalf("confirm button %q", confirm)
+		}
+		e.Act("alice", &bot.Action{Kind: bot.ActionCommand, Value: confirm})
 		d := e.Deal("D-1")
-		if d.Value != 1350000 || d.CloseDate != "2026-12-01" {
-			t.Fatalf("won values: %d %s", d.Value, d.CloseDate)
+		if d.Value != 1350000 || d.CloseDate != "2026-11-20" || d.Status != coach.StatusWon {
+			t.Fatalf("won values: %d %s %s", d.Value, d.CloseDate, d.Status)
 		}
 	})
 	t.Run("won bad value changes nothing", func(t *testing.T) {

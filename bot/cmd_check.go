@@ -74,7 +74,7 @@ func (r *Router) tickNotes(q *Request, res coach.CheckResult) []string {
 		notes = append(notes, q.T("tick.unchanged", "item", id))
 	}
 	if len(res.Later) > 0 {
-		notes = append(notes, q.T("tick.later", "list", strings.Join(res.Later, ", "), "stage", strconv.Itoa(max(res.After.Active, 1))))
+		notes = append(notes, r.laterNotes(q, res.Later, max(res.After.Active, 1), "tick.later", "tick.later_reach")...)
 	}
 	if res.After.Reached > res.Before.Reached {
 		notes = append(notes, q.T("tick.reached", "stage", q.stageName(res.After.Reached), "win", strconv.Itoa(res.After.WinProbability)))
@@ -119,4 +119,34 @@ func (r *Router) tickAction(q *Request, a *Action) (Reply, error) {
 		rep.Blocks = append([]Block{Context{Text: strings.Join(notes, "\n")}}, rep.Blocks...)
 	}
 	return rep, nil
+}
+
+// laterNotes say why ticked items do not count yet, by the real condition
+// (coach.PendingReason): milestone and relationship items wait for the
+// earlier stages (earlierKey), success items for their own stage to be
+// reached (reachKey, one note per stage).
+func (r *Router) laterNotes(q *Request, ids []string, active int, earlierKey, reachKey string) []string {
+	var earlier []string
+	reach := map[int][]string{}
+	var stages []int
+	for _, id := range ids {
+		why, st := coach.PendingReason(r.pb, id)
+		if why == coach.PendingReach {
+			if _, ok := reach[st]; !ok {
+				stages = append(stages, st)
+			}
+			reach[st] = append(reach[st], id)
+			continue
+		}
+		earlier = append(earlier, id)
+	}
+	var out []string
+	if len(earlier) > 0 {
+		out = append(out, q.T(earlierKey, "list", strings.Join(earlier, ", "), "stage", strconv.Itoa(active)))
+	}
+	slices.Sort(stages)
+	for _, st := range stages {
+		out = append(out, q.T(reachKey, "list", strings.Join(reach[st], ", "), "stage", strconv.Itoa(st)))
+	}
+	return out
 }

@@ -24,10 +24,10 @@ func (r *Router) dealCommands() []*Command {
 			Examples: []string{"edit D-1 value=900k close=2027-06-30"}, Run: r.cmdEdit},
 		{Name: "deals", Aliases: []string{"商机", "列表"}, Usage: "[mine|team|all]", Group: "deals", Run: r.cmdDeals},
 		{Name: "show", Aliases: []string{"查看"}, Usage: "<deal>", Group: "deals", Examples: []string{"show D-1", "show acme"}, Run: r.cmdShow},
-		{Name: "history", Aliases: []string{"历史"}, Usage: "<deal>", Group: "deals", Run: r.cmdHistory},
-		{Name: "won", Aliases: []string{"赢单"}, Usage: "<deal>", Group: "deals", Run: func(q *Request) (Reply, error) { return r.cmdStatus(q, coach.StatusWon) }},
-		{Name: "lost", Aliases: []string{"丢单"}, Usage: "<deal> <reason>", Group: "deals", Examples: []string{"lost D-1 budget cut"},
-			Run: func(q *Request) (Reply, error) { return r.cmdStatus(q, coach.StatusLost) }},
+		{Name: "history", Aliases: []string{"历史"}, Usage: "<deal> [page]", Group: "deals", Examples: []string{"history D-1", "history D-1 2"}, Run: r.cmdHistory},
+		{Name: "won", Aliases: []string{"赢单"}, Usage: "<deal> [confirm] [value=…] [date=YYYY-MM-DD]", Group: "deals", Examples: []string{"won D-1 value=1.1m date=2027-03-28", "won D-1 确认"}, Run: r.cmdWon},
+		{Name: "lost", Aliases: []string{"丢单"}, Usage: "<deal> <reason> [competitor=…]", Group: "deals", Examples: []string{"lost D-1 budget cut", `lost D-1 "price too high" competitor=Globex`},
+			Run: r.cmdLost},
 		{Name: "reopen", Aliases: []string{"重新打开"}, Usage: "<deal>", Group: "deals", Run: func(q *Request) (Reply, error) { return r.cmdStatus(q, coach.StatusOpen) }},
 		{Name: "stage", Aliases: []string{"阶段"}, Usage: "[1-8]", Group: "coaching", Examples: []string{"stage 2"}, Run: r.cmdStage},
 		{Name: "export", Aliases: []string{"导出"}, Usage: "csv|json", Group: "deals", Run: r.cmdExport},
@@ -88,6 +88,9 @@ func (r *Router) cmdNew(q *Request) (Reply, error) {
 	rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
 	rep.Blocks = append([]Block{Text{Text: q.T("new.created", "id", d.ID, "name", d.Name)}}, rep.Blocks...)
 	rep.Summary = q.T("new.created", "id", d.ID, "name", d.Name)
+	if err := r.addDealWarnings(q, &rep, d); err != nil {
+		return Reply{}, err
+	}
 	return rep, nil
 }
 
@@ -109,6 +112,11 @@ func (r *Router) cmdEdit(q *Request) (Reply, error) {
 	}
 	rep := r.changedCard(q, ch, "edit.done")
 	rep.Add(r.changeTipBlocks(q, ch)...) // coaching tips
+	if nd.Name != "" || nd.CloseDate != "" {
+		if err := r.addDealWarnings(q, &rep, ch.After); err != nil {
+			return Reply{}, err
+		}
+	}
 	return rep, nil
 }
 
@@ -173,7 +181,7 @@ func (r *Router) appendDetails(q *Request, rep *Reply, d *coach.Deal) {
 	if len(d.Meetings) > 0 {
 		var lines []string
 		for _, m := range d.Meetings {
-			lines = append(lines, strings.TrimSpace(q.fmtTime(m.At)+" "+m.Place+" "+m.Topic))
+			lines = append(lines, q.meetingLine(m))
 		}
 		rep.Add(Heading{Text: q.T("show.meetings")}, Text{Text: strings.Join(lines, "\n")})
 	}
@@ -203,18 +211,35 @@ func (r *Router) cmdHistory(q *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	d, evs, err := r.svc.History(q.Ctx, q.Actor, q.Team, ref, 30)
+	page := 1
+	if w := q.Args.Word(1); w != "" {
+		if page, err = strconv.Atoi(w); err != nil {
+			return Reply{}, coach.Errf(coach.CodeBadValue, "field", "page", "value", w, "expected", "1, 2, …")
+		}
+	}
+	d, evs, older, err := r.svc.History(q.Ctx, q.Actor, q.Team, ref, page)
 	if err != nil {
 		return Reply{}, err
 	}
 	var rep Reply
 	rep.Ephemeral = true
-	rep.Add(Heading{Text: q.T("history.title", "id", d.ID, "name", d.Name)})
+	title := q.T("history.title", "id", d.ID, "name", d.Name)
+	if page > 1 || older {
+		title = q.T("history.page_title", "id", d.ID, "name", d.Name, "page", strconv.Itoa(page))
+	}
+	rep.Add(Heading{Text: title})
 	var lines []string
 	for _, e := range evs {
 		lines = append(lines, q.eventLine(e))
 	}
 	rep.Add(Text{Text: strings.Join(lines, "\n")})
+	if older {
+		next := strconv.Itoa(page + 1)
+		rep.Add(Context{Text: q.T("history.older", "id", d.ID, "next", next)},
+			Buttons{Items: []Button{{Label: q.T("history.btn.older"), Command: "history " + d.ID + " " + next}}})
+	} else if page > 1 {
+		rep.Add(Context{Text: q.T("history.oldest")})
+	}
 	return rep, nil
 }
 
@@ -233,6 +258,115 @@ func (r *Router) cmdStatus(q *Request, st coach.Status) (Reply, error) {
 		rep.Add(Context{Text: q.tip(t)})
 	}
 	return rep, nil
+}
+
+// cmdWon: `won <deal> [confirm|确认] [value=…] [date=YYYY-MM-DD]`. Below
+// the last stage nothing is recorded without confirm: the reply says what
+// is missing and offers the confirm button.
+func (r *Router) cmdWon(q *Request) (Reply, error) {
+	ref, err := q.dealRef()
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := onlyKeys(q.Args, "value", "date"); err != nil {
+		return Reply{}, err
+	}
+	in := coach.WinInput{}
+	switch w := strings.ToLower(q.Args.Word(1)); w {
+	case "":
+	case "confirm", "确认", "yes", "是":
+		in.Confirm = true
+	default:
+		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "won", "value", w, "expected", "confirm|确认")
+	}
+	var extra []string // the value and date, repeated on the confirm button
+	if v, ok := q.Args.Get("value"); ok && v != "" {
+		n, _, err := ParseMoney(v)
+		if err != nil {
+			return Reply{}, coach.Errf(coach.CodeBadValue, "field", "value", "value", v, "expected", "1200000, 1.2m, 500k, 120万")
+		}
+		in.Value = n
+		extra = append(extra, "value="+strconv.FormatInt(n, 10))
+	}
+	if v, ok := q.Args.Get("date"); ok && v != "" {
+		in.Date = v
+		extra = append(extra, "date="+v)
+	}
+	res, err := r.svc.Win(q.Ctx, q.Actor, q.Team, ref, in)
+	if err != nil {
+		return Reply{}, err
+	}
+	d := res.After
+	last := strconv.Itoa(len(r.pb.Stages))
+	if res.NeedsConfirm {
+		var rep Reply
+		rep.Ephemeral = true
+		stage := q.T("stage.none")
+		if res.Reached > 0 {
+			stage = q.stageName(res.Reached)
+		}
+		msg := q.T("won.confirm", "id", d.ID, "last", last, "stage", stage, "list", strings.Join(res.Missing, ", "))
+		rep.Summary = msg
+		rep.Add(Text{Text: msg}, Context{Text: q.T("won.confirm_ask", "id", d.ID)})
+		cmd := strings.TrimSpace("won " + d.ID + " confirm " + strings.Join(extra, " "))
+		rep.Add(Buttons{Items: []Button{{Label: q.T("won.btn.confirm"), Command: cmd, Style: "danger"}, {Label: q.T("prep.btn.show"), Command: "show " + d.ID}}})
+		return rep, nil
+	}
+	rep := r.changedCard(q, res.Change, "status.done.won")
+	if res.Override {
+		rep.Add(Context{Text: q.T("won.override_note", "last", last)})
+	}
+	if a := res.After; a.Status == coach.StatusWon && len(res.Events) > 0 {
+		rep.Add(Context{Text: q.T("won.final", "id", a.ID, "value", FormatMoney(a.Value, a.Currency), "date", a.CloseDate)})
+	}
+	return rep, nil
+}
+
+// cmdLost: `lost <deal> <reason> [competitor=…]`.
+func (r *Router) cmdLost(q *Request) (Reply, error) {
+	ref, err := q.dealRef()
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := onlyKeys(q.Args, "competitor", "reason"); err != nil {
+		return Reply{}, err
+	}
+	reason := q.Args.Rest(1)
+	if v, ok := q.Args.Get("reason"); ok {
+		reason = strings.TrimSpace(reason + " " + v)
+	}
+	competitor, _ := q.Args.Get("competitor")
+	ch, err := r.svc.Lose(q.Ctx, q.Actor, q.Team, ref, reason, competitor)
+	if err != nil {
+		return Reply{}, err
+	}
+	rep := r.changedCard(q, ch, "status.done.lost")
+	if a := ch.After; a.Competitor != "" {
+		rep.Add(Context{Text: q.T("lost.to_competitor", "competitor", a.Competitor)})
+	}
+	for _, t := range coach.StatusTips(coach.StatusLost, reason) {
+		rep.Add(Context{Text: q.tip(t)})
+	}
+	return rep, nil
+}
+
+// addDealWarnings adds the coach's warnings on a deal just created or
+// edited (a past close date, a duplicate name): remarks, not refusals.
+func (r *Router) addDealWarnings(q *Request, rep *Reply, d *coach.Deal) error {
+	ws, err := r.svc.DealWarnings(q.Ctx, q.Actor, q.Team, d)
+	if err != nil {
+		// the change is stored: say so without the remarks
+		LoggerFrom(q.Ctx, r.log).Warn("deal warnings", "deal", d.ID, "err", err)
+		return nil
+	}
+	for _, w := range ws {
+		kv := []string{"id", d.ID}
+		for k, v := range w.Params {
+			kv = append(kv, k, v)
+		}
+		rep.Add(Context{Text: q.T("warn."+w.Code, kv...)})
+	}
+	return nil
 }
 
 func (r *Router) cmdStage(q *Request) (Reply, error) {
@@ -254,23 +388,16 @@ func (r *Router) cmdStage(q *Request) (Reply, error) {
 	return r.stageInfo(q, n), nil
 }
 
-// ExportRow is one deal in `export json`.
+// ExportRow is one deal in `export json`: the deal with everything in it,
+// as in `stagecoach export` (contacts, meetings with their status, notes,
+// info, forms and logs, checked items with who and when), plus where it
+// stands in the method.
 type ExportRow struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name"`
-	Customer       string    `json:"customer"`
-	Owner          string    `json:"owner"`
-	Status         string    `json:"status"`
-	Value          int64     `json:"value"`
-	Currency       string    `json:"currency,omitempty"`
-	CloseDate      string    `json:"close_date,omitempty"`
-	StageReached   int       `json:"stage_reached"`
-	StageCompleted int       `json:"stage_completed"`
-	BuyerStage     int       `json:"buyer_stage"`
-	Sync           string    `json:"sync"`
-	WinProbability int       `json:"win_probability"`
-	Checked        []string  `json:"checked"`
-	LastProgressAt time.Time `json:"last_progress_at"`
+	*coach.Deal
+	StageReached   int    `json:"stage_reached"`
+	StageCompleted int    `json:"stage_completed"`
+	Sync           string `json:"sync"`
+	WinProbability int    `json:"win_probability"`
 }
 
 // ExportRows builds the export rows of deals.
@@ -278,16 +405,20 @@ func ExportRows(pb *playbook.Playbook, deals []*coach.Deal) []ExportRow {
 	rows := make([]ExportRow, 0, len(deals))
 	for _, d := range deals {
 		p := coach.Evaluate(pb, d)
-		checked := make([]string, 0, len(d.Checked))
-		for id := range d.Checked {
-			checked = append(checked, id)
-		}
-		slices.Sort(checked)
-		rows = append(rows, ExportRow{ID: d.ID, Name: d.Name, Customer: d.Customer, Owner: d.Owner, Status: string(d.Status), Value: d.Value,
-			Currency: d.Currency, CloseDate: d.CloseDate, StageReached: p.Reached, StageCompleted: p.Completed, BuyerStage: d.BuyerStage,
-			Sync: coach.BuyerSync(p, d.BuyerStage).Verdict, WinProbability: p.WinProbability, Checked: checked, LastProgressAt: d.LastProgressAt})
+		rows = append(rows, ExportRow{Deal: d, StageReached: p.Reached, StageCompleted: p.Completed,
+			Sync: coach.BuyerSync(p, d.BuyerStage).Verdict, WinProbability: p.WinProbability})
 	}
 	return rows
+}
+
+// checkedIDs are the deal's ticked items, sorted.
+func checkedIDs(d *coach.Deal) []string {
+	ids := make([]string, 0, len(d.Checked))
+	for id := range d.Checked {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (r *Router) cmdExport(q *Request) (Reply, error) {
@@ -316,9 +447,9 @@ func (r *Router) cmdExport(q *Request) (Reply, error) {
 		w := csv.NewWriter(&buf)
 		_ = w.Write([]string{"id", "name", "customer", "owner", "status", "value", "currency", "close_date", "stage_reached", "stage_completed", "buyer_stage", "sync", "win_probability", "checked", "last_progress_at"})
 		for _, row := range rows {
-			_ = w.Write([]string{row.ID, csvSafe(row.Name), csvSafe(row.Customer), row.Owner, row.Status, strconv.FormatInt(row.Value, 10), row.Currency, row.CloseDate,
+			_ = w.Write([]string{row.ID, csvSafe(row.Name), csvSafe(row.Customer), row.Owner, string(row.Status), strconv.FormatInt(row.Value, 10), row.Currency, row.CloseDate,
 				strconv.Itoa(row.StageReached), strconv.Itoa(row.StageCompleted), strconv.Itoa(row.BuyerStage), row.Sync, strconv.Itoa(row.WinProbability),
-				strings.Join(row.Checked, " "), row.LastProgressAt.Format(time.RFC3339)})
+				strings.Join(checkedIDs(row.Deal), " "), row.LastProgressAt.Format(time.RFC3339)})
 		}
 		w.Flush()
 	default:

@@ -12,7 +12,8 @@ import (
 func (r *Router) formCommands() []*Command {
 	return []*Command{
 		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id>|<info-group>|note|won|lost [<field>=<value>…]]", Group: "coaching",
-			Examples: []string{"form D-1", "form D-1 s2.t1", "form D-1 s1.i1", "form D-1 won value=1.2m close=2027-03-31", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`}, Run: r.cmdForm,
+			Examples: []string{"form D-1", "form D-1 s2.t1", "form D-1 s1.i1", "form D-1 won value=1.2m close=2027-03-31", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`,
+				`form D-1 s4.t2 raised_by=Li demand="SSO" contact=1`, "form D-1 s4.t2 edit 2 status=answered", "form D-1 s4.t2 remove 2"}, Run: r.cmdForm,
 			FromForm: r.toolFromForm},
 	}
 }
@@ -46,6 +47,13 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	id := q.Args.Word(1)
+	// one entry of a log-type form: `form <deal> <tool> edit|remove <n> …`
+	switch strings.ToLower(q.Args.Word(2)) {
+	case "edit", "修改":
+		return r.formEntryEdit(q)
+	case "remove", "rm", "delete", "删除":
+		return r.formEntryRemove(q)
+	}
 	if id != "" && (len(q.Args.KV) > 0 || q.Form != nil) && !r.isCardForm(strings.ToLower(id)) {
 		values := map[string]string{}
 		for _, kv := range q.Args.KV {
@@ -111,6 +119,9 @@ func (q *Request) formStatusLine(fs coach.FormStatus) string {
 	case fs.Filled > 0:
 		mark = "◐"
 	}
+	if fs.Tool.Log {
+		return q.T("form.status_log", "mark", mark, "tool", fs.Tool.ID+" "+fs.Tool.Name.In(q.Lang), "n", strconv.Itoa(fs.Entries))
+	}
 	return q.T("form.status", "mark", mark, "tool", fs.Tool.ID+" "+fs.Tool.Name.In(q.Lang), "filled", strconv.Itoa(fs.Filled), "fields", strconv.Itoa(fs.Fields),
 		"req", strconv.Itoa(fs.RequiredFilled), "required", strconv.Itoa(fs.Required))
 }
@@ -121,6 +132,9 @@ func (r *Router) toolForm(q *Request, d *coach.Deal, t *playbook.Tool) Reply {
 		Command: "form " + d.ID + " " + t.ID}
 	for _, fd := range t.Fields {
 		ff := FormField{Key: fd.Key, Label: fd.Name.In(q.Lang), Kind: fd.Type, Required: fd.Required, Value: d.Forms[t.ID][fd.Key]}
+		if t.Log {
+			ff.Value = "" // the form adds a new entry
+		}
 		switch fd.Type {
 		case "":
 			ff.Kind = "text"
@@ -141,8 +155,101 @@ func (r *Router) toolForm(q *Request, d *coach.Deal, t *playbook.Tool) Reply {
 		f.Fields = append(f.Fields, ff)
 	}
 	rep := Reply{Ephemeral: true, Summary: f.Title}
+	if t.Log {
+		rep.Add(r.entryBlocks(q, d, t)...)
+	}
 	rep.Add(f)
 	return rep
+}
+
+// entryBlocks list the entries of a log tool with who, when and the linked
+// contact, and how to change one.
+func (r *Router) entryBlocks(q *Request, d *coach.Deal, t *playbook.Tool) []Block {
+	es := coach.LogEntries(d, t.ID)
+	if len(es) == 0 {
+		return []Block{Context{Text: q.T("form.no_entries")}}
+	}
+	lines := []string{q.T("form.entries", "n", strconv.Itoa(len(es)))}
+	for _, e := range es {
+		lines = append(lines, q.entryLine(d, t, e))
+	}
+	return []Block{Text{Text: strings.Join(lines, "\n")}, Context{Text: q.T("form.entry_hint", "id", d.ID, "tool", t.ID)}}
+}
+
+// entryLine is "#2 2026-11-23 09:00 · Bob · raised_by=Li, demand=SSO · contact #1 Li Wei".
+func (q *Request) entryLine(d *coach.Deal, t *playbook.Tool, e coach.LogEntry) string {
+	parts := []string{"#" + strconv.Itoa(e.N)}
+	if !e.At.IsZero() {
+		parts = append(parts, q.fmtTime(e.At))
+	}
+	if e.By != "" {
+		parts = append(parts, q.memberName(e.By))
+	}
+	var vals []string
+	for _, f := range t.Fields {
+		if v := e.Values[f.Key]; v != "" {
+			vals = append(vals, f.Key+"="+v)
+		}
+	}
+	parts = append(parts, strings.Join(vals, ", "))
+	if e.Contact > 0 {
+		c := "#" + strconv.Itoa(e.Contact)
+		for _, p := range d.Stakeholders {
+			if p.ID == e.Contact {
+				c += " " + p.Name
+			}
+		}
+		parts = append(parts, q.T("form.entry_contact", "contact", c))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// entryArgs reads `form <deal> <tool> edit|remove <n>`.
+func (r *Router) entryArgs(q *Request) (*coach.Deal, *playbook.Tool, int, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	tool, err := r.svc.Tool(q.Args.Word(1), d)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	n, err := meetingNumber(q, 3)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return d, tool, n, nil
+}
+
+// formEntryEdit: `form <deal> <tool> edit <n> <field>=<value>…`.
+func (r *Router) formEntryEdit(q *Request) (Reply, error) {
+	d, tool, n, err := r.entryArgs(q)
+	if err != nil {
+		return Reply{}, err
+	}
+	values := map[string]string{}
+	for _, kv := range q.Args.KV {
+		values[kv.Key] = kv.Value
+	}
+	res, err := r.svc.EditLogEntry(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, n, values)
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.formFilled(q, res), nil
+}
+
+// formEntryRemove: `form <deal> <tool> remove <n>`.
+func (r *Router) formEntryRemove(q *Request) (Reply, error) {
+	d, tool, n, err := r.entryArgs(q)
+	if err != nil {
+		return Reply{}, err
+	}
+	res, err := r.svc.RemoveLogEntry(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, n)
+	if err != nil {
+		return Reply{}, err
+	}
+	res.Fields = nil
+	return r.formFilled(q, res), nil
 }
 
 // formFilled confirms a fill: fields and info fields set, what is still
@@ -151,17 +258,30 @@ func (r *Router) formFilled(q *Request, res coach.FormResult) Reply {
 	d := res.Change.After
 	var rep Reply
 	msg := q.T("change.none", "id", d.ID)
-	if len(res.Fields) > 0 {
-		msg = q.T("form.saved", "id", d.ID, "tool", res.Tool.ID+" "+res.Tool.Name.In(q.Lang), "n", strconv.Itoa(len(res.Fields)))
+	tool := res.Tool.ID + " " + res.Tool.Name.In(q.Lang)
+	switch n := strconv.Itoa(res.Entry); {
+	case len(res.Events) == 0:
+	case res.Tool.Log && len(res.Change.Before.Logs[res.Tool.ID]) < len(d.Logs[res.Tool.ID]) && len(res.Fields) > 0:
+		msg = q.T("form.entry_added", "id", d.ID, "n", n, "tool", tool)
+	case res.Tool.Log && len(res.Fields) == 0 && res.Entry > 0 && !hasEntry(d, res.Tool.ID, res.Entry):
+		msg = q.T("form.entry_gone", "id", d.ID, "n", n, "tool", tool)
+	case res.Tool.Log:
+		msg = q.T("form.entry_saved", "id", d.ID, "n", n, "tool", tool)
+	case len(res.Fields) > 0:
+		msg = q.T("form.saved", "id", d.ID, "tool", tool, "n", strconv.Itoa(len(res.Fields)))
 	}
 	rep.Add(Text{Text: msg})
 	rep.Summary = msg
-	var lines []string
-	for _, kv := range coach.FormValues(d, res.Tool.ID) {
-		lines = append(lines, kv[0]+" = "+kv[1])
-	}
-	if len(lines) > 0 {
-		rep.Add(Text{Text: strings.Join(lines, "\n")})
+	if res.Tool.Log {
+		rep.Add(r.entryBlocks(q, d, res.Tool)...)
+	} else {
+		var lines []string
+		for _, kv := range coach.FormValues(d, res.Tool.ID) {
+			lines = append(lines, kv[0]+" = "+kv[1])
+		}
+		if len(lines) > 0 {
+			rep.Add(Text{Text: strings.Join(lines, "\n")})
+		}
 	}
 	if len(res.InfoSet) > 0 {
 		rep.Add(Context{Text: q.T("form.info_set", "list", strings.Join(res.InfoSet, ", "))})
@@ -172,4 +292,13 @@ func (r *Router) formFilled(q *Request, res coach.FormResult) Reply {
 	rep.Add(r.changeTipBlocks(q, res.Change)...)
 	rep.Add(Buttons{Items: []Button{{Label: q.T("form.btn.edit"), Command: "form " + d.ID + " " + res.Tool.ID}, {Label: q.T("prep.btn.show"), Command: "show " + d.ID}}})
 	return rep
+}
+
+func hasEntry(d *coach.Deal, tool string, n int) bool {
+	for _, e := range coach.LogEntries(d, tool) {
+		if e.N == n {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/stagecoach/stagecoach/coach"
@@ -8,8 +10,16 @@ import (
 
 func (r *Router) meetCommands() []*Command {
 	return []*Command{
-		{Name: "meet", Aliases: []string{"约见", "会议"}, Usage: "<deal> <YYYY-MM-DD HH:MM> [place=…] [topic=…]", Group: "deals",
-			Examples: []string{`meet D-1 2026-12-03 14:00 place="Acme HQ" topic="first visit"`}, Run: r.cmdMeet, FromForm: meetFromForm},
+		// Usage holds the words before a sub-command; booking (no
+		// sub-command) is spelled out in the summary and the first example.
+		{Name: "meet", Aliases: []string{"约见", "会议"}, Usage: "<deal>", Group: "deals", SubArg: 1,
+			Examples: []string{`meet D-1 2026-12-03 14:00 place="Acme HQ" topic="first visit"`}, Run: r.cmdMeet, FromForm: meetFromForm,
+			Sub: []*Command{
+				{Name: "held", Aliases: []string{"已举行", "举行"}, Usage: "<n> [outcome=…] [next=…]", Examples: []string{`meet D-1 held 1 outcome="agreed on a pilot" next="send the draft"`}, Run: r.meetHeld},
+				{Name: "cancel", Aliases: []string{"取消"}, Usage: "<n>", Examples: []string{"meet D-1 cancel 2"}, Run: r.meetCancel},
+				{Name: "move", Aliases: []string{"改期"}, Usage: "<n> <YYYY-MM-DD HH:MM>", Examples: []string{"meet D-1 move 2 2026-12-10 15:00"}, Run: r.meetMove},
+			}},
+		{Name: "meetings", Aliases: []string{"会谈列表", "会议列表"}, Usage: "<deal>", Group: "deals", Examples: []string{"meetings D-1"}, Run: r.cmdMeetings},
 	}
 }
 
@@ -43,11 +53,194 @@ func (r *Router) cmdMeet(q *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	rep := r.changedCard(q, ch, "meet.done", "when", q.fmtTime(m.At))
-	if at.Before(q.now()) {
-		rep.Blocks = append([]Block{Context{Text: q.T("meet.past")}}, rep.Blocks...)
+	key := "meet.done"
+	if m.Status == coach.MeetingHeld {
+		key = "meet.done_held" // a time in the past: a held meeting, not a booking
 	}
+	rep := r.changedCard(q, ch, key, "when", q.fmtTime(m.At))
+	r.addMeetingOffers(q, &rep, ch.After, *m)
 	return rep, nil
+}
+
+// meetingNumber reads the meeting number at word i.
+func meetingNumber(q *Request, i int) (int, error) {
+	w := strings.TrimPrefix(q.Args.Word(i), "#")
+	if w == "" {
+		return 0, coach.Errf(coach.CodeMissingArg, "arg", "n")
+	}
+	n, err := strconv.Atoi(w)
+	if err != nil || n < 1 {
+		return 0, coach.Errf(coach.CodeBadValue, "field", "n", "value", w, "expected", "1, 2, …")
+	}
+	return n, nil
+}
+
+func onlyKeys(a Args, known ...string) error {
+	for _, kv := range a.KV {
+		if !slices.Contains(known, kv.Key) {
+			return coach.Errf(coach.CodeUnknownField, "field", kv.Key).WithSuggestions(known...)
+		}
+	}
+	return nil
+}
+
+// meetHeld: `meet <deal> held <n> [outcome=…] [next=…]`.
+func (r *Router) meetHeld(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	n, err := meetingNumber(q, 2)
+	if err != nil {
+		return Reply{}, err
+	}
+	if err := onlyKeys(q.Args, "outcome", "next"); err != nil {
+		return Reply{}, err
+	}
+	outcome, _ := q.Args.Get("outcome")
+	next, _ := q.Args.Get("next")
+	if outcome == "" {
+		outcome = q.Args.Rest(3)
+	}
+	ch, err := r.svc.MeetingHeld(q.Ctx, q.Actor, q.Team, d.ID, n, outcome, next)
+	if err != nil {
+		return Reply{}, err
+	}
+	rep := r.changedCard(q, ch, "meet.held.done", "n", strconv.Itoa(n))
+	m, _ := findMeetingIn(ch.After, n)
+	if m.Outcome == "" {
+		rep.Add(Context{Text: q.T("meet.ask_outcome", "id", d.ID, "n", strconv.Itoa(n))})
+	}
+	r.addMeetingOffers(q, &rep, ch.After, m)
+	return rep, nil
+}
+
+// meetCancel: `meet <deal> cancel <n>`.
+func (r *Router) meetCancel(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	n, err := meetingNumber(q, 2)
+	if err != nil {
+		return Reply{}, err
+	}
+	ch, err := r.svc.CancelMeeting(q.Ctx, q.Actor, q.Team, d.ID, n)
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.changedCard(q, ch, "meet.cancel.done", "n", strconv.Itoa(n)), nil
+}
+
+// meetMove: `meet <deal> move <n> <YYYY-MM-DD HH:MM>`.
+func (r *Router) meetMove(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	n, err := meetingNumber(q, 2)
+	if err != nil {
+		return Reply{}, err
+	}
+	when := strings.TrimSpace(q.Args.Word(3) + " " + q.Args.Word(4))
+	if when == "" {
+		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "YYYY-MM-DD HH:MM")
+	}
+	at, err := ParseMeetingTime(when, q.Loc)
+	if err != nil {
+		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "time", "value", when, "expected", "YYYY-MM-DD HH:MM")
+	}
+	ch, err := r.svc.MoveMeeting(q.Ctx, q.Actor, q.Team, d.ID, n, at)
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.changedCard(q, ch, "meet.move.done", "n", strconv.Itoa(n), "when", q.fmtTime(at)), nil
+}
+
+// cmdMeetings: `meetings <deal>`.
+func (r *Router) cmdMeetings(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	d, ms, err := r.svc.Meetings(q.Ctx, q.Actor, q.Team, d.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	var rep Reply
+	rep.Ephemeral = true
+	rep.Add(Heading{Text: q.T("meetings.title", "id", d.ID, "name", d.Name)})
+	if len(ms) == 0 {
+		rep.Add(Text{Text: q.T("meetings.none", "id", d.ID)})
+		return rep, nil
+	}
+	var lines []string
+	var btns []Button
+	for _, m := range ms {
+		lines = append(lines, q.meetingLine(m))
+		if m.Status == coach.MeetingBooked && len(btns) < 4 {
+			n := strconv.Itoa(m.ID)
+			btns = append(btns, Button{Label: q.T("meet.btn.held", "n", n), Command: "meet " + d.ID + " held " + n},
+				Button{Label: q.T("meet.btn.cancel", "n", n), Command: "meet " + d.ID + " cancel " + n})
+		}
+	}
+	rep.Add(Text{Text: strings.Join(lines, "\n")})
+	if len(btns) > 0 {
+		rep.Add(Buttons{Items: btns})
+	}
+	rep.Add(Context{Text: q.T("meetings.hint", "id", d.ID)})
+	return rep, nil
+}
+
+// meetingLine is "#1 2026-12-03 14:00 · HQ · first visit — held · outcome: … · next: …".
+func (q *Request) meetingLine(m coach.Meeting) string {
+	parts := []string{"#" + strconv.Itoa(m.ID) + " " + q.fmtTime(m.At)}
+	for _, s := range []string{m.Place, m.Topic} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	s := strings.Join(parts, " · ")
+	status := q.T("meeting.status." + m.StatusAt(q.now()))
+	if m.Overdue(q.now()) {
+		status = q.T("meeting.overdue")
+	}
+	s += " — " + status
+	if m.Outcome != "" {
+		s += " · " + q.T("meeting.outcome", "text", m.Outcome)
+	}
+	if m.Next != "" {
+		s += " · " + q.T("meeting.next", "text", m.Next)
+	}
+	return s
+}
+
+func findMeetingIn(d *coach.Deal, n int) (coach.Meeting, bool) {
+	for _, m := range d.Meetings {
+		if m.ID == n {
+			return m, true
+		}
+	}
+	return coach.Meeting{}, false
+}
+
+// addMeetingOffers offers, as one-tap buttons, the checklist items the
+// meeting evidences (coach.MeetingOffers); nothing is ticked until tapped.
+func (r *Router) addMeetingOffers(q *Request, rep *Reply, d *coach.Deal, m coach.Meeting) {
+	offers := r.svc.MeetingOffers(d, m)
+	if len(offers) == 0 {
+		return
+	}
+	var lines []string
+	var btns []Button
+	for _, id := range offers {
+		lines = append(lines, "• "+q.itemLabel(id))
+		btns = append(btns, Button{Label: q.T("meet.btn.tick", "item", id), Command: "check " + d.ID + " " + id})
+	}
+	if len(offers) > 1 {
+		btns = append(btns, Button{Label: q.T("meet.btn.tick_all"), Command: "check " + d.ID + " " + strings.Join(offers, " "), Style: "primary"})
+	}
+	rep.Add(Context{Text: q.T("meet.offer") + "\n" + strings.Join(lines, "\n")}, Buttons{Items: btns})
 }
 
 // meetFromForm turns the meeting form into the arguments of `meet`:

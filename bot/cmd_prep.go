@@ -74,6 +74,12 @@ func (r *Router) prepReply(q *Request, p coach.Prep, full bool) Reply {
 	if p.NextMeeting != nil {
 		lines = append(lines, q.T("prep.meeting", "when", q.fmtTime(p.NextMeeting.At), "place", p.NextMeeting.Place, "topic", p.NextMeeting.Topic))
 	}
+	if p.Visit {
+		lines = append(lines, q.T("prep.visit"))
+	}
+	if len(p.Cases) > 0 {
+		lines = append(lines, q.T("prep.best_case", "case", r.caseLine(q, p.Cases[0])))
+	}
 	people := q.T("prep.people", "n", strconv.Itoa(len(p.Stakeholders)))
 	if p.NoDecisionMaker {
 		people += " · " + q.T("tip."+coach.TipNoDecisionMaker)

@@ -110,6 +110,9 @@ func (r *Router) scoreLines(q *Request, week, quarter coach.RepScore) string {
 		"ticks", strconv.Itoa(week.Ticks), "late", strconv.Itoa(week.OutOfOrder),
 		"qticks", strconv.Itoa(quarter.Ticks), "qlate", strconv.Itoa(quarter.OutOfOrder),
 		"stalled", strconv.Itoa(week.Stalled)))
+	if week.WonOverrides > 0 || quarter.WonOverrides > 0 {
+		lines = append(lines, q.T("scorecard.won_overrides", "week", strconv.Itoa(week.WonOverrides), "quarter", strconv.Itoa(quarter.WonOverrides)))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -147,7 +150,11 @@ func (r *Router) digestReply(q *Request, d *coach.Digest) Reply {
 	} else {
 		var lines []string
 		for _, m := range d.Moves {
-			lines = append(lines, q.T("digest.move."+m.Kind, "id", m.Deal.ID, "name", m.Deal.Name, "stage", q.stageName(m.Stage), "owner", q.memberName(m.Deal.Owner)))
+			line := q.T("digest.move."+m.Kind, "id", m.Deal.ID, "name", m.Deal.Name, "stage", q.stageName(m.Stage), "owner", q.memberName(m.Deal.Owner))
+			if m.Override {
+				line += " " + q.T("digest.move.override")
+			}
+			lines = append(lines, line)
 		}
 		rep.Add(Text{Text: strings.Join(lines, "\n")})
 	}

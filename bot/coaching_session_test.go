@@ -100,7 +100,7 @@ func TestSessionOffersNotApplied(t *testing.T) {
 	if d.IsChecked("s2.s3") || len(d.Info) != 0 {
 		t.Fatalf("stop applied the outcome: %v %v", d.Checked, d.Info)
 	}
-	_, evs, err := e.Service.History(context.Background(), coach.Actor{Team: e.Team, User: "bob"}, mustTeam(t, e), "D-1", 0)
+	_, evs, _, err := e.Service.History(context.Background(), coach.Actor{Team: e.Team, User: "bob"}, mustTeam(t, e), "D-1", 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func init() {
 		"weekday.6":       {EN: "Saturday", ZH: "周六"},
 		"weekday.7":       {EN: "Sunday", ZH: "周日"},
 
-		"flag.stalled":            {EN: "No checklist progress for {days} days (the limit in {stage} is {limit} days) and no meeting booked.", ZH: "已 {days} 天没有检查清单进展（{stage}的上限是 {limit} 天），也没有约定会谈。"},
+		"flag.stalled":            {EN: "No checklist progress for {days} days (the limit in {stage} is {limit} days) and no meeting booked within that time.", ZH: "已 {days} 天没有检查清单进展（{stage}的上限是 {limit} 天），在此期限内也没有约定会谈。"},
 		"flag.catch_up":           {EN: "The customer is ahead: {sync}", ZH: "客户进度领先：{sync}"},
 		"flag.consider_giving_up": {EN: "The customer is ahead: {sync}", ZH: "客户进度领先：{sync}"},
 		"flag.close_passed":       {EN: "The expected close date {date} passed {days} days ago: update it or close the deal.", ZH: "预计成交日期 {date} 已过去 {days} 天：请更新日期或关闭商机。"},

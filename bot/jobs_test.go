@@ -219,7 +219,8 @@ func TestReminderAndDigestRendering(t *testing.T) {
 	if len(s.reps) != 1 {
 		t.Fatalf("%d reminders", len(s.reps))
 	}
-	mustContain(t, renderAll(s.reps[0]), "Upcoming meeting · D-1 Acme ERP", "2026-11-24 10:00", "HQ", "Still open: s1.m1", "`prep D-1 full`")
+	// a meeting booked in stage 1 is the first visit: the prep aims at stage 2
+	mustContain(t, renderAll(s.reps[0]), "Upcoming meeting · D-1 Acme ERP", "2026-11-24 10:00", "HQ", "stage 2 · Visit", "Still open: s2.m1", "first visit", "`prep D-1 full`")
 	s.reps, s.to = nil, nil
 	if _, err := jobs.DigestNow(ctx, bottest.Start.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)

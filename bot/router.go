@@ -374,6 +374,9 @@ func (r *Router) errorReply(q *Request, err error) Reply {
 	}
 	kv := make([]string, 0, 2*len(ce.Params))
 	for k, v := range ce.Params {
+		if w, ok := catalog["word."+v]; ok && (k == "status" || k == "action") {
+			v = w.In(q.Lang) // a status or action code in the user's language
+		}
 		kv = append(kv, k, v)
 	}
 	rep := Reply{Error: true, Ephemeral: true}

@@ -189,7 +189,20 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 		}
 	}
 	if len(p.Pending) > 0 {
-		rep.Add(Context{Text: q.T("card.pending", "list", strings.Join(p.Pending, ", "))})
+		var earlier, reach []string
+		for _, id := range p.Pending {
+			if why, _ := coach.PendingReason(r.pb, id); why == coach.PendingReach {
+				reach = append(reach, id)
+			} else {
+				earlier = append(earlier, id)
+			}
+		}
+		if len(earlier) > 0 {
+			rep.Add(Context{Text: q.T("card.pending", "list", strings.Join(earlier, ", "))})
+		}
+		if len(reach) > 0 {
+			rep.Add(Context{Text: q.T("card.pending_reach", "list", strings.Join(reach, ", "))})
+		}
 	}
 	var facts []string
 	if len(d.Stakeholders) > 0 {
@@ -217,6 +230,9 @@ func (r *Router) checklist(q *Request, d *coach.Deal, p coach.Progress, n int) C
 		ci := CheckItem{ID: it.ID, Label: it.ID + " " + it.Text.In(q.Lang), Checked: d.IsChecked(it.ID)}
 		if ci.Checked && !p.Counts(it.ID) {
 			ci.Note = q.T("card.counts_later", "stage", strconv.Itoa(n))
+			if why, st := coach.PendingReason(r.pb, it.ID); why == coach.PendingReach {
+				ci.Note = q.T("card.counts_on_reach", "stage", strconv.Itoa(st))
+			}
 		}
 		cl.Items = append(cl.Items, ci)
 	}

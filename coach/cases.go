@@ -216,7 +216,8 @@ type CaseMatch struct {
 
 // MatchCases ranks the cases for a deal (spec s2.p4): same industry first,
 // then by the number of tags found in the deal's name, customer, industry,
-// information and notes; ties keep library order. Cases matching on
+// information and notes; ties keep library order. Industries and tags
+// match by whole words (see sameIndustry, containsPhrase). Cases matching on
 // neither are left out. At most max (≤0: MaxCaseMatch).
 func MatchCases(cases []*Case, d *Deal, max int) []CaseMatch {
 	if max <= 0 {
@@ -237,15 +238,13 @@ func MatchCases(cases []*Case, d *Deal, max int) []CaseMatch {
 	for _, n := range d.Notes {
 		b.WriteString(strings.ToLower(n.Text) + "\n")
 	}
-	text := b.String()
-	ind := strings.ToLower(strings.TrimSpace(d.Industry))
+	text := caseWords(b.String())
 	var out []CaseMatch
 	for _, c := range cases {
 		m := CaseMatch{Case: c}
-		ci := strings.ToLower(strings.TrimSpace(c.Industry))
-		m.Industry = ind != "" && ci != "" && (ci == ind || strings.Contains(ci, ind) || strings.Contains(ind, ci))
+		m.Industry = sameIndustry(d.Industry, c.Industry)
 		for _, t := range c.Tags {
-			if t != "" && strings.Contains(text, strings.ToLower(t)) {
+			if containsPhrase(text, caseWords(t)) {
 				m.Tags = append(m.Tags, t)
 			}
 		}

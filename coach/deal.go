@@ -5,6 +5,7 @@
 package coach
 
 import (
+	"maps"
 	"time"
 )
 
@@ -88,26 +89,36 @@ type Note struct {
 // Deal is one sales opportunity. Deals are versioned: a store only accepts
 // an update whose Version equals the stored one (optimistic concurrency).
 type Deal struct {
-	Team       string            `json:"team"`
-	ID         string            `json:"id"` // "D-1", unique per team, assigned by the store
-	Owner      string            `json:"owner"`
-	Name       string            `json:"name"`
-	Customer   string            `json:"customer,omitempty"`
-	Industry   string            `json:"industry,omitempty"`
-	Value      int64             `json:"value,omitempty"` // whole currency units
-	Currency   string            `json:"currency,omitempty"`
-	CloseDate  string            `json:"close_date,omitempty"` // YYYY-MM-DD
-	Status     Status            `json:"status"`
-	LostReason string            `json:"lost_reason,omitempty"`
-	BuyerStage int               `json:"buyer_stage"` // the customer's buying stage 0..8 (0 unknown)
-	Checked    map[string]Check  `json:"checked,omitempty"`
-	Info       map[string]string `json:"info,omitempty"` // "s1.i1.size" → value
+	Team       string `json:"team"`
+	ID         string `json:"id"` // "D-1", unique per team, assigned by the store
+	Owner      string `json:"owner"`
+	Name       string `json:"name"`
+	Customer   string `json:"customer,omitempty"`
+	Industry   string `json:"industry,omitempty"`
+	Value      int64  `json:"value,omitempty"` // whole currency units
+	Currency   string `json:"currency,omitempty"`
+	CloseDate  string `json:"close_date,omitempty"` // YYYY-MM-DD
+	Status     Status `json:"status"`
+	LostReason string `json:"lost_reason,omitempty"`
+	Competitor string `json:"competitor,omitempty"` // who won a lost deal, if known
+	// WonOverride: the deal was marked won (confirmed) before reaching the
+	// last stage.
+	WonOverride bool              `json:"won_override,omitempty"`
+	BuyerStage  int               `json:"buyer_stage"` // the customer's buying stage 0..8 (0 unknown)
+	Checked     map[string]Check  `json:"checked,omitempty"`
+	Info        map[string]string `json:"info,omitempty"` // "s1.i1.size" → value
 	// Forms holds the spec's tools (sN.tK) filled for this deal: tool id →
 	// field key → value.
-	Forms        map[string]map[string]string `json:"forms,omitempty"`
-	Stakeholders []Stakeholder                `json:"stakeholders,omitempty"`
-	Meetings     []Meeting                    `json:"meetings,omitempty"`
-	Notes        []Note                       `json:"notes,omitempty"`
+	Forms map[string]map[string]string `json:"forms,omitempty"`
+	// Logs holds the entries of log-type tools (playbook Tool.Log): tool
+	// id → entries by number.
+	Logs map[string][]LogEntry `json:"logs,omitempty"`
+	// LogSeq is the last entry number given per log tool, so a removed
+	// entry's number is never given again.
+	LogSeq       map[string]int `json:"log_seq,omitempty"`
+	Stakeholders []Stakeholder  `json:"stakeholders,omitempty"`
+	Meetings     []Meeting      `json:"meetings,omitempty"`
+	Notes        []Note         `json:"notes,omitempty"`
 
 	// Nudge state (see nudge rules): no nudges before SnoozedUntil; none at all when Muted.
 	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
@@ -168,6 +179,18 @@ func (d *Deal) Clone() *Deal {
 			c.Forms[k] = m
 		}
 	}
+	if d.Logs != nil {
+		c.Logs = make(map[string][]LogEntry, len(d.Logs))
+		for k, es := range d.Logs {
+			cp := make([]LogEntry, len(es))
+			for i, e := range es {
+				e.Values = maps.Clone(e.Values)
+				cp[i] = e
+			}
+			c.Logs[k] = cp
+		}
+	}
+	c.LogSeq = maps.Clone(d.LogSeq)
 	c.Stakeholders = append([]Stakeholder(nil), d.Stakeholders...)
 	c.Meetings = append([]Meeting(nil), d.Meetings...)
 	c.Notes = append([]Note(nil), d.Notes...)

@@ -46,8 +46,10 @@ func (s *Service) CreateDeal(ctx context.Context, a Actor, team *Team, nd NewDea
 			return nil, err
 		}
 	}
-	if nd.CloseDate != "" && !ValidDate(nd.CloseDate) {
-		return nil, Errf(CodeBadValue, "field", "close", "value", nd.CloseDate, "expected", "YYYY-MM-DD")
+	if nd.CloseDate != "" {
+		if err := checkDate("close", nd.CloseDate); err != nil {
+			return nil, err
+		}
 	}
 	if nd.Value < 0 {
 		return nil, Errf(CodeBadValue, "field", "value", "value", strconv.FormatInt(nd.Value, 10), "expected", "value>=0")
@@ -81,8 +83,10 @@ func (s *Service) EditDeal(ctx context.Context, a Actor, team *Team, ref string,
 	if err != nil {
 		return Change{}, err
 	}
-	if nd.CloseDate != "" && !ValidDate(nd.CloseDate) {
-		return Change{}, Errf(CodeBadValue, "field", "close", "value", nd.CloseDate, "expected", "YYYY-MM-DD")
+	if nd.CloseDate != "" {
+		if err := checkDate("close", nd.CloseDate); err != nil {
+			return Change{}, err
+		}
 	}
 	for _, f := range []struct{ k, v string }{{"name", nd.Name}, {"customer", nd.Customer}, {"industry", nd.Industry}} {
 		if err := checkLen(f.k, f.v, MaxNameLen); err != nil {
@@ -534,7 +538,11 @@ func (s *Service) AddMeeting(ctx context.Context, a Actor, team *Team, ref strin
 		}
 		d.Meetings = append(d.Meetings, m)
 		sortMeetings(d)
-		return []Event{{Kind: "meet", Field: strconv.Itoa(id), After: strings.TrimSpace(m.At.Format(time.RFC3339) + " " + m.Status + " " + m.Place + " " + m.Topic)}}, nil
+		evs := []Event{{Kind: "meet", Field: strconv.Itoa(id), After: strings.TrimSpace(m.At.Format(time.RFC3339) + " " + m.Place + " " + m.Topic)}}
+		if m.Status == MeetingHeld {
+			evs = append(evs, Event{Kind: "meet", Field: meetField(id, "status"), After: MeetingHeld})
+		}
+		return evs, nil
 	})
 	if err != nil {
 		return Change{}, nil, err
@@ -564,54 +572,35 @@ func (s *Service) AddNote(ctx context.Context, a Actor, team *Team, ref, text st
 	})
 }
 
-// Close marks a deal won (reason empty) or lost with a reason. Reopening
-// is done with status open.
-func (s *Service) SetStatus(ctx context.Context, a Actor, team *Team, ref string, st Status, reason string) (Change, error) {
-	if st == StatusLost && strings.TrimSpace(reason) == "" {
-		return Change{}, Errf(CodeMissingArg, "arg", "reason")
-	}
-	if err := checkLen("reason", reason, MaxTextLen); err != nil {
-		return Change{}, err
-	}
-	d, err := s.Resolve(ctx, a, team, ref)
-	if err != nil {
-		return Change{}, err
-	}
-	return s.updateDeal(ctx, a, team, d, func(d *Deal, now time.Time) ([]Event, error) {
-		if d.Status == st && d.LostReason == strings.TrimSpace(reason) {
-			return nil, nil
-		}
-		ev := Event{Kind: "status", Field: "status", Before: string(d.Status), After: string(st)}
-		if st == StatusLost {
-			ev.After += ": " + strings.TrimSpace(reason)
-		}
-		d.Status = st
-		d.LostReason = ""
-		d.ClosedAt = time.Time{}
-		switch st {
-		case StatusLost:
-			d.LostReason = strings.TrimSpace(reason)
-			d.ClosedAt = now
-		case StatusWon:
-			d.ClosedAt = now
-		case StatusOpen:
-			d.LastProgressAt = now
-		}
-		return []Event{ev}, nil
-	})
-}
+// HistoryPageSize is the number of events on one page of History.
+const HistoryPageSize = 30
 
-// History returns a deal's events, newest limit of them.
-func (s *Service) History(ctx context.Context, a Actor, team *Team, ref string, limit int) (*Deal, []Event, error) {
+// History returns page page (1 = the newest events) of a deal's events,
+// oldest first within the page, and whether older events exist. A page
+// past the oldest event is refused with the valid range.
+func (s *Service) History(ctx context.Context, a Actor, team *Team, ref string, page int) (*Deal, []Event, bool, error) {
+	if page < 1 {
+		return nil, nil, false, Errf(CodeBadValue, "field", "page", "value", strconv.Itoa(page), "expected", "1, 2, …")
+	}
 	d, err := s.Resolve(ctx, a, team, ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	evs, err := s.Store.History(ctx, a.Team, d.ID, limit)
+	n := page * HistoryPageSize
+	evs, err := s.Store.History(ctx, a.Team, d.ID, n+1)
 	if err != nil {
-		return nil, nil, fmt.Errorf("history %s: %w", d.ID, err)
+		return nil, nil, false, fmt.Errorf("history %s: %w", d.ID, err)
 	}
-	return d, evs, nil
+	older := len(evs) > n
+	if older {
+		evs = evs[1:]
+	}
+	newer := (page - 1) * HistoryPageSize
+	if len(evs) <= newer {
+		pages := max(1, (len(evs)+HistoryPageSize-1)/HistoryPageSize)
+		return nil, nil, false, Errf(CodeBadValue, "field", "page", "value", strconv.Itoa(page), "expected", "1-"+strconv.Itoa(pages))
+	}
+	return d, evs[:len(evs)-newer], older, nil
 }
 
 // StageStat is one row of a pipeline: deals whose reached stage is Stage.

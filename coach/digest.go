@@ -25,6 +25,8 @@ type Move struct {
 	Kind  string // MoveReached, MoveCompleted, MoveWon, MoveLost
 	Stage int    // the stage reached or completed (0 for won/lost)
 	At    time.Time
+	// Override: a win confirmed before the deal reached the last stage.
+	Override bool
 }
 
 // Report is what the weekly digest knows about a whole team; For cuts it

@@ -85,9 +85,12 @@ type FormResult struct {
 	InfoSet []string
 	// MissingRequired are required fields still empty after the fill.
 	MissingRequired []string
+	// Entry is the log entry added, edited or removed (log tools only).
+	Entry int
 }
 
-// FillForm records values of a tool form on a deal, in one update: a
+// FillForm records values of a tool form on a deal, in one update (a log
+// tool gets a new entry instead, see addLogEntry): a
 // "form" event per changed field, and for fields linked to an info field
 // (info: sN.iK.key) also the info field with an "info" event. Unknown keys,
 // bad choices, dates or numbers are refused with the field named (nothing
@@ -101,6 +104,9 @@ func (s *Service) FillForm(ctx context.Context, a Actor, team *Team, ref, toolID
 	tool, err := s.Tool(toolID, d)
 	if err != nil {
 		return FormResult{}, err
+	}
+	if tool.Log {
+		return s.addLogEntry(ctx, a, team, d, tool, values, complete)
 	}
 	if len(values) > MaxItemsPerCall {
 		return FormResult{}, Errf(CodeTooMany, "field", "fields", "max", strconv.Itoa(MaxItemsPerCall))
@@ -200,8 +206,11 @@ func (s *Service) FillForm(ctx context.Context, a Actor, team *Team, ref, toolID
 type FormStatus struct {
 	Tool           *playbook.Tool
 	Filled, Fields int // fields with a value / all fields
-	// RequiredFilled of Required required fields are filled.
+	// RequiredFilled of Required required fields are filled (for a log:
+	// in its most complete entry).
 	RequiredFilled, Required int
+	// Entries is the number of entries of a log tool.
+	Entries int
 }
 
 // Complete reports whether every required field is filled (and something
@@ -217,6 +226,10 @@ func FormsStatus(pb *playbook.Playbook, d *Deal, n int) []FormStatus {
 	var out []FormStatus
 	for i := range st.Tools {
 		t := &st.Tools[i]
+		if t.Log {
+			out = append(out, logStatus(d, t))
+			continue
+		}
 		fs := FormStatus{Tool: t, Fields: len(t.Fields)}
 		for _, f := range t.Fields {
 			v := d.Forms[t.ID][f.Key]
@@ -235,10 +248,15 @@ func FormsStatus(pb *playbook.Playbook, d *Deal, n int) []FormStatus {
 	return out
 }
 
-// FormValues returns a deal's values of a tool, keys sorted.
+// FormValues returns a deal's values of a tool, keys sorted: for a log
+// tool those of its newest entry (see LogEntries for all).
 func FormValues(d *Deal, tool string) [][2]string {
+	vals := d.Forms[tool]
+	if es := d.Logs[tool]; len(es) > 0 {
+		vals = es[len(es)-1].Values
+	}
 	var out [][2]string
-	for k, v := range d.Forms[tool] {
+	for k, v := range vals {
 		out = append(out, [2]string{k, v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })

@@ -24,7 +24,7 @@ const (
 	// deal's meeting numbers (also the Suggestions), empty when it has none.
 	CodeUnknownMeeting = "unknown_meeting"
 	// CodeMeetingState: meeting {n} is {status} and cannot be {action}
-	// ("move", "cancel", "held").
+	// ("move", "cancel", "mark_held").
 	CodeMeetingState = "meeting_state"
 	// CodeMeetingPast: meeting {n} cannot be moved to {when}, which is in
 	// the past (mark it held instead).
@@ -167,7 +167,7 @@ func (s *Service) MeetingHeld(ctx context.Context, a Actor, team *Team, ref stri
 		m := &d.Meetings[i]
 		st := m.StatusAt(now)
 		if st == MeetingCancelled {
-			return nil, Errf(CodeMeetingState, "n", strconv.Itoa(n), "status", st, "action", "held")
+			return nil, Errf(CodeMeetingState, "n", strconv.Itoa(n), "status", st, "action", "mark_held")
 		}
 		var evs []Event
 		if m.Status != MeetingHeld {

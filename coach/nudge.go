@@ -14,7 +14,10 @@ import (
 //
 // A deal is stalled when it has had no checklist progress for longer than
 // the stall threshold of its active stage (playbook Stage.StallDays, which
-// a team may override with Team.StallDays) and no future meeting is booked.
+// a team may override with Team.StallDays), in whole days, and no
+// meeting is booked within that threshold from now. Such a meeting also
+// silences the success-overdue flag; a meeting further out does not (a
+// meeting a year ahead is no plan for this stage).
 // Besides stalls a deal is flagged when the buyer is ahead of us
 // (catch_up, consider_giving_up), its expected close date has passed, it
 // has reached stage 3 without a known decision-maker or supporter among
@@ -57,7 +60,8 @@ const (
 type Flag struct {
 	Code  string
 	Stage int // the stage concerned (active stage, reached stage…)
-	// Days: stalled → days since progress; success_overdue → days since
+	// Days (whole days, always over Limit when flagged): stalled → days
+	// since progress; success_overdue → days since
 	// the stage was reached; close_passed → days since the close date;
 	// catch_up / consider_giving_up → the buyer's stage.
 	Days int
@@ -123,6 +127,9 @@ func MinStallDays(pb *playbook.Playbook, team *Team) int {
 
 func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
+// wholeDays is the number of whole days in d.
+func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
 // Assess applies the stall rules to deal d at now. Closed deals carry no
 // flags.
 func Assess(pb *playbook.Playbook, team *Team, d *Deal, now time.Time) Assessment {
@@ -137,10 +144,17 @@ func Assess(pb *playbook.Playbook, team *Team, d *Deal, now time.Time) Assessmen
 	if !d.Open() {
 		return a
 	}
-	if p.Active > 0 && a.Idle > a.Threshold {
-		if _, booked := d.NextMeeting(now); !booked {
-			a.Flags = append(a.Flags, Flag{Code: FlagStalled, Stage: p.Active, Days: int(a.Idle / (24 * time.Hour)), Limit: limit})
-		}
+	// A booked meeting within the threshold is the plan: no stall-type flag
+	// (stalled, success_overdue). One further out plans nothing soon.
+	planned := false
+	if m, ok := d.NextMeeting(now); ok && m.At.Sub(now) <= a.Threshold {
+		planned = true
+	}
+	// Whole days are compared with the limit: a deal is flagged once it
+	// has been quiet for more whole days than the limit, and the flag
+	// reads "15 days, limit 14", never "14 days, limit 14".
+	if idle := wholeDays(a.Idle); p.Active > 0 && idle > limit && !planned {
+		a.Flags = append(a.Flags, Flag{Code: FlagStalled, Stage: p.Active, Days: idle, Limit: limit})
 	}
 	switch a.Sync.Verdict {
 	case SyncCatchUp, SyncConsiderGivingUp:
@@ -169,8 +183,8 @@ func Assess(pb *playbook.Playbook, team *Team, d *Deal, now time.Time) Assessmen
 	}
 	if p.Reached > p.Completed {
 		rl := StallDays(pb, team, p.Reached)
-		if at := ReachedAt(pb, d, p.Reached); !at.IsZero() && now.Sub(at) > 2*days(rl) {
-			a.Flags = append(a.Flags, Flag{Code: FlagSuccessOverdue, Stage: p.Reached, Days: int(now.Sub(at) / (24 * time.Hour)), Limit: 2 * rl})
+		if at := ReachedAt(pb, d, p.Reached); !at.IsZero() && !planned && wholeDays(now.Sub(at)) > 2*rl {
+			a.Flags = append(a.Flags, Flag{Code: FlagSuccessOverdue, Stage: p.Reached, Days: wholeDays(now.Sub(at)), Limit: 2 * rl})
 		}
 	}
 	return a

@@ -187,11 +187,12 @@ func TestStallThresholds(t *testing.T) {
 	}{
 		{"stage 1 just under", nil, nil, s1 - time.Minute, 0, false},
 		{"stage 1 exactly at", nil, nil, s1, 0, false},
-		{"stage 1 just over", nil, nil, s1 + time.Minute, 0, true},
-		{"stage 2 uses its own threshold: under", stage2, nil, s2 - time.Minute, 0, false},
-		{"stage 2 just over", stage2, nil, s2 + time.Minute, 0, true},
-		{"team override: just under", nil, map[int]int{1: 3}, 3*day - time.Minute, 0, false},
-		{"team override: just over", nil, map[int]int{1: 3}, 3*day + time.Minute, 0, true},
+		{"stage 1 over by less than a day", nil, nil, s1 + 23*time.Hour, 0, false},
+		{"stage 1 a whole day over", nil, nil, s1 + day, 0, true},
+		{"stage 2 uses its own threshold: under", stage2, nil, s2 + 23*time.Hour, 0, false},
+		{"stage 2 a whole day over", stage2, nil, s2 + day, 0, true},
+		{"team override: just under", nil, map[int]int{1: 3}, 4*day - time.Minute, 0, false},
+		{"team override: a whole day over", nil, map[int]int{1: 3}, 4 * day, 0, true},
 		{"future meeting suppresses the stall", nil, nil, s1 + day, 2 * time.Hour, false},
 		{"past meeting does not", nil, nil, s1 + day, -2 * time.Hour, true},
 	}
@@ -651,8 +652,9 @@ func TestDigestJob(t *testing.T) {
 	}
 }
 
-// TestNudgeThresholdViaJob: the hourly job nudges just over the stage's
-// threshold, not just under it, and a booked meeting holds it back.
+// TestNudgeThresholdViaJob: the hourly job nudges once a deal is a whole
+// day over the stage's threshold (in whole days), not before, and a booked
+// meeting holds it back.
 func TestNudgeThresholdViaJob(t *testing.T) {
 	limit := 14 * 24 * time.Hour // stage 1
 	tests := []struct {
@@ -661,9 +663,9 @@ func TestNudgeThresholdViaJob(t *testing.T) {
 		meeting bool
 		want    []string
 	}{
-		{"just under", limit - time.Hour, false, nil},
-		{"just over", limit + time.Hour, false, []string{"D-1"}},
-		{"just over with a meeting booked", limit + time.Hour, true, nil},
+		{"just under a whole day over", limit + 23*time.Hour, false, nil},
+		{"a whole day over", limit + 24*time.Hour, false, []string{"D-1"}},
+		{"a whole day over with a meeting booked", limit + 24*time.Hour, true, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

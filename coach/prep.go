@@ -15,9 +15,13 @@ import (
 type Prep struct {
 	Deal     *Deal
 	Progress Progress
-	// Stage is the stage the call works on (the active stage; the last
-	// stage once everything is completed).
+	// Stage is the stage the call works on: the active stage (the last
+	// stage once everything is completed), except that a meeting booked
+	// while the deal is in stage 1 is the stage-2 visit (Visit).
 	Stage *playbook.Stage
+	// Visit: the next meeting is the first visit, booked during stage 1;
+	// the prep aims at the visit's work (stage 2), not at stage 1's.
+	Visit bool
 	// Aim is what ends the step being worked on: the reached stage's
 	// success items while it is not completed, else the next milestone.
 	AimMilestone bool
@@ -36,7 +40,8 @@ type Prep struct {
 	// ControlQuestions are the method's next control questions for the
 	// stage (e.g. nd.2a… at stage 2).
 	ControlQuestions []playbook.Technique
-	// Cases are the best-matching reference cases.
+	// Cases are the best-matching reference cases, best first (the short
+	// brief shows Cases[0]).
 	Cases []CaseMatch
 	// VisitRules are vr.1–4.
 	VisitRules  []playbook.Technique
@@ -73,9 +78,21 @@ func BuildPrep(pb *playbook.Playbook, d *Deal, cases []*Case, now time.Time) Pre
 	if n == 0 {
 		n = len(pb.Stages)
 	}
+	if m, ok := d.NextMeeting(now); ok {
+		p.NextMeeting = &m
+		if n == 1 && pb.Stage(2) != nil {
+			n, p.Visit = 2, true
+		}
+	}
 	p.Stage = pb.Stage(n)
 	p.AimMilestone = p.Progress.NextStepIsMilestone()
 	p.OpenItems = p.Progress.Missing
+	if p.Visit {
+		// the visit's aims: stage 2's milestones (the visit held, the right
+		// handler found), then what the visit should clarify
+		p.AimMilestone = true
+		p.OpenItems = append(unchecked(p.Stage.Milestone, d.Checked), unchecked(p.Stage.Success, d.Checked)...)
+	}
 	// the stage being worked on first, then what earlier stages left open
 	for _, i := range append([]int{n}, countUp(1, n-1)...) {
 		for _, g := range pb.Stage(i).Info {
@@ -112,9 +129,6 @@ func BuildPrep(pb *playbook.Playbook, d *Deal, cases []*Case, now time.Time) Pre
 			p.VisitRules = append(p.VisitRules, *t)
 		}
 	}
-	if m, ok := d.NextMeeting(now); ok {
-		p.NextMeeting = &m
-	}
 	p.Sync = BuyerSync(p.Progress, d.BuyerStage)
 	return p
 }
@@ -129,12 +143,7 @@ func prepPoints(pb *playbook.Playbook, d *Deal, cases []CaseMatch) []PrepPoint {
 		}
 		return out
 	}
-	form := func(tool, key string) []string {
-		if v := strings.TrimSpace(d.Forms[tool][key]); v != "" {
-			return []string{v}
-		}
-		return nil
-	}
+	form := func(tool, key string) []string { return formFieldValues(pb, d, tool, key) }
 	var people, linked, power []string
 	for _, s := range d.Stakeholders {
 		label := s.Name

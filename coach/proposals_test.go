@@ -78,7 +78,7 @@ func TestRecordApplyDiscard(t *testing.T) {
 		t.Errorf("checked %v notes %v", x.Checked, x.Notes)
 	}
 	// history has the same events as typed commands
-	_, evs, _ := e.svc.History(ctx, ann, e.team, d.ID, 0)
+	_, evs, _, _ := e.svc.History(ctx, ann, e.team, d.ID, 1)
 	kinds := map[string]bool{}
 	for _, ev := range evs {
 		kinds[ev.Kind] = true

@@ -32,6 +32,9 @@ type RepScore struct {
 	OutOfOrder int
 	// Stalled are the rep's deals stalled at the end of the period.
 	Stalled int
+	// WonOverrides are the deals the rep marked won (confirmed) in the
+	// period before they reached the last stage.
+	WonOverrides int
 }
 
 // Achieved is the total of the rep's evaluation items.
@@ -145,6 +148,14 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 			achieve(id, e.At)
 		case "uncheck":
 			delete(state.Checked, strings.ToLower(e.Field))
+		case "override":
+			if e.Field != string(StatusWon) {
+				continue
+			}
+			credit(e.At, func(s *RepScore) { s.WonOverrides++ })
+			if n := len(r.Moves); n > 0 && r.Moves[n-1].Deal == d && r.Moves[n-1].Kind == MoveWon {
+				r.Moves[n-1].Override = true
+			}
 		case "status":
 			if !in(e.At, r.From, r.To) {
 				continue

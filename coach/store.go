@@ -89,6 +89,9 @@ type Store interface {
 	// this caller.
 	TryLock(ctx context.Context, name string, ttl time.Duration) (release func(context.Context) error, ok bool, err error)
 
+	// ImportStore: ImportTeam loads a whole exported team (see export.go).
+	ImportStore
+
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -365,3 +365,19 @@ func TestDefaultParity(t *testing.T) {
 		t.Errorf("only %d texts visited; the walk is broken", n)
 	}
 }
+
+// TestDefaultLogTools: the tools that list one entry per call, person or
+// objection are logs (spec tools: call log, roles and attitudes, the
+// relationship grid and plan per person, customer feedback, question and
+// demand log, evaluator roles, objection log); the others are forms.
+func TestDefaultLogTools(t *testing.T) {
+	want := map[string]bool{"s1.t1": true, "s2.t6": true, "s2.t7": true, "s2.t8": true, "s3.t2": true, "s4.t2": true, "s6.t2": true, "s6.t3": true}
+	pb := Default()
+	for _, st := range pb.Stages {
+		for _, tl := range st.Tools {
+			if tl.Log != want[tl.ID] {
+				t.Errorf("%s: log = %v, want %v", tl.ID, tl.Log, want[tl.ID])
+			}
+		}
+	}
+}

@@ -132,8 +132,12 @@ type Tool struct {
 	ID     string  `yaml:"id" json:"id"`
 	Name   Text    `yaml:"name" json:"name"`
 	Fields []Field `yaml:"fields" json:"fields"`
-	Source string  `yaml:"source" json:"source"`
-	Line   int     `yaml:"-" json:"-"`
+	// Log marks a tool whose fill is one entry of a list (a call log, an
+	// objection log, one row per person): every fill adds an entry instead
+	// of replacing the form. A log needs at least one required field.
+	Log    bool   `yaml:"log,omitempty" json:"log,omitempty"`
+	Source string `yaml:"source" json:"source"`
+	Line   int    `yaml:"-" json:"-"`
 }
 
 // Process is a key process (sN.pK), optionally referring to techniques.

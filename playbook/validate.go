@@ -3,6 +3,7 @@ package playbook
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -264,6 +265,9 @@ func (v *validator) stage(s *Stage, n int) {
 		v.partID(t, t.ID, n, 't', "tool")
 		v.text(t, "name", t.Name, t.ID, true)
 		v.fields(t, t.ID, t.Fields)
+		if t.Log && !slices.ContainsFunc(t.Fields, func(f Field) bool { return f.Required }) {
+			v.errorf(v.pos.at(t, "log"), "%s: a log needs a required field (an entry must say something)", t.ID)
+		}
 		v.source(t, t.Source, t.ID)
 	}
 	for i := range s.Processes {

@@ -10,7 +10,7 @@ import (
 
 // commands are the words that may follow the global flags; none means
 // the console when no chat platform is configured, else the service.
-var commands = []string{"serve", "health", "jobs", "mirror"}
+var commands = []string{"serve", "health", "jobs", "mirror", "export", "import"}
 
 const usageText = `usage: stagecoach [--user NAME] [--team TEAM] [--lang zh|en] [command]
 
@@ -21,6 +21,8 @@ commands:
   health   exit 0 when GET /healthz on HTTP_ADDR answers 200 (Docker HEALTHCHECK)
   jobs     run nudges|reminders|digest [--now T]: run one job once
   mirror   resync|status [--team T]: queue a full CRM mirror resync, or show the queues
+  export   [--team T] [--out FILE]: write a team of the store as JSON
+  import   FILE|- [--replace]: load an exported team into the store
 
 flags:
 `
@@ -56,7 +58,7 @@ func parseArgs(args []string, stderr io.Writer) (cli, error) {
 	c.Command, c.Args = rest[0], rest[1:]
 	for _, name := range commands {
 		if c.Command == name {
-			if name != "jobs" && name != "mirror" && len(c.Args) > 0 {
+			if (name == "serve" || name == "health") && len(c.Args) > 0 {
 				return c, fmt.Errorf("%s takes no arguments, got %q", name, strings.Join(c.Args, " "))
 			}
 			return c, nil

@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMirror(ctx, a.Args, stdout, stderr) // mirror.go
 	case "health":
 		return runHealth(ctx, stdout, stderr)
+	case "export", "import":
+		return runTransfer(ctx, a.Command, a.Args, stdin, stdout, stderr)
 	}
 	cfg, err := LoadConfig(environ)
 	if err != nil {

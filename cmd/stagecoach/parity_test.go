@@ -280,6 +280,14 @@ func TestSameAnswersOnConsoleSlackAndLark(t *testing.T) {
 		"stage 2",
 		"help check",
 		"deals",
+		// honest records: booking offers s1.s1 (a handler is known), the
+		// lifecycle, won below stage 8 asks first (no times of "now" shown)
+		"meet D-1 2030-01-07 10:00 place=HQ",
+		"meet D-1 move 1 2030-01-08 11:00",
+		"meetings D-1",
+		"won D-1",
+		"won D-1 confirm value=1.1m date=2026-11-30",
+		"lost D-1 price",
 	}
 	for _, cmd := range commands {
 		t.Run(cmd, func(t *testing.T) {

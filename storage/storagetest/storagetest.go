@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		{"TryLockExpiry", testTryLockExpiry},
 		{"OddIDs", testOddIDs},
 		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"Import", testImport},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
