@@ -175,6 +175,9 @@ type Playbook struct {
 	// subject being a stage id such as "s1" or a technique id or family such
 	// as "nd.1" or "bp") that coaching features can suggest.
 	Questions []Technique `yaml:"questions" json:"questions"`
+	// Forecast and Focus: see forecast.go.
+	Forecast Forecast    `yaml:"forecast" json:"forecast"`
+	Focus    []FocusRule `yaml:"focus" json:"focus"`
 
 	// Indexes built by Load; not part of the file.
 	items      map[string]*Item

@@ -74,6 +74,7 @@ func validate(file string, p *Playbook, pos positions) []Problem {
 	for i := range p.Questions {
 		v.question(&p.Questions[i])
 	}
+	v.validateForecast(p)
 	return v.probs
 }
 
