@@ -24,6 +24,7 @@ var (
 // All writes are atomic: a deal and its events are stored together or not
 // at all.
 type Store interface {
+	SnapshotStore
 	// CreateDeal assigns d.ID ("D-<n>", n counting up per team from 1),
 	// sets d.Version to 1, fills Deal in each event, and stores the deal,
 	// its events and its last-progress index entry.

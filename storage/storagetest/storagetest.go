@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 			tt.fn(t, s)
 		})
 	}
+	runSnapshots(t, newStore)
 }
 
 // base is a fixed instant the suite's times derive from; nanoseconds are
