@@ -39,6 +39,8 @@ type Service struct {
 	// PrepLead is how long before a meeting pre-call prep is delivered
 	// (default 24 h; a team's PrepLeadHours overrides it).
 	PrepLead time.Duration
+	// Alerts delivers manager alerts (alert.go); nil sends none.
+	Alerts AlertNotifier
 }
 
 // NewService returns a Service with a real clock and a discarding logger
@@ -200,7 +202,9 @@ func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string
 		if err != nil {
 			return Change{}, fmt.Errorf("deal %s: %w", id, err)
 		}
-		return Change{Before: cur, After: next, Events: evs}, nil
+		c := Change{Before: cur, After: next, Events: evs}
+		s.afterChange(ctx, team, c)
+		return c, nil
 	}
 	return Change{}, Errf(CodeBusy)
 }

@@ -36,9 +36,11 @@ type Team struct {
 	DigestWeekday int    `json:"digest_weekday,omitempty"` // time.Weekday; 0 means the default (Monday)
 	DigestTime    string `json:"digest_time,omitempty"`    // "HH:MM", default "09:00"
 	// PrepLeadHours is how long before a meeting pre-call prep is sent (default 24).
-	PrepLeadHours int       `json:"prep_lead_hours,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	Version       int64     `json:"version"`
+	PrepLeadHours int `json:"prep_lead_hours,omitempty"`
+	// Alerts are the manager alerts (alert.go).
+	Alerts    AlertSettings `json:"alerts,omitzero"`
+	CreatedAt time.Time     `json:"created_at"`
+	Version   int64         `json:"version"`
 }
 
 // Clone returns a deep copy.
