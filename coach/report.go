@@ -257,8 +257,8 @@ func closeMonths(from time.Time) []string {
 
 // Report builds the team's digest report for the week ending at end. It
 // lists the team's deals once, assesses each open deal once, reads the
-// previous snapshot, and replays the history of the deals changed this
-// quarter for the scorecards.
+// previous snapshot, and replays the checklists of the deals changed this
+// quarter for the scorecards (checklistEvents).
 func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Report, error) {
 	deals, err := s.Store.ListDeals(ctx, team.ID)
 	if err != nil {
@@ -284,6 +284,9 @@ func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Repor
 			continue
 		}
 		r.Deals = append(r.Deals, d)
+		if !d.UpdatedAt.Before(since) {
+			sc.replay(d, checklistEvents(s.Playbook, d))
+		}
 		if d.Open() {
 			a := Assess(s.Playbook, team, d, end)
 			r.open = append(r.open, a)
@@ -295,14 +298,6 @@ func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Repor
 				}
 			}
 		}
-		if d.UpdatedAt.Before(since) {
-			continue // no event in the week or the quarter
-		}
-		evs, err := s.Store.History(ctx, team.ID, d.ID, 0)
-		if err != nil {
-			return nil, fmt.Errorf("history %s: %w", d.ID, err)
-		}
-		sc.replay(d, evs)
 	}
 	sort.SliceStable(r.Flagged, func(i, j int) bool {
 		a, b := r.Flagged[i], r.Flagged[j]

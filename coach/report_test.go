@@ -309,3 +309,29 @@ func TestDigestChangeCap(t *testing.T) {
 		t.Fatalf("listed %d, more %d, first %+v", c.Len(), c.More, c.New[0])
 	}
 }
+
+// TestCountsNowMatchesEvaluate: the replay's shortcut agrees with
+// Evaluate(…).Counts on every item for deals at every stage, with items
+// ticked out of order.
+func TestCountsNowMatchesEvaluate(t *testing.T) {
+	pb := playbook.Default()
+	var all []string
+	for i := range pb.Stages {
+		all = append(all, pb.Stages[i].ItemIDs()...)
+	}
+	for n := 0; n <= len(pb.Stages); n++ {
+		for _, extra := range [][]string{nil, {"s5.m1"}, {"s3.s1", "s8.r1"}, {all[len(all)-1]}} {
+			checked := map[string]coach.Check{}
+			for _, id := range append(upTo(pb, n), extra...) {
+				checked[id] = coach.Check{}
+			}
+			d := &coach.Deal{Checked: checked}
+			p := coach.Evaluate(pb, d)
+			for _, id := range append(all, "unknown.x") {
+				if got, want := coach.CountsNow(pb, checked, id), p.Counts(id); got != want {
+					t.Fatalf("stage %d extra %v item %s: countsNow %v, Evaluate %v", n, extra, id, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,7 +1,10 @@
 package coach
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,8 +16,13 @@ import (
 // a rep in a period once per deal of theirs on which all of its Items
 // became ticked during the period (the pseudo item "created" is the deal's
 // creation). Adherence adds the ticks made out of order — items ticked
-// while they did not count yet, found by replaying the deal's check events
-// through Evaluate — and the rep's stalled deals.
+// while they did not count yet, found by replaying the deal's ticks in
+// time order through the stage rules — and the rep's stalled deals.
+//
+// The replay reads the deal's checklist (each tick keeps who and when),
+// not its event history: one pass over the listed deals, right even when
+// history is trimmed. A tick that was undone is no credit; an item ticked
+// again counts at its latest tick.
 
 // CreatedItem is the pseudo checklist id of a deal's creation in
 // EvalItem.Items.
@@ -85,7 +93,52 @@ func (sc *scoring) score(m map[string]*RepScore, rep string) *RepScore {
 // now includes what just happened.
 func in(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
 
-// replay walks a deal's history up to the report's end: it records the
+// checklistEvents rebuilds the events the scorecard replay needs from the
+// deal itself: its creation, one check per ticked item at its tick time
+// (ties in playbook order), and its closing.
+func checklistEvents(pb *playbook.Playbook, d *Deal) []Event {
+	evs := make([]Event, 0, len(d.Checked)+2)
+	evs = append(evs, Event{Kind: "create", At: d.CreatedAt})
+	for id, c := range d.Checked {
+		evs = append(evs, Event{Kind: "check", Field: id, At: c.At, By: c.By})
+	}
+	order := func(id string) int {
+		if it, ok := pb.Item(id); ok {
+			return it.Stage*1000 + kindRank[it.Kind]*100 + itemNumber(id)
+		}
+		return 1 << 30
+	}
+	if !d.ClosedAt.IsZero() {
+		after := string(d.Status)
+		if d.Status == StatusLost {
+			after += ": " + d.LostReason
+		}
+		evs = append(evs, Event{Kind: "status", At: d.ClosedAt, After: after})
+	}
+	slices.SortStableFunc(evs[1:], func(a, b Event) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		if a.Kind != b.Kind {
+			return strings.Compare(b.Kind, a.Kind) // checks before the status
+		}
+		if c := cmp.Compare(order(a.Field), order(b.Field)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Field, b.Field)
+	})
+	return evs
+}
+
+var kindRank = map[string]int{playbook.KindMilestone: 0, playbook.KindSuccess: 1, playbook.KindRelationship: 2}
+
+// itemNumber is K of "sN.xK" (0 if malformed).
+func itemNumber(id string) int {
+	n, _ := strconv.Atoi(id[min(len(id), 4):])
+	return n
+}
+
+// replay walks a deal's events up to the report's end: it records the
 // week's moves, the evaluation items achieved and the ticks (in order or
 // not) of the week and the quarter.
 func (sc *scoring) replay(d *Deal, evs []Event) {
@@ -134,8 +187,7 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 		case "check":
 			id := strings.ToLower(e.Field)
 			state.Checked[id] = Check{By: e.By, At: e.At}
-			p := Evaluate(sc.pb, state)
-			late := !p.Counts(id)
+			late := !countsNow(sc.pb, state.Checked, id)
 			credit(e.At, func(s *RepScore) {
 				s.Ticks++
 				if late {
@@ -227,4 +279,42 @@ func CompletedAt(pb *playbook.Playbook, d *Deal, n int) time.Time {
 		}
 	}
 	return at
+}
+
+// countsNow is Evaluate(pb, deal with checked).Counts(id) without
+// building the Missing and Pending lists: the replay asks it once per tick
+// of every deal changed this quarter.
+func countsNow(pb *playbook.Playbook, checked map[string]Check, id string) bool {
+	it, ok := pb.Item(id)
+	if _, ticked := checked[id]; !ok || !ticked {
+		return true // only ticked playbook items can be pending
+	}
+	reached, completed, n := 0, 0, len(pb.Stages)
+	for i := 0; i < n; i++ {
+		st := &pb.Stages[i]
+		if !allChecked(st.Milestone, checked) {
+			break
+		}
+		reached = i + 1
+		if !allChecked(st.Success, checked) {
+			break
+		}
+		completed = i + 1
+	}
+	active := 0
+	switch {
+	case reached > completed:
+		active = reached
+	case completed < n:
+		active = completed + 1
+	}
+	switch {
+	case active == 0:
+		return true
+	case it.Stage > active:
+		return false
+	case it.Stage == active && it.Kind == playbook.KindSuccess && reached < active:
+		return false
+	}
+	return true
 }
