@@ -5,10 +5,30 @@ func init() { register(coachingMessages) }
 // coachingMessages are the texts of guided sessions, prep, forms, cases and
 // the coaching tips.
 var coachingMessages = map[string]tx{
-	"cmd.coach": {EN: "Guided questioning while you talk to the customer: need discovery, phone invitation, budget, purchase process.", ZH: "与客户交谈时的引导式提问：了解需求、电话邀约、购买能力、采购流程。"},
-	"cmd.prep":  {EN: "Pre-call prep: the aim of this call, what is missing, who to talk to, questions to ask, cases.", ZH: "拜访前准备：本次沟通的目标、缺少的信息、要找的人、要问的问题、参考案例。"},
-	"cmd.form":  {EN: "Show or fill the method's forms (tools sN.tK) for a deal.", ZH: "查看或填写商机的方法表单（工具 sN.tK）。"},
-	"cmd.case":  {EN: "Your team's reference case library: add, list, show, remove.", ZH: "团队的参考案例库：添加、列出、查看、删除。"},
+	"cmd.coach":       {EN: "Guided questioning while you talk to the customer: need discovery, phone invitation, budget, purchase process.", ZH: "与客户交谈时的引导式提问：了解需求、电话邀约、购买能力、采购流程。"},
+	"cmd.prep":        {EN: "Pre-call prep: the aim of this call, what is missing, who to talk to, questions to ask, cases.", ZH: "拜访前准备：本次沟通的目标、缺少的信息、要找的人、要问的问题、参考案例。"},
+	"cmd.form":        {EN: "Show or fill the method's forms (tools sN.tK) for a deal.", ZH: "查看或填写商机的方法表单（工具 sN.tK）。"},
+	"cmd.case":        {EN: "Your team's reference case library: add, list, show, remove.", ZH: "团队的参考案例库：添加、列出、查看、删除。"},
+	"cmd.case.add":    {EN: "Add a reference case with the method's six contents.", ZH: "按方法的六项内容添加参考案例。"},
+	"cmd.case.list":   {EN: "List the team's cases.", ZH: "列出团队的案例。"},
+	"cmd.case.show":   {EN: "Show one case.", ZH: "查看某个案例。"},
+	"cmd.case.remove": {EN: "Remove a case.", ZH: "删除某个案例。"},
+
+	// session words (sub-commands of coach, also typed alone in a session)
+	"cmd.coach.needs":     {EN: "Start need discovery: cause, impact and scope, conditions to solve it.", ZH: "开始了解需求：问题成因、影响及范围、解决问题所必需的条件。"},
+	"cmd.coach.phone":     {EN: "Start a phone invitation: common ground, the pain, the meeting.", ZH: "开始电话邀约：达成共识、试探痛苦、约定见面。"},
+	"cmd.coach.budget":    {EN: "Start budget probing: get a budget started, tiers, split the solution.", ZH: "开始确定购买能力：引导考虑预算、预算分级、分解方案。"},
+	"cmd.coach.process":   {EN: "Start the purchase process: who decides, criteria, what to prepare, schedule.", ZH: "开始商谈购买流程：参与决策的人、评估标准、我们该准备什么、日程表。"},
+	"cmd.coach.next":      {EN: "Go on to the next step.", ZH: "进入下一步。"},
+	"cmd.coach.tense":     {EN: "The customer is tense: back to open questions.", ZH: "客户紧张：退回开放型提问。"},
+	"cmd.coach.skip":      {EN: "Skip this step.", ZH: "跳过这一步。"},
+	"cmd.coach.back":      {EN: "Go back one step.", ZH: "返回上一步。"},
+	"cmd.coach.stop":      {EN: "End the session; the transcript goes to the history.", ZH: "结束会话，记录写入历史。"},
+	"cmd.coach.status":    {EN: "Where the session stands.", ZH: "查看会话进度。"},
+	"cmd.coach.confirmed": {EN: "The customer confirmed this step's summary.", ZH: "客户已确认这一步的总结。"},
+	"cmd.coach.correct":   {EN: "Correct the summary with the customer's words.", ZH: "用客户的原话更正总结。"},
+	"cmd.coach.apply":     {EN: "End the session and apply what it found to the deal.", ZH: "结束会话，并把结论应用到商机上。"},
+	"cmd.coach.undo":      {EN: "Take back the last answer.", ZH: "撤销上一条回答。"},
 
 	// guided sessions
 	"session.kind.needs":          {EN: "Need discovery", ZH: "了解需求"},

@@ -32,6 +32,18 @@ var coreMessages = map[string]tx{
 	"cmd.team":     {EN: "Show the team; admins set roles, reporting lines, language and timezone.", ZH: "查看团队；管理员可设置角色、汇报关系、语言和时区。"},
 	"cmd.home":     {EN: "Your home view.", ZH: "我的主页。"},
 
+	// sub-commands (help)
+	"cmd.team.role":      {EN: "Set a member's role (admins).", ZH: "设置成员的角色（管理员）。"},
+	"cmd.team.reports":   {EN: "Set whom a member reports to (admins).", ZH: "设置成员的汇报对象（管理员）。"},
+	"cmd.team.lang":      {EN: "Set the team's language (admins).", ZH: "设置团队的语言（管理员）。"},
+	"cmd.team.tz":        {EN: "Set the team's timezone (admins).", ZH: "设置团队的时区（管理员）。"},
+	"cmd.team.digest":    {EN: "Show or set when the weekly digest goes out (admins set it).", ZH: "查看或设置周报的发送时间（由管理员设置）。"},
+	"cmd.contact.add":    {EN: "Add a stakeholder (without a name, a form opens).", ZH: "添加相关人员（不写姓名则打开表单）。"},
+	"cmd.contact.edit":   {EN: "Change a stakeholder's fields (without fields, a form opens).", ZH: "修改相关人员的信息（不写字段则打开表单）。"},
+	"cmd.contact.remove": {EN: "Remove a stakeholder.", ZH: "删除相关人员。"},
+	"cmd.contact.list":   {EN: "List the deal's stakeholders.", ZH: "列出商机的相关人员。"},
+	"help.subcommands":   {EN: "Sub-commands:", ZH: "子命令："},
+
 	"help.title":          {EN: "Stagecoach — your project-sales coach", ZH: "Stagecoach —— 你的项目型销售教练"},
 	"help.intro":          {EN: "Walk each deal through the 8 stages. A stage counts as reached only when all its milestone actions are done, and completed only when all its success criteria are.", ZH: "按八个阶段推进每个商机。只有完成某阶段里程碑的全部行动才算抵达该阶段，完成成功标准的全部行动才算完成该阶段。"},
 	"help.group.deals":    {EN: "Deals", ZH: "商机"},

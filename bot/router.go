@@ -14,20 +14,92 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
-// Command is one bot command. The list of commands drives the parser,
-// the router and the generated help alike.
+// dealArg resolves the first word as a deal; missing → usage error.
+func (q *Request) dealArg() (*coach.Deal, error) {
+	ref := q.Args.Word(0)
+	if ref == "" {
+		return nil, coach.Errf(coach.CodeMissingArg, "arg", "deal", "usage", usage(q.Cmd))
+	}
+	return q.r.svc.Resolve(q.Ctx, q.Actor, q.Team, ref)
+}
+
+// Command is one bot command or sub-command. The table of commands
+// drives the parser, the router, the usage lines, the "expected one of"
+// lists and the generated help alike.
 type Command struct {
 	Name     string   // English name, e.g. "check"
 	Aliases  []string // Chinese and other aliases, e.g. "勾选"
-	Usage    string   // argument synopsis, e.g. "<deal> <item>…"
+	Usage    string   // argument synopsis, e.g. "<deal> <item>…"; with Sub, the words before the sub-command
 	Group    string   // help group key: "deals", "coaching", "team", "manager"
 	Examples []string
-	Hidden   bool // not listed in help (e.g. "home")
-	Run      func(*Request) (Reply, error)
+	Hidden   bool // not listed in help (e.g. "home") or, for a sub-command, in its parent's usage line
+	// Run handles the command. With Sub, it handles the command when the
+	// word at SubArg names no sub-command.
+	Run func(*Request) (Reply, error)
+	// Sub are the sub-commands (`team role`, `contact <deal> add`), named
+	// by the word at index SubArg of the arguments.
+	Sub    []*Command
+	SubArg int
+	// FromForm turns a submitted Form block into this command's arguments
+	// (ok false: not this command's form), so a form runs the same
+	// handler as the typed command.
+	FromForm func(*Action) (args Args, ok bool)
+
+	parent *Command
+	byName map[string]*Command // sub-commands by lower-case name and alias
 }
 
-// SummaryKey is the catalog key of the command's one-line description.
-func (c *Command) SummaryKey() string { return "cmd." + c.Name }
+// SummaryKey is the catalog key of the command's one-line description:
+// "cmd.team", "cmd.team.role".
+func (c *Command) SummaryKey() string {
+	if c.parent != nil {
+		return c.parent.SummaryKey() + "." + c.Name
+	}
+	return "cmd." + c.Name
+}
+
+// Parent is the command a sub-command belongs to (nil for a command).
+func (c *Command) Parent() *Command { return c.parent }
+
+// Lookup finds a sub-command by name or alias.
+func (c *Command) Lookup(name string) (*Command, bool) {
+	s, ok := c.byName[strings.ToLower(name)]
+	return s, ok
+}
+
+// SubNames lists the names of the sub-commands not hidden, in table
+// order: the "expected one of" list.
+func (c *Command) SubNames() []string {
+	var names []string
+	for _, s := range c.Sub {
+		if !s.Hidden {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// index links the sub-commands to their parent and indexes their names.
+func (c *Command) index() {
+	if len(c.Sub) == 0 {
+		return
+	}
+	c.byName = map[string]*Command{}
+	for _, s := range c.Sub {
+		if s.parent != nil && s.parent != c {
+			panic("bot: sub-command " + s.Name + " in two commands")
+		}
+		s.parent = c
+		for _, n := range append([]string{s.Name}, s.Aliases...) {
+			k := strings.ToLower(n)
+			if _, dup := c.byName[k]; dup {
+				panic("bot: duplicate sub-command name " + c.Name + " " + n)
+			}
+			c.byName[k] = s
+		}
+		s.index()
+	}
+}
 
 // Request is one message being handled, with the resolved team, member
 // and language.
@@ -41,6 +113,10 @@ type Request struct {
 	Cmd    *Command
 	Args   Args
 	Loc    *time.Location // the user's (or team's) timezone
+	// Form is the submitted form when the request comes from one (its
+	// values are in Args): handlers then report a missing field instead
+	// of showing the form again, and tool forms must be complete.
+	Form *Action
 
 	r *Router
 }
@@ -64,10 +140,14 @@ func NewRouter(svc *coach.Service, log *slog.Logger) *Router {
 		log = slog.New(slog.DiscardHandler)
 	}
 	r := &Router{svc: svc, pb: svc.Playbook, log: log, byName: map[string]*Command{}}
-	r.commands = append(r.commands, r.coreCommands()...)
-	r.commands = append(r.commands, r.coachingCommands()...)
-	r.commands = append(r.commands, r.jobCommands()...)
+	for _, family := range []func() []*Command{
+		r.helpCommands, r.dealCommands, r.checkCommands, r.infoCommands, r.contactCommands, r.meetCommands, r.noteCommands,
+		r.nudgeCommands, r.reportCommands, r.teamCommands, r.coachCommands, r.prepCommands, r.formCommands, r.caseCommands,
+	} {
+		r.commands = append(r.commands, family()...)
+	}
 	for _, c := range r.commands {
+		c.index()
 		for _, n := range append([]string{c.Name}, c.Aliases...) {
 			k := strings.ToLower(n)
 			if _, dup := r.byName[k]; dup {
@@ -139,7 +219,7 @@ func (r *Router) handle(q *Request) (Reply, error) {
 	}
 	toks := Tokenize(msg.Text)
 	if len(toks) == 0 {
-		return r.help(q, "")
+		return r.help(q, "", "")
 	}
 	first := toks[0].Value
 	if toks[0].Key == "" {
@@ -166,13 +246,32 @@ func (r *Router) handle(q *Request) (Reply, error) {
 			return rep, err
 		}
 	}
-	rep, err := cmd.Run(q)
+	rep, err := r.run(q)
 	if _, userErr := coach.AsError(err); userErr && len(toks) > 1 && !looksLikeDeal(toks[1].Value) {
 		if srep, handled, serr := r.sessionInput(q); handled || serr != nil {
 			return srep, serr
 		}
 	}
 	return rep, err
+}
+
+// run dispatches q to its command, or to the sub-command named by the
+// word at the command's SubArg.
+func (r *Router) run(q *Request) (Reply, error) {
+	for len(q.Cmd.Sub) > 0 {
+		sub, ok := q.Cmd.Lookup(q.Args.Word(q.Cmd.SubArg))
+		if !ok {
+			break
+		}
+		q.Cmd = sub
+	}
+	return q.Cmd.Run(q)
+}
+
+// badSub is the error for a word that names no sub-command: the expected
+// ones come from the table.
+func (q *Request) badSub(w string) error {
+	return coach.Errf(coach.CodeBadValue, "field", q.Cmd.Name, "value", strings.ToLower(w), "expected", strings.Join(q.Cmd.SubNames(), "|"))
 }
 
 // looksLikeDeal reports whether w is written as a deal id (D-3, #3).
@@ -294,15 +393,53 @@ func newRef() string {
 	return hex.EncodeToString(b[:])
 }
 
+// usage is a command's synopsis, generated from the table: "note <deal>
+// <text>", "team [role|reports|lang|tz|digest …]", "contact <deal> add
+// <name> […]" for a sub-command.
 func usage(c *Command) string {
-	if c.Usage == "" {
-		return c.Name
+	var parts []string
+	if p := c.parent; p != nil {
+		parts = append(parts, p.Name)
+		if p.Usage != "" {
+			parts = append(parts, p.Usage)
+		}
 	}
-	return c.Name + " " + c.Usage
+	parts = append(parts, c.Name)
+	if c.Usage != "" {
+		parts = append(parts, c.Usage)
+	}
+	if names := c.SubNames(); len(names) > 0 {
+		more := ""
+		for _, s := range c.Sub {
+			if !s.Hidden && s.Usage != "" {
+				more = " …" // some sub-command takes arguments
+			}
+		}
+		parts = append(parts, "["+strings.Join(names, "|")+more+"]")
+	}
+	return strings.Join(parts, " ")
+}
+
+// subLine is one sub-command in help: "team role <user> <admin|manager|rep>
+// (角色) — Set a member's role."
+func subLine(q *Request, s *Command) string {
+	alias := ""
+	if len(s.Aliases) > 0 {
+		alias = " (" + strings.Join(s.Aliases, ", ") + ")"
+	}
+	return usage(s) + alias + " — " + q.T(s.SummaryKey())
+}
+
+// helpCommands is `help [command [sub-command]]`.
+func (r *Router) helpCommands() []*Command {
+	return []*Command{
+		{Name: "help", Aliases: []string{"帮助", "?"}, Usage: "[command]", Group: "deals", Examples: []string{"help check", "help team role"},
+			Run: func(q *Request) (Reply, error) { return r.help(q, q.Args.Word(0), q.Args.Word(1)) }},
+	}
 }
 
 // help lists the commands by group, or explains one command.
-func (r *Router) help(q *Request, name string) (Reply, error) {
+func (r *Router) help(q *Request, name, sub string) (Reply, error) {
 	var rep Reply
 	rep.Ephemeral = true
 	if name != "" {
@@ -310,13 +447,25 @@ func (r *Router) help(q *Request, name string) (Reply, error) {
 		if !ok {
 			return r.unknownCommand(q, name)
 		}
+		if s, ok := c.Lookup(sub); ok {
+			c = s
+		}
 		rep.Add(Heading{Text: usage(c)})
 		rep.Add(Text{Text: q.T(c.SummaryKey())})
 		if len(c.Aliases) > 0 {
 			rep.Add(Context{Text: q.T("help.aliases", "list", strings.Join(c.Aliases, ", "))})
 		}
-		if len(c.Examples) > 0 {
-			rep.Add(Text{Text: q.T("help.examples") + "\n" + strings.Join(c.Examples, "\n")})
+		examples := slices.Clone(c.Examples)
+		if len(c.Sub) > 0 {
+			var lines []string
+			for _, s := range c.Sub {
+				lines = append(lines, subLine(q, s))
+				examples = append(examples, s.Examples...)
+			}
+			rep.Add(Text{Text: q.T("help.subcommands") + "\n" + strings.Join(lines, "\n")})
+		}
+		if len(examples) > 0 {
+			rep.Add(Text{Text: q.T("help.examples") + "\n" + strings.Join(slices.Compact(examples), "\n")})
 		}
 		return rep, nil
 	}
@@ -343,32 +492,56 @@ func (r *Router) help(q *Request, name string) (Reply, error) {
 	return rep, nil
 }
 
-// tickAction applies a checklist click: items shown and now selected are
-// ticked, items shown and no longer selected are unticked, in one update.
-func (r *Router) tickAction(q *Request, a *Action) (Reply, error) {
-	d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, a.Deal)
-	if err != nil {
-		return Reply{}, err
+// formArgs turns submitted values into key=value arguments.
+func formArgs(values map[string]string, skip ...string) Args {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
 	}
-	var on, off []string
-	for _, id := range a.Options {
-		sel := slices.Contains(a.Selected, id)
-		switch {
-		case sel && !d.IsChecked(id):
-			on = append(on, id)
-		case !sel && d.IsChecked(id):
-			off = append(off, id)
+	slices.Sort(keys)
+	var a Args
+	for _, k := range keys {
+		if v := strings.TrimSpace(values[k]); v != "" && !slices.Contains(skip, k) {
+			a.KV = append(a.KV, Token{Key: k, Value: v})
 		}
 	}
-	res, err := r.svc.Tick(q.Ctx, q.Actor, q.Team, d.ID, on, off)
-	if err != nil {
+	return a
+}
+
+// formAction handles a submitted form. Mistakes come back as FieldErrors
+// on the offending field where the error names one.
+func (r *Router) formAction(q *Request, a *Action) (Reply, error) {
+	rep, err := r.submitForm(q, a)
+	if err == nil {
+		return rep, nil
+	}
+	ce, ok := coach.AsError(err)
+	if !ok {
 		return Reply{}, err
 	}
-	rep := r.dealCard(q, res.After, res.Change.After)
-	rep.Replace = true
-	notes := r.tickNotes(q, res)
-	if len(notes) > 0 {
-		rep.Blocks = append([]Block{Context{Text: strings.Join(notes, "\n")}}, rep.Blocks...)
+	field := ce.Params["field"]
+	if field == "" {
+		field = ce.Params["arg"]
 	}
-	return rep, nil
+	if _, present := a.Values[field]; !present && field != "name" {
+		return Reply{}, err
+	}
+	er := r.errorReply(q, err)
+	er.FieldErrors = map[string]string{field: er.PlainText()}
+	return er, nil
+}
+
+// submitForm runs the command whose form was submitted, with the form's
+// values as arguments: the same handler as the typed command.
+func (r *Router) submitForm(q *Request, a *Action) (Reply, error) {
+	for _, c := range r.commands {
+		if c.FromForm == nil {
+			continue
+		}
+		if args, ok := c.FromForm(a); ok {
+			q.Cmd, q.Args, q.Form = c, args, a
+			return r.run(q)
+		}
+	}
+	return Reply{}, coach.Errf(coach.CodeUnknownTool, "tool", a.Form)
 }

@@ -6,8 +6,36 @@ import (
 	"time"
 
 	"github.com/stagecoach/stagecoach/coach"
-	"github.com/stagecoach/stagecoach/playbook"
 )
+
+// changedCard confirms a change and shows the deal.
+func (r *Router) changedCard(q *Request, ch coach.Change, key string, kv ...string) Reply {
+	d := ch.After
+	rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
+	msg := q.T("change.none", "id", d.ID)
+	if len(ch.Events) > 0 {
+		msg = q.T(key, append([]string{"id", d.ID}, kv...)...)
+	}
+	rep.Blocks = append([]Block{Text{Text: msg}}, rep.Blocks...)
+	rep.Summary = msg
+	return rep
+}
+
+// changeTipBlocks renders the coaching tips a stored change triggers
+// (coach.ChangeTips: a single price before stage 3 is completed, a demo
+// note saying nobody asked questions), for the commands that change info,
+// values, forms and notes.
+func (r *Router) changeTipBlocks(q *Request, ch coach.Change) []Block {
+	tips := coach.ChangeTips(r.pb, ch)
+	if len(tips) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, t := range tips {
+		lines = append(lines, q.tip(t))
+	}
+	return []Block{Context{Text: strings.Join(lines, "\n")}}
+}
 
 // itemLabel is "s2.m1 Right handler found".
 func (q *Request) itemLabel(id string) string {
@@ -202,38 +230,6 @@ func (r *Router) buyerSelect(q *Request, d *coach.Deal) Select {
 	return sel
 }
 
-// tickNotes says what a tick did: the items, stages reached or completed,
-// and items that count only later.
-func (r *Router) tickNotes(q *Request, res coach.CheckResult) []string {
-	var notes []string
-	for _, id := range res.Applied {
-		key := "tick.unchecked"
-		if res.Change.After.IsChecked(id) {
-			key = "tick.checked"
-		}
-		notes = append(notes, q.T(key, "item", q.itemLabel(id)))
-	}
-	for _, id := range res.Unchanged {
-		notes = append(notes, q.T("tick.unchanged", "item", id))
-	}
-	if len(res.Later) > 0 {
-		notes = append(notes, q.T("tick.later", "list", strings.Join(res.Later, ", "), "stage", strconv.Itoa(max(res.After.Active, 1))))
-	}
-	if res.After.Reached > res.Before.Reached {
-		notes = append(notes, q.T("tick.reached", "stage", q.stageName(res.After.Reached), "win", strconv.Itoa(res.After.WinProbability)))
-	}
-	if res.After.Completed > res.Before.Completed {
-		notes = append(notes, q.T("tick.completed", "stage", q.stageName(res.After.Completed)))
-	}
-	if res.After.Reached < res.Before.Reached || res.After.Completed < res.Before.Completed {
-		notes = append(notes, q.T("tick.fell_back", "status", q.progressLabel(res.After)))
-	}
-	for _, tip := range res.Tips {
-		notes = append(notes, q.tip(tip))
-	}
-	return notes
-}
-
 // tip renders a coaching tip with the playbook text it quotes.
 func (q *Request) tip(t coach.Tip) string {
 	s := q.T(t.Key)
@@ -274,57 +270,4 @@ func (q *Request) dealLine(d *coach.Deal) string {
 		parts = append(parts, "@"+q.memberName(d.Owner))
 	}
 	return strings.Join(parts, " · ")
-}
-
-// stageInfo renders what stage n asks for.
-func (r *Router) stageInfo(q *Request, n int) Reply {
-	st := r.pb.Stage(n)
-	var rep Reply
-	rep.Add(Heading{Text: q.stageName(n)})
-	rep.Add(Fields{Items: []Field{
-		{Label: q.T("field.buyer"), Value: st.BuyerStage.In(q.Lang)},
-		{Label: q.T("stage.end_signal"), Value: st.EndSignal.In(q.Lang)},
-		{Label: q.T("stage.milestone"), Value: st.MilestoneName.In(q.Lang)},
-		{Label: q.T("field.win"), Value: strconv.Itoa(st.WinProbability) + "%"},
-	}})
-	rep.Add(Text{Text: st.Goal.In(q.Lang)})
-	list := func(title string, items []playbook.Item) {
-		if len(items) == 0 {
-			return
-		}
-		var lines []string
-		for _, it := range items {
-			lines = append(lines, "• "+it.ID+" "+it.Text.In(q.Lang))
-		}
-		rep.Add(Text{Text: title + "\n" + strings.Join(lines, "\n")})
-	}
-	list(q.T("stage.milestone_items"), st.Milestone)
-	list(q.T("stage.success_items"), st.Success)
-	list(q.T("stage.relationship_items"), st.Relationship)
-	if len(st.Info) > 0 {
-		var lines []string
-		for _, g := range st.Info {
-			var keys []string
-			for _, f := range g.Fields {
-				keys = append(keys, f.Key)
-			}
-			lines = append(lines, "• "+g.ID+" "+g.Name.In(q.Lang)+" ("+strings.Join(keys, ", ")+")")
-		}
-		rep.Add(Text{Text: q.T("stage.info") + "\n" + strings.Join(lines, "\n")})
-	}
-	if len(st.Evaluation) > 0 {
-		var lines []string
-		for _, e := range st.Evaluation {
-			lines = append(lines, "• "+e.ID+" "+e.Text.In(q.Lang))
-		}
-		rep.Add(Text{Text: q.T("stage.evaluation") + "\n" + strings.Join(lines, "\n")})
-	}
-	if len(st.Tools) > 0 {
-		var lines []string
-		for _, t := range st.Tools {
-			lines = append(lines, "• "+t.ID+" "+t.Name.In(q.Lang))
-		}
-		rep.Add(Text{Text: q.T("stage.tools") + "\n" + strings.Join(lines, "\n")})
-	}
-	return rep
 }

@@ -1,6 +1,8 @@
 // Command stagecoach runs the sales-coach bot: a console chat on the
 // embedded store when no chat platform is configured, otherwise the Slack
 // and/or Lark adapters with the HTTP endpoints and the scheduler.
+// `stagecoach serve` insists on the service, `stagecoach health` checks a
+// running one, `stagecoach jobs run …` runs one job once (see usageText).
 package main
 
 import (
@@ -18,10 +20,7 @@ import (
 	"time"
 	_ "time/tzdata" // team and user timezones work in any container image
 
-	"golang.org/x/term"
-
 	"github.com/stagecoach/stagecoach/bot"
-	"github.com/stagecoach/stagecoach/bot/console"
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
 )
@@ -35,31 +34,42 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "jobs" {
-		return runJobs(ctx, args[1:], stdout, stderr)
-	}
-	fs := flag.NewFlagSet("stagecoach", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	userFlag := fs.String("user", defaultUser(), "console: act as this user")
-	teamFlag := fs.String("team", "local", "console: act in this team")
-	langFlag := fs.String("lang", "", "console: language zh or en (default: STAGECOACH_LANG, then LANG)")
-	if err := fs.Parse(args); err != nil {
+	a, err := parseArgs(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		fmt.Fprintln(stderr, "stagecoach:", err)
 		return 2
+	}
+	switch a.Command {
+	case "jobs":
+		return runJobs(ctx, a.Args, stdout, stderr)
+	case "health":
+		return runHealth(ctx, stdout, stderr)
 	}
 	cfg, err := LoadConfig(environ)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if *langFlag != "" {
-		cfg.Lang = *langFlag
+	if a.Lang != "" {
+		cfg.Lang = a.Lang
 		if err := cfg.validate(); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
 	}
 	consoleMode := !cfg.Slack() && !cfg.Lark()
-	m := &Main{Config: cfg, Log: newLogger(cfg, stderr, consoleMode)}
+	if consoleMode && a.Command == "serve" {
+		fmt.Fprintln(stderr, "stagecoach:", errNoPlatform)
+		return 2
+	}
+	logw := stderr
+	if consoleMode {
+		logw = consoleLog(stdin, stdout, stderr)
+	}
+	m := &Main{Config: cfg, Log: newLogger(cfg, logw, consoleMode)}
 	if err := m.Open(ctx); err != nil {
 		m.Log.Error("start failed", "err", err)
 		fmt.Fprintln(stderr, "stagecoach:", err)
@@ -67,16 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	defer m.Close()
 	if consoleMode {
-		c := console.New(stdin, stdout, m.Router, *teamFlag, *userFlag, cfg.Lang)
-		if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			c.Prompt = "stagecoach> "
-			fmt.Fprintln(stdout, bot.T(consoleLang(cfg.Lang), "console.welcome", "user", *userFlag, "team", *teamFlag))
-		}
-		if err := c.Run(ctx); err != nil {
-			fmt.Fprintln(stderr, "stagecoach:", err)
-			return 1
-		}
-		return 0
+		return runConsole(ctx, m, a, stdin, stdout, stderr)
 	}
 	if err := m.Serve(ctx); err != nil {
 		m.Log.Error("serve failed", "err", err)
@@ -178,6 +179,11 @@ func (m *Main) Close() {
 	m.closers = nil
 }
 
+// shutdownDrain bounds the drain after SIGTERM (HTTP server, adapters,
+// worker pool). docker-compose.yml's stop_grace_period must be longer, or
+// Docker kills the process mid-drain; a test keeps the two in step.
+const shutdownDrain = 20 * time.Second
+
 // Serve runs the chat adapters, the HTTP endpoints and the scheduler until
 // ctx ends, then drains in-flight work.
 func (m *Main) Serve(ctx context.Context) error {
@@ -225,7 +231,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	case runErr = <-errc:
 	}
 	m.Log.Info("shutting down: draining in-flight work")
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownDrain)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
 	cancelRunners()

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -103,5 +105,87 @@ func TestConfigErrorsNeverEchoSecrets(t *testing.T) {
 	})
 	if err == nil || strings.Contains(err.Error(), "topsecret") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		command string
+		rest    []string
+		team    string
+		err     string // substring; "" = no error
+	}{
+		{"none", nil, "", nil, "local", ""},
+		{"console flags", []string{"--team", "acme", "--user", "bob"}, "", nil, "acme", ""},
+		{"serve", []string{"serve"}, "serve", nil, "local", ""},
+		{"flags then serve", []string{"--lang", "zh", "serve"}, "serve", nil, "local", ""},
+		{"flags then jobs", []string{"--team", "acme", "jobs", "run", "digest", "--now", "2026-11-23T09:00:00Z"}, "jobs", []string{"run", "digest", "--now", "2026-11-23T09:00:00Z"}, "acme", ""},
+		{"health", []string{"health"}, "health", nil, "local", ""},
+		{"unknown", []string{"srve"}, "", nil, "", `unknown command "srve": want serve, health, jobs`},
+		{"serve with arguments", []string{"serve", "--team", "x"}, "", nil, "", "serve takes no arguments"},
+		{"health with arguments", []string{"health", "now"}, "", nil, "", "health takes no arguments"},
+		{"unknown flag", []string{"--tema", "x"}, "", nil, "", "not defined"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var errb bytes.Buffer
+			c, err := parseArgs(tt.args, &errb)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Command != tt.command || strings.Join(c.Args, " ") != strings.Join(tt.rest, " ") || c.Team != tt.team {
+				t.Fatalf("got %+v", c)
+			}
+		})
+	}
+}
+
+func FuzzParseArgs(f *testing.F) {
+	for _, s := range []string{"", "serve", "--team acme jobs run digest", "--lang zh health", "-h", "bogus x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := parseArgs(strings.Fields(s), io.Discard)
+		if err != nil {
+			return
+		}
+		if c.Command != "" && !slices.Contains(commands, c.Command) {
+			t.Fatalf("accepted command %q", c.Command)
+		}
+		if c.Command != "jobs" && len(c.Args) > 0 {
+			t.Fatalf("%q kept arguments %q", c.Command, c.Args)
+		}
+	})
+}
+
+func TestHealthURL(t *testing.T) {
+	for _, tt := range []struct{ addr, want, err string }{
+		{":8080", "http://127.0.0.1:8080/healthz", ""},
+		{"0.0.0.0:8080", "http://127.0.0.1:8080/healthz", ""},
+		{"[::]:8080", "http://[::1]:8080/healthz", ""},
+		{"127.0.0.1:9090", "http://127.0.0.1:9090/healthz", ""},
+		{"bot.internal:80", "http://bot.internal:80/healthz", ""},
+		{"8080", "", "HTTP_ADDR"},
+		{"host:", "", "HTTP_ADDR"},
+	} {
+		t.Run(tt.addr, func(t *testing.T) {
+			got, err := healthURL(tt.addr)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v", err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("healthURL(%q) = %q, %v; want %q", tt.addr, got, err, tt.want)
+			}
+		})
 	}
 }

@@ -8,29 +8,35 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
-// cmdCase: `case add|list|show|remove`.
-func (r *Router) cmdCase(q *Request) (Reply, error) {
-	switch op := strings.ToLower(q.Args.Word(0)); op {
-	case "", "list", "ls", "列表":
-		return r.caseList(q)
-	case "add", "new", "添加", "新建":
-		return r.caseAdd(q)
-	case "show", "查看":
-		c, err := r.svc.FindCase(q.Ctx, q.Actor, q.Args.Rest(1))
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.caseView(q, c), nil
-	case "remove", "rm", "delete", "删除":
-		c, err := r.svc.RemoveCase(q.Ctx, q.Actor, q.Team, q.Args.Rest(1))
-		if err != nil {
-			return Reply{}, err
-		}
-		msg := q.T("case.removed", "id", c.ID, "title", c.Title)
-		return Reply{Summary: msg, Blocks: []Block{Text{Text: msg}}}, nil
-	default:
-		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "case", "value", op, "expected", "add|list|show|remove")
+// caseCommands: the team's reference case library.
+func (r *Router) caseCommands() []*Command {
+	return []*Command{
+		{Name: "case", Aliases: []string{"案例"}, Group: "coaching", Run: r.caseList,
+			Sub: []*Command{
+				{Name: "add", Aliases: []string{"new", "添加", "新建"}, Usage: "<title> [industry=…] [background=…] [problem=…] [cause=…] [measures=…] [solution=…] [result=…] [tags=a,b]",
+					Examples: []string{`case add "Beta Steel MES" industry=manufacturing problem="late deliveries" result="on-time 97%" tags=mes,erp`}, Run: r.caseAdd},
+				{Name: "list", Aliases: []string{"ls", "列表"}, Examples: []string{"case list"}, Run: r.caseList},
+				{Name: "show", Aliases: []string{"查看"}, Usage: "<case>", Examples: []string{"case show C-1"}, Run: r.caseShow},
+				{Name: "remove", Aliases: []string{"rm", "delete", "删除"}, Usage: "<case>", Examples: []string{"case remove C-1"}, Run: r.caseRemove},
+			}},
 	}
+}
+
+func (r *Router) caseShow(q *Request) (Reply, error) {
+	c, err := r.svc.FindCase(q.Ctx, q.Actor, q.Args.Rest(1))
+	if err != nil {
+		return Reply{}, err
+	}
+	return r.caseView(q, c), nil
+}
+
+func (r *Router) caseRemove(q *Request) (Reply, error) {
+	c, err := r.svc.RemoveCase(q.Ctx, q.Actor, q.Team, q.Args.Rest(1))
+	if err != nil {
+		return Reply{}, err
+	}
+	msg := q.T("case.removed", "id", c.ID, "title", c.Title)
+	return Reply{Summary: msg, Blocks: []Block{Text{Text: msg}}}, nil
 }
 
 func (r *Router) caseAdd(q *Request) (Reply, error) {
@@ -70,6 +76,9 @@ func (r *Router) caseAdd(q *Request) (Reply, error) {
 }
 
 func (r *Router) caseList(q *Request) (Reply, error) {
+	if w := q.Args.Word(0); w != "" && len(q.Cmd.Sub) > 0 { // `case <no sub-command>`
+		return Reply{}, q.badSub(w)
+	}
 	cs, err := r.svc.Cases(q.Ctx, q.Actor)
 	if err != nil {
 		return Reply{}, err

@@ -10,6 +10,27 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+// coachCommands: guided questioning. The session words are
+// sub-commands of `coach` (`coach D-1 next`); while a session is active
+// they also work alone (see sessionInput).
+func (r *Router) coachCommands() []*Command {
+	subs := []*Command{
+		{Name: coach.SessionNeeds, Aliases: []string{"need", "需求"}, Run: r.cmdStartSession},
+		{Name: coach.SessionPhone, Aliases: []string{"call", "电话", "电话邀约"}, Run: r.cmdStartSession},
+		{Name: coach.SessionBudget, Aliases: []string{"预算"}, Run: r.cmdStartSession},
+		{Name: coach.SessionProcess, Aliases: []string{"purchase", "流程", "采购流程"}, Run: r.cmdStartSession},
+	}
+	for _, op := range sessionOps {
+		c := *op
+		c.Run = r.cmdSessionWord
+		subs = append(subs, &c)
+	}
+	return []*Command{
+		{Name: "coach", Aliases: []string{"辅导"}, Usage: "<deal>", Group: "coaching", SubArg: 1, Sub: subs,
+			Examples: []string{"coach D-1 needs", "coach D-1 phone", "coach D-1 budget", "coach D-1 process", "coach D-1 stop"}, Run: r.cmdCoach},
+	}
+}
+
 // Session operations. Their words count only while a session is active
 // (free text that is no command goes to sessionInput), so they never
 // collide with the global commands.
@@ -30,27 +51,46 @@ const (
 // characters in a button value); longer offers are left to `apply`.
 const maxButtonCommand = 1900
 
-// sessionWords maps what a rep may type (lower case) to an operation, in
-// English and Chinese.
-var sessionWords = map[string]string{
-	"next": opNext, "n": opNext, "下一步": opNext, "继续": opNext,
-	"tense": opTense, "紧张": opTense, "客户紧张": opTense,
-	"skip": opSkip, "跳过": opSkip,
-	"back": opBack, "返回": opBack, "上一步": opBack,
-	"stop": opStop, "end": opStop, "quit": opStop, "结束": opStop, "停止": opStop,
-	"status": opStatus, "where": opStatus, "状态": opStatus, "进度": opStatus,
-	"confirmed": opConfirm, "confirm": opConfirm, "确认": opConfirm, "已确认": opConfirm,
-	"correct": opCorrect, "correction": opCorrect, "更正": opCorrect, "纠正": opCorrect,
-	"apply": opApply, "应用": opApply, "采纳": opApply,
-	"undo": opUndo, "撤销": opUndo,
+// sessionOps are the session words (a sub-command's name is its
+// operation), in English and Chinese. They are not listed in the usage
+// line of `coach`: they only make sense inside a running session.
+var sessionOps = []*Command{
+	{Name: opNext, Aliases: []string{"n", "下一步", "继续"}, Hidden: true},
+	{Name: opTense, Aliases: []string{"紧张", "客户紧张"}, Hidden: true},
+	{Name: opSkip, Aliases: []string{"跳过"}, Hidden: true},
+	{Name: opBack, Aliases: []string{"返回", "上一步"}, Hidden: true},
+	{Name: opStop, Aliases: []string{"end", "quit", "结束", "停止"}, Hidden: true},
+	{Name: opStatus, Aliases: []string{"where", "状态", "进度"}, Hidden: true},
+	{Name: opConfirm, Aliases: []string{"confirm", "确认", "已确认"}, Hidden: true},
+	{Name: opCorrect, Aliases: []string{"correction", "更正", "纠正"}, Usage: "<text>", Hidden: true},
+	{Name: opApply, Aliases: []string{"应用", "采纳"}, Hidden: true},
+	{Name: opUndo, Aliases: []string{"撤销"}, Hidden: true},
 }
 
-// sessionKindWords maps kind names, also in Chinese, to session kinds.
-var sessionKindWords = map[string]string{
-	"needs": coach.SessionNeeds, "need": coach.SessionNeeds, "需求": coach.SessionNeeds,
-	"phone": coach.SessionPhone, "call": coach.SessionPhone, "电话": coach.SessionPhone, "电话邀约": coach.SessionPhone,
-	"budget": coach.SessionBudget, "预算": coach.SessionBudget,
-	"process": coach.SessionProcess, "purchase": coach.SessionProcess, "流程": coach.SessionProcess, "采购流程": coach.SessionProcess,
+// sessionWords maps what a rep may type (lower case) to an operation,
+// built from sessionOps.
+var sessionWords = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range sessionOps {
+		for _, w := range append([]string{c.Name}, c.Aliases...) {
+			m[strings.ToLower(w)] = c.Name
+		}
+	}
+	return m
+}()
+
+// cmdSessionWord is `coach <deal> <session word> …`: it acts on the
+// deal's session.
+func (r *Router) cmdSessionWord(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
+	}
+	text := strings.TrimSpace(q.Args.Rest(1))
+	for _, kv := range q.Args.KV {
+		text += " " + kv.String()
+	}
+	return r.sessionDo(q, d.ID, text)
 }
 
 // splitSessionOp finds the session operation a text is: a session word
@@ -121,17 +161,16 @@ func (r *Router) cmdCoach(q *Request) (Reply, error) {
 		}
 		return r.coachMenu(q, d), nil
 	}
-	if kind, ok := sessionKindWords[w]; ok {
-		return r.startSession(q, d, kind)
+	return Reply{}, coach.Errf(coach.CodeBadValue, "field", "kind", "value", w, "expected", strings.Join(q.Cmd.SubNames(), "|"))
+}
+
+// cmdStartSession is `coach <deal> needs|phone|budget|process`.
+func (r *Router) cmdStartSession(q *Request) (Reply, error) {
+	d, err := q.dealArg()
+	if err != nil {
+		return Reply{}, err
 	}
-	if _, ok := sessionWords[w]; ok {
-		text := strings.TrimSpace(q.Args.Rest(1))
-		for _, kv := range q.Args.KV {
-			text += " " + kv.String()
-		}
-		return r.sessionDo(q, d.ID, text)
-	}
-	return Reply{}, coach.Errf(coach.CodeBadValue, "field", "kind", "value", w, "expected", strings.Join(coach.SessionKinds, "|"))
+	return r.startSession(q, d, q.Cmd.Name)
 }
 
 // coachMenu offers the session kinds for a deal.

@@ -1,12 +1,41 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
 )
+
+func (r *Router) formCommands() []*Command {
+	return []*Command{
+		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id> [<field>=<value>…]]", Group: "coaching",
+			Examples: []string{"form D-1", "form D-1 s2.t1", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`}, Run: r.cmdForm,
+			FromForm: r.toolFromForm},
+	}
+}
+
+// toolFromForm turns a submitted tool form (sN.tK) into the arguments of
+// `form <deal> <tool> <field>=<value>…`. Every value is kept, empty ones
+// too (an emptied field is cleared); the submission must fill every
+// required field (see cmdForm).
+func (r *Router) toolFromForm(a *Action) (Args, bool) {
+	if _, ok := r.pb.Tool(a.Form); !ok {
+		return Args{}, false
+	}
+	keys := make([]string, 0, len(a.Values))
+	for k := range a.Values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	args := Args{Words: []Token{{Value: a.Deal}, {Value: a.Form}}}
+	for _, k := range keys {
+		args.KV = append(args.KV, Token{Key: k, Value: a.Values[k]})
+	}
+	return args, true
+}
 
 // cmdForm: `form <deal>` lists the current stage's forms; `form <deal>
 // <tool>` shows one as a Form block; with key=value it fills fields.
@@ -23,14 +52,16 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	if len(q.Args.KV) == 0 {
+	if len(q.Args.KV) == 0 && q.Form == nil {
 		return r.toolForm(q, d, tool), nil
 	}
 	values := map[string]string{}
 	for _, kv := range q.Args.KV {
 		values[kv.Key] = kv.Value
 	}
-	res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, values, false)
+	// A submitted form must fill every required field; typed fills may
+	// come one field at a time.
+	res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, values, q.Form != nil)
 	if err != nil {
 		return Reply{}, err
 	}

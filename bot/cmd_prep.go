@@ -9,6 +9,13 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+func (r *Router) prepCommands() []*Command {
+	return []*Command{
+		{Name: "prep", Aliases: []string{"准备"}, Usage: "<deal> [full]", Group: "coaching",
+			Examples: []string{"prep D-1", "prep D-1 full"}, Run: r.cmdPrep},
+	}
+}
+
 // cmdPrep: `prep <deal> [full]`.
 func (r *Router) cmdPrep(q *Request) (Reply, error) {
 	d, err := q.dealArg()
@@ -37,15 +44,6 @@ func (r *Router) PrepReply(ctx context.Context, team *coach.Team, d *coach.Deal,
 		return Reply{}, err
 	}
 	return r.prepReply(q, p, full), nil
-}
-
-// proactiveRequest is requestFor with an optional language override.
-func (r *Router) proactiveRequest(ctx context.Context, team *coach.Team, user string, lang playbook.Lang) *Request {
-	q := r.requestFor(ctx, team, user)
-	if lang != "" {
-		q.Lang = lang
-	}
-	return q
 }
 
 // prepReply renders a prep: a first screen that fits a phone (about a
