@@ -48,7 +48,10 @@ type Notifier struct {
 	send Sender
 }
 
-var _ coach.Notifier = (*Notifier)(nil)
+var (
+	_ coach.Notifier      = (*Notifier)(nil)
+	_ coach.AlertNotifier = (*Notifier)(nil)
+)
 
 // NewNotifier returns a Notifier that renders with the router's playbook
 // and catalog and delivers through s.
@@ -93,7 +96,17 @@ func (n *Notifier) Reminder(ctx context.Context, x coach.ReminderNotice) error {
 // Digest implements coach.Notifier.
 func (n *Notifier) Digest(ctx context.Context, x coach.DigestNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
-	return n.deliver(ctx, x.Team, x.To, n.r.digestReply(q, x.Digest))
+	rep := n.r.digestReply(q, x.Digest)
+	rep.Lang = string(q.Lang)
+	return n.deliver(ctx, x.Team, x.To, rep)
+}
+
+// Alert implements coach.AlertNotifier.
+func (n *Notifier) Alert(ctx context.Context, x coach.AlertNotice) error {
+	q := n.r.requestFor(ctx, x.Team, x.To)
+	rep := n.r.alertReply(q, x)
+	rep.Lang = string(q.Lang)
+	return n.deliver(ctx, x.Team, x.To, rep)
 }
 
 func (n *Notifier) deliver(ctx context.Context, t *coach.Team, user string, rep Reply) error {

@@ -13,7 +13,7 @@ func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/stagecoach/stagecoach/"
 	forbidden := map[string][]string{
 		"playbook":      {mod + "coach", mod + "bot", mod + "storage", "slack-go", "larksuite", "go-redis", "bbolt", "robfig/cron"},
-		"coach":         {mod + "bot", mod + "storage", "slack-go", "larksuite", "go-redis", "bbolt", "robfig/cron"},
+		"coach":         {mod + "bot", mod + "storage", "slack-go", "larksuite", "go-redis", "bbolt", "robfig/cron", "image/png", "net/http"},
 		"bot":           {mod + "bot/slack", mod + "bot/lark", mod + "bot/console", mod + "storage", "slack-go", "larksuite", "go-redis", "bbolt", "robfig/cron"},
 		"bot/slack":     {mod + "bot/lark", mod + "bot/console", mod + "storage", "larksuite", "go-redis", "bbolt"},
 		"bot/lark":      {mod + "bot/slack", mod + "bot/console", mod + "storage", "slack-go", "go-redis", "bbolt"},

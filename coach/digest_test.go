@@ -1,10 +1,8 @@
 package coach_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 	"testing"
 	"time"
 
@@ -205,57 +203,6 @@ func TestEvalItemsReferToChecklist(t *testing.T) {
 				t.Errorf("%s: unknown item %s", e.ID, id)
 			}
 		}
-	}
-}
-
-// barRuns counts the runs of the bar colour down the vertical line x.
-func barRuns(t *testing.T, pngData []byte, x int) int {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(pngData))
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	runs, in := 0, false
-	br, bg, bb, _ := coach.ChartBar.RGBA()
-	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
-		r, g, b, _ := img.At(x, y).RGBA()
-		on := r == br && g == bg && b == bb
-		if on && !in {
-			runs++
-		}
-		in = on
-	}
-	return runs
-}
-
-func TestFunnelChart(t *testing.T) {
-	tests := []struct {
-		name   string
-		counts []int
-		bars   int
-	}{
-		{"all stages", []int{3, 5, 4, 2, 2, 1, 1, 1, 1}, 9},
-		{"gaps", []int{0, 7, 0, 1, 0, 0, 2, 0, 0}, 3},
-		{"one huge, one tiny", []int{1000, 1, 0, 0, 0, 0, 0, 0, 0}, 2},
-		{"empty", []int{0, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var stats []coach.StageStat
-			for i, c := range tc.counts {
-				stats = append(stats, coach.StageStat{Stage: i, Count: c})
-			}
-			data, err := coach.FunnelChart(stats)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.HasPrefix(data, []byte("\x89PNG")) {
-				t.Fatal("not a PNG")
-			}
-			if got := barRuns(t, data, coach.ChartBarX); got != tc.bars {
-				t.Fatalf("%d bars, want %d", got, tc.bars)
-			}
-		})
 	}
 }
 

@@ -1,0 +1,72 @@
+package bot
+
+// Texts of the weekly digest, the forecast and the manager alerts.
+func init() {
+	register(map[string]tx{
+		"cmd.forecast":         {EN: "Weighted forecast of a quarter by close month and rep, with a chart: forecast [quarter] (managers, admins).", ZH: "按预计成交月份和销售代表的季度加权预测，附图表：预测 [季度]（经理、管理员）。"},
+		"cmd.team.alerts":      {EN: "Alert the owner's manager at once when a big deal slips its close date or turns consider-giving-up: on|off [threshold] (managers, admins).", ZH: "大额商机推迟预计成交日期或转为“考虑放弃”时，立即提醒负责人的经理：on|off [金额下限]（经理、管理员）。"},
+		"pipeline.chart_title": {EN: "Funnel", ZH: "销售漏斗"},
+		"pipeline.chart_alt":   {EN: "Bar chart: open deals per stage reached", ZH: "条形图：各已抵达阶段的进行中商机数"},
+		"digest.pipeline":      {EN: "Pipeline at a glance", ZH: "销售管道概览"},
+		"digest.total":         {EN: "Open {open} ({dopen}) · weighted {weighted} ({dweighted}) · commit {commit} ({dcommit}) · best case {best} ({dbest}) · {n} deals", ZH: "进行中 {open}（{dopen}）· 加权 {weighted}（{dweighted}）· 承诺 {commit}（{dcommit}）· 最佳情况 {best}（{dbest}）· {n} 个商机"},
+		"digest.total_nobase":  {EN: "Open {open} · weighted {weighted} · commit {commit} · best case {best} · {n} deals", ZH: "进行中 {open} · 加权 {weighted} · 承诺 {commit} · 最佳情况 {best} · {n} 个商机"},
+		"digest.month":         {EN: "{month}: weighted {weighted} ({dweighted}) · commit {commit} ({dcommit}) · best case {best} ({dbest}) · open {open} ({dopen})", ZH: "{month}：加权 {weighted}（{dweighted}）· 承诺 {commit}（{dcommit}）· 最佳情况 {best}（{dbest}）· 进行中 {open}（{dopen}）"},
+		"digest.month_nobase":  {EN: "{month}: weighted {weighted} · commit {commit} · best case {best} · open {open}", ZH: "{month}：加权 {weighted} · 承诺 {commit} · 最佳情况 {best} · 进行中 {open}"},
+		"digest.months_none":   {EN: "No open deal is expected to close this quarter or next.", ZH: "本季度和下季度没有预计成交的进行中商机。"},
+		"digest.no_baseline":   {EN: "First weekly snapshot: the changes against last week start with next week's digest.", ZH: "这是第一份周快照：与上周的对比从下周的周报开始。"},
+		"digest.chart_title":   {EN: "Weighted pipeline by close month", ZH: "按预计成交月份的加权销售管道"},
+		"forecast.chart_alt":   {EN: "Stacked columns: weighted value per close month; light = before stage {best}, mid = best case (stage {best}+), dark = commit (stage {commit}+)", ZH: "堆叠柱状图：各预计成交月份的加权金额；浅色 = 第 {best} 阶段之前，中间色 = 最佳情况（第 {best} 阶段起），深色 = 承诺（第 {commit} 阶段起）"},
+
+		"digest.changes":         {EN: "Changes since last week ({n})", ZH: "与上周相比的变化（{n}）"},
+		"digest.changes_none":    {EN: "No changes since last week.", ZH: "与上周相比没有变化。"},
+		"digest.changes_more":    {EN: "… and {n} more changes", ZH: "……另有 {n} 项变化"},
+		"digest.change.won":      {EN: "Won 🎉 {id} {name} · {value} · @{owner}", ZH: "赢单 🎉 {id} {name} · {value} · @{owner}"},
+		"digest.change.lost":     {EN: "Lost {id} {name} · {value} · {reason} · @{owner}", ZH: "丢单 {id} {name} · {value} · {reason} · @{owner}"},
+		"digest.change.slipped":  {EN: "Slipped {id} {name} · {value} · {from} → {to} · @{owner}", ZH: "推迟 {id} {name} · {value} · {from} → {to} · @{owner}"},
+		"digest.change.pulled":   {EN: "Pulled in {id} {name} · {value} · {from} → {to} · @{owner}", ZH: "提前 {id} {name} · {value} · {from} → {to} · @{owner}"},
+		"digest.change.moved":    {EN: "Moved {id} {name} · {from} → {to} · @{owner}", ZH: "推进 {id} {name} · {from} → {to} · @{owner}"},
+		"digest.change.back":     {EN: "Moved back {id} {name} · {from} → {to} · @{owner}", ZH: "倒退 {id} {name} · {from} → {to} · @{owner}"},
+		"digest.change.new":      {EN: "New {id} {name} · {value} · @{owner}", ZH: "新增 {id} {name} · {value} · @{owner}"},
+		"digest.no_reason":       {EN: "no reason given", ZH: "未填写原因"},
+		"digest.stage_none":      {EN: "no stage yet", ZH: "尚未抵达任何阶段"},
+		"digest.stage_reached":   {EN: "stage {n} reached", ZH: "抵达第 {n} 阶段"},
+		"digest.stage_completed": {EN: "stage {n} completed", ZH: "完成第 {n} 阶段"},
+
+		"digest.attention":      {EN: "Needs attention ({n})", ZH: "需要关注（{n}）"},
+		"digest.attention_none": {EN: "Nothing flagged: every deal is moving.", ZH: "没有需要关注的商机：所有商机都在推进。"},
+		"digest.attention_line": {EN: "{id} {name} · {value} · @{owner} · {why} · next: {next}", ZH: "{id} {name} · {value} · @{owner} · {why} · 下一步：{next}"},
+		"digest.attention_more": {EN: "… and {n} more flagged deals", ZH: "……另有 {n} 个需要关注的商机"},
+		"digest.next_none":      {EN: "review the deal with the rep", ZH: "与负责人一起复盘该商机"},
+
+		"digest.reps":        {EN: "Reps", ZH: "销售代表"},
+		"digest.rep":         {EN: "@{rep}: open {open} · weighted {weighted} ({dweighted}) · {moves} moves · coach: {focus}", ZH: "@{rep}：进行中 {open} · 加权 {weighted}（{dweighted}）· {moves} 项进展 · 辅导：{focus}"},
+		"digest.rep_nobase":  {EN: "@{rep}: open {open} · weighted {weighted} · {moves} moves · coach: {focus}", ZH: "@{rep}：进行中 {open} · 加权 {weighted} · {moves} 项进展 · 辅导：{focus}"},
+		"digest.focus":       {EN: "{tech} ({n} deals stall at stage {stage} on {item})", ZH: "{tech}（{n} 个商机卡在第 {stage} 阶段的 {item}）"},
+		"digest.focus_stage": {EN: "{tech} ({n} deals stall at stage {stage})", ZH: "{tech}（{n} 个商机卡在第 {stage} 阶段）"},
+		"digest.focus_buyer": {EN: "{tech} ({n} deals where the buyer is ahead)", ZH: "{tech}（{n} 个商机客户进度领先）"},
+		"digest.focus_sep":   {EN: ", ", ZH: "、"},
+		"digest.focus_none":  {EN: "on track", ZH: "进展正常"},
+
+		"digest.gaps":      {EN: "Scorecard gaps (quarter)", ZH: "考核短板（本季度）"},
+		"digest.gap_line":  {EN: "@{rep}: {stalled} stalled · {late} ticks out of order · {items} evaluation items achieved", ZH: "@{rep}：停滞 {stalled} 个 · 超前勾选 {late} 项 · 达成考核项目 {items} 项"},
+		"digest.gaps_none": {EN: "No gaps: no stalled deals, no ticks out of order.", ZH: "没有短板：没有停滞的商机，也没有超前勾选。"},
+		"digest.gaps_hint": {EN: "Full scorecards: `scorecard [user]`", ZH: "完整评分卡：`评分卡 [成员]`"},
+		"digest.summary":   {EN: "Weekly digest {team}: weighted {weighted}, {changes} changes, {flagged} need attention", ZH: "周报 {team}：加权 {weighted}，{changes} 项变化，{flagged} 个商机需要关注"},
+
+		"forecast.title":        {EN: "Forecast · {quarter}", ZH: "预测 · {quarter}"},
+		"forecast.total":        {EN: "Weighted {weighted} ({dweighted} vs last week) · commit {commit} ({dcommit}) · best case {best} ({dbest}) · open {open} ({dopen}) · {n} deals", ZH: "加权 {weighted}（较上周 {dweighted}）· 承诺 {commit}（{dcommit}）· 最佳情况 {best}（{dbest}）· 进行中 {open}（{dopen}）· {n} 个商机"},
+		"forecast.total_nobase": {EN: "Weighted {weighted} · commit {commit} · best case {best} · open {open} · {n} deals", ZH: "加权 {weighted} · 承诺 {commit} · 最佳情况 {best} · 进行中 {open} · {n} 个商机"},
+		"forecast.legend":       {EN: "Chart: weighted value by close month; light = before stage {best}, mid = best case (stage {best}+), dark = commit (stage {commit}+).", ZH: "图表：各预计成交月份的加权金额；浅色 = 第 {best} 阶段之前，中间色 = 最佳情况（第 {best} 阶段起），深色 = 承诺（第 {commit} 阶段起）。"},
+		"forecast.months":       {EN: "By close month", ZH: "按预计成交月份"},
+		"forecast.reps":         {EN: "By rep (weighted)", ZH: "按销售代表（加权）"},
+		"forecast.rep":          {EN: "@{rep}: {weighted} · commit {commit} · {months}", ZH: "@{rep}：{weighted} · 承诺 {commit} · {months}"},
+		"forecast.reps_more":    {EN: "… and {n} more reps", ZH: "……另有 {n} 位销售代表"},
+		"forecast.undated":      {EN: "Without a close date (in no quarter): {n} deals · open {open} · weighted {weighted}", ZH: "未填预计成交日期（不计入任何季度）：{n} 个商机 · 进行中 {open} · 加权 {weighted}"},
+		"forecast.summary":      {EN: "Forecast {quarter}: weighted {weighted}", ZH: "{quarter}预测：加权 {weighted}"},
+
+		"alerts.on":     {EN: "Manager alerts are on: when a deal worth {threshold} or more slips its close date or turns consider-giving-up, the owner's manager hears at once (in working hours). `team alerts off` turns them off.", ZH: "经理提醒已开启：金额不低于 {threshold} 的商机推迟预计成交日期或转为“考虑放弃”时，会立即（在工作时间内）提醒负责人的经理。用 `team alerts off` 关闭。"},
+		"alerts.off":    {EN: "Manager alerts are off. `team alerts on [threshold]` turns them on.", ZH: "经理提醒已关闭。用 `team alerts on [金额下限]` 开启。"},
+		"alert.slipped": {EN: "⚠️ {id} {name} ({value}, @{owner}): close date pushed out {from} → {to}", ZH: "⚠️ {id} {name}（{value}，@{owner}）：预计成交日期推迟 {from} → {to}"},
+		"alert.give_up": {EN: "⚠️ {id} {name} ({value}, @{owner}): consider giving up: {why}", ZH: "⚠️ {id} {name}（{value}，@{owner}）：考虑放弃：{why}"},
+	})
+}
