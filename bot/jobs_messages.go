@@ -52,7 +52,7 @@ func init() {
 		"reminder.when":      {EN: "When", ZH: "时间"},
 		"reminder.prep_hint": {EN: "Prepare the call: `prep {id}` gives the key people, open questions and what to get out of it.", ZH: "做好拜访准备：`prep {id}` 列出关键人员、待问问题和本次会谈的目标。"},
 
-		"digest.title":          {EN: "Weekly digest · {team} · {from} – {to}", ZH: "周报 · {team} · {from} – {to}"},
+		"digest.title": {EN: "Weekly digest · {team} · {from} – {to}", ZH: "周报 · {team} · {from} – {to}"},
 
 		"scorecard.title":     {EN: "Process scorecards (week / quarter)", ZH: "过程考核评分卡（本周 / 本季度）"},
 		"scorecard.none":      {EN: "No reps to score.", ZH: "没有可考核的销售代表。"},
