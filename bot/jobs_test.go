@@ -79,7 +79,7 @@ func TestDigestAndScorecardCommands(t *testing.T) {
 		want      []string
 	}{
 		{"bob", "digest", []string{`Your role doesn't allow "digest"`}},
-		{"alice", "digest", []string{"Weekly digest · T1", "Pipeline at a glance", "Open 1.2M · weighted 60K · commit 0 · best case 0 · 2 deals",
+		{"alice", "digest", []string{"Weekly digest · T1", "Pipeline at a glance", "Open 1.2M · weighted 60K · commit 0 · best case 0 · deals: 2",
 			"Dec 2026: weighted 60K", "[image: Weighted pipeline by close month", "New D-1 Acme ERP · 1.2M · @alice", "@bob: open 0", "Scorecard gaps", "`scorecard [user]`"}},
 		{"alice", "周报", []string{"Weekly digest"}},
 		{"bob", "scorecard", []string{"Process scorecards", "bob", "s1.e1 New prospects developed: 1 / 1", "1 ticks this week (1 out of order)"}},
