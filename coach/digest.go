@@ -9,22 +9,6 @@ import (
 	"time"
 )
 
-// Move kinds: what happened to a deal during the digest's week.
-const (
-	MoveReached   = "reached"
-	MoveCompleted = "completed"
-	MoveWon       = "won"
-	MoveLost      = "lost"
-)
-
-// Move is a step a deal took in the week, derived from its history.
-type Move struct {
-	Deal  *Deal
-	Kind  string // MoveReached, MoveCompleted, MoveWon, MoveLost
-	Stage int    // the stage reached or completed (0 for won/lost)
-	At    time.Time
-}
-
 // DigestSlot returns the team's most recent digest slot at or before now:
 // its weekday (Team.DigestWeekday, 0 = Monday, 7 = Sunday) and time
 // (Team.DigestTime, default 09:00) in the team's timezone.

@@ -173,12 +173,11 @@ type RepGap struct {
 type Report struct {
 	pb          *playbook.Playbook
 	Team        *Team
-	From, To    time.Time // the week: (From, To]
-	QuarterFrom time.Time // start of To's quarter in the team's timezone
-	WeekKey     string    // the snapshot week (SnapshotWeek of To)
-	Deals       []*Deal   // created by To
-	Flagged     []Assessment
-	Moves       []Move // from the deals' history, for the scorecards
+	From, To    time.Time    // the week: (From, To]
+	QuarterFrom time.Time    // start of To's quarter in the team's timezone
+	WeekKey     string       // the snapshot week (SnapshotWeek of To)
+	Deals       []*Deal      // created by To
+	Flagged     []Assessment // open deals flagged at To, owner then longest idle first
 	Week        map[string]*RepScore
 	Quarter     map[string]*RepScore
 	// Snapshot is this week's (the deals at To); Baseline the previous
@@ -191,7 +190,6 @@ type Report struct {
 	changes  []change
 	attn     []Attention // flagged, by value
 	owners   map[string]*ownerAgg
-	outSync  []Assessment
 	repMoves map[string]int
 }
 
@@ -216,7 +214,6 @@ const (
 type ownerAgg struct {
 	total, prev   Figures
 	months, prevM [MonthsAhead]Figures
-	funnel        []StageStat
 	flagged       int
 	focus         *Focus
 }
@@ -224,10 +221,7 @@ type ownerAgg struct {
 func (r *Report) owner(id string) *ownerAgg {
 	o, ok := r.owners[id]
 	if !ok {
-		o = &ownerAgg{funnel: make([]StageStat, len(r.pb.Stages)+1)}
-		for i := range o.funnel {
-			o.funnel[i].Stage = i
-		}
+		o = &ownerAgg{}
 		r.owners[id] = o
 	}
 	return o
@@ -306,7 +300,6 @@ func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Repor
 		}
 		return a.Idle > b.Idle
 	})
-	sort.SliceStable(r.Moves, func(i, j int) bool { return r.Moves[i].At.Before(r.Moves[j].At) })
 	r.aggregate()
 	return r, nil
 }
@@ -323,14 +316,6 @@ func (r *Report) aggregate() {
 		o.total.add(&sd, commit, best)
 		if i := r.monthIndex(sd.Close); i >= 0 {
 			o.months[i].add(&sd, commit, best)
-		}
-		st := &o.funnel[sd.Reached]
-		st.Count++
-		st.Value += sd.Value
-		st.Weighted += sd.Value * int64(sd.Win) / 100
-		switch a.Sync.Verdict {
-		case SyncCatchUp, SyncConsiderGivingUp, SyncAhead:
-			r.outSync = append(r.outSync, a)
 		}
 	}
 	r.diff()
@@ -486,14 +471,11 @@ type Digest struct {
 	Reps          []RepLine // by weighted value
 	Gaps          []RepGap  // at most DigestMaxGaps
 
-	// The week's flagged deals (owner, then longest idle), history moves,
-	// funnel, out-of-sync deals and full scorecards.
-	Flagged   []Assessment
-	Moves     []Move
-	Funnel    []StageStat
-	OutOfSync []Assessment
-	Week      []RepScore
-	Quarter   []RepScore
+	// Flagged are all the visible flagged deals (owner, then longest idle);
+	// Week and Quarter the full scorecards of the visible reps.
+	Flagged []Assessment
+	Week    []RepScore
+	Quarter []RepScore
 }
 
 // visibleOwners is the set of deal owners user may see: themselves, their
@@ -526,10 +508,6 @@ func (r *Report) For(user string) *Digest {
 	for i := range d.Pipeline.Months {
 		d.Pipeline.Months[i].Month = r.months[i]
 	}
-	d.Funnel = make([]StageStat, len(r.pb.Stages)+1)
-	for i := range d.Funnel {
-		d.Funnel[i].Stage = i
-	}
 	owners := make([]string, 0, len(r.owners))
 	for id := range r.owners {
 		if sees(id) {
@@ -544,11 +522,6 @@ func (r *Report) For(user string) *Digest {
 		for i := range o.months {
 			d.Pipeline.Months[i].Figures.plus(o.months[i])
 			d.Pipeline.Months[i].Prev.plus(o.prevM[i])
-		}
-		for i, st := range o.funnel {
-			d.Funnel[i].Count += st.Count
-			d.Funnel[i].Value += st.Value
-			d.Funnel[i].Weighted += st.Weighted
 		}
 	}
 	// reps: the visible reps, and any other visible owner with open deals
@@ -615,16 +588,6 @@ func (r *Report) For(user string) *Digest {
 	for _, a := range r.Flagged {
 		if sees(a.Deal.Owner) {
 			d.Flagged = append(d.Flagged, a)
-		}
-	}
-	for _, a := range r.outSync {
-		if sees(a.Deal.Owner) {
-			d.OutOfSync = append(d.OutOfSync, a)
-		}
-	}
-	for _, m := range r.Moves {
-		if sees(m.Deal.Owner) {
-			d.Moves = append(d.Moves, m)
 		}
 	}
 	d.Week = r.scores(r.Week, sees)

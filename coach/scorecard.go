@@ -94,8 +94,8 @@ func (sc *scoring) score(m map[string]*RepScore, rep string) *RepScore {
 func in(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
 
 // checklistEvents rebuilds the events the scorecard replay needs from the
-// deal itself: its creation, one check per ticked item at its tick time
-// (ties in playbook order), and its closing.
+// deal itself: its creation, then one check per ticked item at its tick
+// time (ties in playbook order).
 func checklistEvents(pb *playbook.Playbook, d *Deal) []Event {
 	evs := make([]Event, 0, len(d.Checked)+2)
 	evs = append(evs, Event{Kind: "create", At: d.CreatedAt})
@@ -108,19 +108,9 @@ func checklistEvents(pb *playbook.Playbook, d *Deal) []Event {
 		}
 		return 1 << 30
 	}
-	if !d.ClosedAt.IsZero() {
-		after := string(d.Status)
-		if d.Status == StatusLost {
-			after += ": " + d.LostReason
-		}
-		evs = append(evs, Event{Kind: "status", At: d.ClosedAt, After: after})
-	}
 	slices.SortStableFunc(evs[1:], func(a, b Event) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
-		}
-		if a.Kind != b.Kind {
-			return strings.Compare(b.Kind, a.Kind) // checks before the status
 		}
 		if c := cmp.Compare(order(a.Field), order(b.Field)); c != 0 {
 			return c
@@ -138,15 +128,13 @@ func itemNumber(id string) int {
 	return n
 }
 
-// replay walks a deal's events up to the report's end: it records the
-// week's moves, the evaluation items achieved and the ticks (in order or
-// not) of the week and the quarter.
+// replay walks a deal's creation and ticks (checklistEvents) up to the
+// report's end: it credits the evaluation items achieved and the ticks (in
+// order or not) of the week and the quarter.
 func (sc *scoring) replay(d *Deal, evs []Event) {
 	r := sc.r
 	state := &Deal{Checked: map[string]Check{}}
 	achieved := map[string]bool{}
-	var before Progress
-	beforeSet := false
 	credit := func(at time.Time, f func(*RepScore)) {
 		if in(at, r.From, r.To) {
 			f(sc.score(r.Week, d.Owner))
@@ -177,9 +165,6 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 		if e.At.After(r.To) {
 			break
 		}
-		if !beforeSet && e.At.After(r.From) {
-			before, beforeSet = Evaluate(sc.pb, state), true
-		}
 		switch e.Kind {
 		case "create":
 			state.Checked[CreatedItem] = Check{At: e.At}
@@ -195,29 +180,7 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 				}
 			})
 			achieve(id, e.At)
-		case "uncheck":
-			delete(state.Checked, strings.ToLower(e.Field))
-		case "status":
-			if !in(e.At, r.From, r.To) {
-				continue
-			}
-			switch {
-			case e.After == string(StatusWon):
-				r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveWon, At: e.At})
-			case strings.HasPrefix(e.After, string(StatusLost)):
-				r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveLost, At: e.At})
-			}
 		}
-	}
-	if !beforeSet {
-		before = Evaluate(sc.pb, state)
-	}
-	after := Evaluate(sc.pb, state)
-	if after.Reached > before.Reached {
-		r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveReached, Stage: after.Reached, At: ReachedAt(sc.pb, state, after.Reached)})
-	}
-	if after.Completed > before.Completed {
-		r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveCompleted, Stage: after.Completed, At: CompletedAt(sc.pb, state, after.Completed)})
 	}
 }
 
