@@ -21,17 +21,11 @@ func (r *Router) checkCommands() []*Command {
 }
 
 func (r *Router) cmdCheck(q *Request, on bool) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
-	items := SplitItems(q.Args.Words[1:])
-	if len(items) == 0 {
-		p := coach.Evaluate(r.pb, d)
-		st := max(p.Active, 1)
-		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "item").WithSuggestions(r.pb.Stage(st).ItemIDs()...)
-	}
-	res, err := r.svc.Check(q.Ctx, q.Actor, q.Team, d.ID, items, on)
+	res, err := r.svc.Check(q.Ctx, q.Actor, q.Team, ref, SplitItems(q.Args.Words[1:]), on)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -48,7 +42,7 @@ func (r *Router) cmdCheck(q *Request, on bool) (Reply, error) {
 }
 
 func (r *Router) cmdBuyer(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -57,7 +51,7 @@ func (r *Router) cmdBuyer(q *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "buyer", "value", q.Args.Word(1), "expected", "0-"+strconv.Itoa(len(r.pb.Stages)))
 	}
-	ch, err := r.svc.SetBuyerStage(q.Ctx, q.Actor, q.Team, d.ID, n)
+	ch, err := r.svc.SetBuyerStage(q.Ctx, q.Actor, q.Team, ref, n)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -3,7 +3,6 @@ package bot
 import (
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/stagecoach/stagecoach/coach"
@@ -35,16 +34,16 @@ func (r *Router) coachCommands() []*Command {
 // (free text that is no command goes to sessionInput), so they never
 // collide with the global commands.
 const (
-	opNext    = "next"
-	opTense   = "tense"
-	opSkip    = "skip"
-	opBack    = "back"
-	opStop    = "stop"
-	opStatus  = "status"
-	opConfirm = "confirmed"
-	opCorrect = "correct"
-	opApply   = "apply"
-	opUndo    = "undo"
+	opNext    = string(coach.OpNext)
+	opTense   = string(coach.OpTense)
+	opSkip    = string(coach.OpSkip)
+	opBack    = string(coach.OpBack)
+	opStop    = string(coach.OpStop)
+	opStatus  = string(coach.OpStatus)
+	opConfirm = string(coach.OpConfirm)
+	opCorrect = string(coach.OpCorrect)
+	opApply   = string(coach.OpApply)
+	opUndo    = string(coach.OpUndo)
 )
 
 // maxButtonCommand bounds a button's command text (Slack allows 2000
@@ -82,7 +81,7 @@ var sessionWords = func() map[string]string {
 // cmdSessionWord is `coach <deal> <session word> …`: it acts on the
 // deal's session.
 func (r *Router) cmdSessionWord(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -90,7 +89,7 @@ func (r *Router) cmdSessionWord(q *Request) (Reply, error) {
 	for _, kv := range q.Args.KV {
 		text += " " + kv.String()
 	}
-	return r.sessionDo(q, d.ID, text)
+	return r.sessionDo(q, ref, text)
 }
 
 // splitSessionOp finds the session operation a text is: a session word
@@ -166,11 +165,11 @@ func (r *Router) cmdCoach(q *Request) (Reply, error) {
 
 // cmdStartSession is `coach <deal> needs|phone|budget|process`.
 func (r *Router) cmdStartSession(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
-	return r.startSession(q, d, q.Cmd.Name)
+	return r.startSession(q, ref, q.Cmd.Name)
 }
 
 // coachMenu offers the session kinds for a deal.
@@ -188,8 +187,8 @@ func (r *Router) coachMenu(q *Request, d *coach.Deal) Reply {
 	return rep
 }
 
-func (r *Router) startSession(q *Request, d *coach.Deal, kind string) (Reply, error) {
-	sess, d, prev, err := r.svc.StartSession(q.Ctx, q.Actor, q.Team, d.ID, kind)
+func (r *Router) startSession(q *Request, ref, kind string) (Reply, error) {
+	sess, d, prev, err := r.svc.StartSession(q.Ctx, q.Actor, q.Team, ref, kind)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -213,96 +212,39 @@ func (r *Router) startSession(q *Request, d *coach.Deal, kind string) (Reply, er
 	return rep, nil
 }
 
-// sessionDo applies one message to the session on deal.
+// sessionDo applies one message to the session on deal: bot parses the
+// words, coach runs the workflow.
 func (r *Router) sessionDo(q *Request, deal, text string) (Reply, error) {
 	op, rest := splitSessionOp(text)
-	switch op {
-	case opStop, opApply:
-		sess, _, err := r.svc.ActiveSession(q.Ctx, q.Actor, q.Team, deal)
-		if err != nil {
-			return Reply{}, err
-		}
-		res, err := r.svc.EndSession(q.Ctx, q.Actor, q.Team, sess, op == opApply)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.sessionEnded(q, res), nil
-	case opStatus:
-		sess, d, err := r.svc.ActiveSession(q.Ctx, q.Actor, q.Team, deal)
-		if err != nil {
-			return Reply{}, err
-		}
-		return r.sessionView(q, sess, d, ""), nil
+	in := coach.SessionInput{Op: coach.SessionOp(op), Text: rest}
+	if in.Op == coach.OpAnswer {
+		in.Text = strings.TrimLeft(strings.TrimSpace(text), "-•·* ")
+		in.Meeting, in.MeetingErr = r.proposedMeeting(q, in.Text)
 	}
-	note := ""
-	sess, d, err := r.svc.UpdateSession(q.Ctx, q.Actor, q.Team, deal, func(s *coach.Session, d *coach.Deal, now time.Time) error {
-		switch op {
-		case opNext:
-			s.Next(now)
-		case opTense:
-			s.Tense(now)
-			note = q.T("session.tense_note")
-		case opSkip:
-			s.Skip(now)
-		case opBack:
-			s.Back(now)
-		case opUndo:
-			if p, ok := s.Undo(now); ok {
-				note = q.T("session.undone", "point", p)
-			}
-		case opConfirm:
-			step := s.CurrentStep()
-			if s.Phased() && s.Phase != coach.PhaseConfirm {
-				note = q.T("session.confirm_not_yet")
-				return nil
-			}
-			if err := s.Confirm(now); err != nil {
-				return err
-			}
-			note = q.T("session.confirmed_note", "step", q.techName(step))
-		case opCorrect:
-			if s.Phased() && s.Phase != coach.PhaseConfirm {
-				note = q.T("session.confirm_not_yet")
-				return nil
-			}
-			if err := s.Correct(rest, now); err != nil {
-				return err
-			}
-			note = q.T("session.corrected_note")
-		default:
-			text := strings.TrimLeft(strings.TrimSpace(text), "-•·* ")
-			if s.Kind == coach.SessionPhone && s.CurrentStep() == "ph.3" {
-				if ok, err := r.sessionMeeting(q, s, text); ok || err != nil {
-					if err == nil {
-						note = q.T("session.meeting_noted")
-					}
-					return err
-				}
-			}
-			if err := s.Record(text, now); err != nil {
-				return err
-			}
-			note = q.T("session.recorded", "n", strconv.Itoa(len(s.AllPoints(s.CurrentStep()))))
-		}
-		return nil
-	})
+	st, err := r.svc.SessionInput(q.Ctx, q.Actor, q.Team, deal, in)
 	if err != nil {
 		return Reply{}, err
 	}
-	if sess.Kind == coach.SessionPhone && sess.Phase == coach.PhaseDone {
-		// the phone session ends by booking the agreed meeting
-		m, err := r.svc.BookSessionMeeting(q.Ctx, q.Actor, q.Team, sess)
-		if err != nil {
-			return Reply{}, err
-		}
-		if m != nil {
-			note = strings.TrimSpace(note + " " + q.T("meet.done", "id", sess.Deal, "when", q.fmtTime(m.At)))
-			if d2, err := r.svc.Store.GetDeal(q.Ctx, q.Actor.Team, sess.Deal); err == nil {
-				d = d2
-			}
-		}
+	if st.Ended != nil {
+		return r.sessionEnded(q, *st.Ended), nil
 	}
-	if op == "" && sess.Phase != coach.PhaseDone {
+	sess, d := st.Session, st.Deal
+	note := ""
+	switch st.Note {
+	case "":
+	case coach.NoteUndone:
+		note = q.T("session.undone", "point", st.Point)
+	case coach.NoteConfirmed:
+		note = q.T("session.confirmed_note", "step", q.techName(st.Step))
+	case coach.NoteRecorded:
+		note = q.T("session.recorded", "n", strconv.Itoa(len(sess.AllPoints(sess.CurrentStep()))))
+	default:
+		note = q.T("session." + st.Note)
+	}
+	if m := st.Booked; m != nil {
+		note = strings.TrimSpace(note + " " + q.T("meet.done", "id", sess.Deal, "when", q.fmtTime(m.At)))
+	}
+	if in.Op == coach.OpAnswer && sess.Phase != coach.PhaseDone {
 		// a recorded answer: a short reply, the rep is mid-conversation
 		return r.sessionCompact(q, sess, d, note), nil
 	}
@@ -348,24 +290,26 @@ func (r *Router) pointsBlocks(q *Request, rep *Reply, s *coach.Session) {
 	}
 }
 
-// sessionMeeting reads "YYYY-MM-DD HH:MM [place=…] [topic=…]" in a phone
-// session's ph.3 step; ok is false when the text is no meeting time.
-func (r *Router) sessionMeeting(q *Request, s *coach.Session, text string) (bool, error) {
+// proposedMeeting reads a meeting from an answer ("2026-12-03 14:00
+// place=HQ topic=demo"): nil when the answer does not start with a date,
+// an error when it does but the time is invalid. Coach decides whether
+// the session's step takes a meeting.
+func (r *Router) proposedMeeting(q *Request, text string) (*coach.ProposedMeeting, error) {
 	a := Split(Tokenize(text))
 	if len(a.Words) < 2 || !coach.ValidDate(a.Word(0)) {
-		return false, nil
+		return nil, nil
 	}
 	when := a.Word(0) + " " + a.Word(1)
 	at, err := ParseMeetingTime(when, q.Loc)
 	if err != nil {
-		return true, coach.Errf(coach.CodeBadValue, "field", "time", "value", when, "expected", "YYYY-MM-DD HH:MM")
+		return nil, coach.Errf(coach.CodeBadValue, "field", "time", "value", when, "expected", "YYYY-MM-DD HH:MM")
 	}
 	place, _ := a.Get("place")
 	topic, ok := a.Get("topic")
 	if !ok {
 		topic = a.Rest(2)
 	}
-	return true, s.SetMeeting(at, place, topic, q.now())
+	return &coach.ProposedMeeting{At: at, Place: place, Topic: topic}, nil
 }
 
 // techName is "nd.1 Cause".
@@ -394,15 +338,6 @@ func (r *Router) stepQuestions(s *coach.Session, step string) []playbook.Techniq
 		return r.pb.QuestionsFor(fam)
 	}
 	return nil
-}
-
-// stepReminders are the phone rules (phr.*) to keep in mind per step.
-var stepReminders = map[string][]string{
-	"ph.1": {"phr.2", "phr.5"},
-	"ph.2": {"phr.3", "phr.1"},
-	"ph.3": {"phr.4", "phr.1"},
-	"bp.1": {"vr.4"},
-	"pp.1": {"vr.3"},
 }
 
 // sessionView shows where the session stands and what to ask now.
@@ -449,8 +384,10 @@ func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note s
 	}
 	r.pointsBlocks(q, &rep, s)
 	var rem []string
-	for _, id := range stepReminders[step] {
-		rem = append(rem, id+" "+q.techText(id))
+	if t, ok := r.pb.Technique(step); ok {
+		for _, id := range t.Reminders { // the playbook's rules for this step
+			rem = append(rem, id+" "+q.techText(id))
+		}
 	}
 	if s.Phased() && s.Phase == coach.PhaseControl {
 		rem = append(rem, "q.control "+q.techText("q.control"))

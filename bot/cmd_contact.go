@@ -120,7 +120,7 @@ func (r *Router) contactList(q *Request) (Reply, error) {
 }
 
 func (r *Router) contactAdd(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -132,9 +132,13 @@ func (r *Router) contactAdd(q *Request) (Reply, error) {
 		in.Name = &n
 	}
 	if in.Name == nil && q.Form == nil {
+		d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, ref)
+		if err != nil {
+			return Reply{}, err
+		}
 		return r.contactForm(q, d, nil), nil
 	}
-	ch, p, err := r.svc.AddStakeholder(q.Ctx, q.Actor, q.Team, d.ID, in)
+	ch, p, err := r.svc.AddStakeholder(q.Ctx, q.Actor, q.Team, ref, in)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -142,7 +146,7 @@ func (r *Router) contactAdd(q *Request) (Reply, error) {
 }
 
 func (r *Router) contactEdit(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -155,13 +159,17 @@ func (r *Router) contactEdit(q *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	if len(q.Args.KV) == 0 && q.Form == nil {
+		d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, ref)
+		if err != nil {
+			return Reply{}, err
+		}
 		i := slices.IndexFunc(d.Stakeholders, func(p coach.Stakeholder) bool { return strconv.Itoa(p.ID) == strings.TrimPrefix(who, "#") })
 		if i >= 0 {
 			return r.contactForm(q, d, &d.Stakeholders[i]), nil
 		}
 		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "field=value")
 	}
-	ch, err := r.svc.EditStakeholder(q.Ctx, q.Actor, q.Team, d.ID, who, in)
+	ch, err := r.svc.EditStakeholder(q.Ctx, q.Actor, q.Team, ref, who, in)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -169,7 +177,7 @@ func (r *Router) contactEdit(q *Request) (Reply, error) {
 }
 
 func (r *Router) contactRemove(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -177,7 +185,7 @@ func (r *Router) contactRemove(q *Request) (Reply, error) {
 	if who == "" {
 		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "contact")
 	}
-	ch, err := r.svc.RemoveStakeholder(q.Ctx, q.Actor, q.Team, d.ID, who)
+	ch, err := r.svc.RemoveStakeholder(q.Ctx, q.Actor, q.Team, ref, who)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -202,19 +210,11 @@ func (r *Router) contactDone(q *Request, ch coach.Change, key, who string) Reply
 	return rep
 }
 
-// stakeholderWarnings names who is missing: no decision-maker, no supporter.
+// stakeholderWarnings names who is missing (coach.StakeholderTips).
 func (r *Router) stakeholderWarnings(q *Request, d *coach.Deal) string {
-	var dm, sup bool
-	for _, p := range d.Stakeholders {
-		dm = dm || p.Role == coach.RoleDecisionMaker
-		sup = sup || p.Attitude == coach.AttitudeSupporter
-	}
 	var w []string
-	if !dm {
-		w = append(w, q.T("contact.no_dm"))
-	}
-	if !sup {
-		w = append(w, q.T("contact.no_supporter"))
+	for _, t := range coach.StakeholderTips(d) {
+		w = append(w, q.tip(t))
 	}
 	return strings.Join(w, " ")
 }

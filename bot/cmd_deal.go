@@ -92,7 +92,7 @@ func (r *Router) cmdNew(q *Request) (Reply, error) {
 }
 
 func (r *Router) cmdEdit(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -103,7 +103,7 @@ func (r *Router) cmdEdit(q *Request) (Reply, error) {
 	if len(q.Args.KV) == 0 {
 		return Reply{}, coach.Errf(coach.CodeMissingArg, "arg", "field=value")
 	}
-	ch, err := r.svc.EditDeal(q.Ctx, q.Actor, q.Team, d.ID, nd)
+	ch, err := r.svc.EditDeal(q.Ctx, q.Actor, q.Team, ref, nd)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -119,15 +119,16 @@ func (r *Router) cmdDeals(q *Request) (Reply, error) {
 	default:
 		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "deals", "value", scope, "expected", "mine|team|all")
 	}
-	deals, err := r.svc.Visible(q.Ctx, q.Actor, q.Team)
+	in := coach.ScopeTeam
+	if scope == "" || scope == "mine" || scope == "我的" {
+		in = coach.ScopeMine
+	}
+	deals, err := r.svc.VisibleIn(q.Ctx, q.Actor, q.Team, in)
 	if err != nil {
 		return Reply{}, err
 	}
 	var open, closed []string
 	for _, d := range deals {
-		if (scope == "" || scope == "mine" || scope == "我的") && d.Owner != q.Actor.User {
-			continue
-		}
 		if d.Open() {
 			open = append(open, q.dealLine(d))
 		} else if scope == "all" || scope == "全部" {
@@ -198,11 +199,11 @@ func (r *Router) appendDetails(q *Request, rep *Reply, d *coach.Deal) {
 }
 
 func (r *Router) cmdHistory(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
-	_, evs, err := r.svc.History(q.Ctx, q.Actor, q.Team, d.ID, 30)
+	d, evs, err := r.svc.History(q.Ctx, q.Actor, q.Team, ref, 30)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -234,30 +235,20 @@ func (q *Request) eventLine(e coach.Event) string {
 }
 
 func (r *Router) cmdStatus(q *Request, st coach.Status) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
 	reason := q.Args.Rest(1)
-	ch, err := r.svc.SetStatus(q.Ctx, q.Actor, q.Team, d.ID, st, reason)
+	ch, err := r.svc.SetStatus(q.Ctx, q.Actor, q.Team, ref, st, reason)
 	if err != nil {
 		return Reply{}, err
 	}
 	rep := r.changedCard(q, ch, "status.done."+string(st))
-	if st == coach.StatusLost && isPriceReason(reason) {
-		rep.Add(Context{Text: q.T("tip.price_cut")})
+	for _, t := range coach.StatusTips(st, reason) {
+		rep.Add(Context{Text: q.tip(t)})
 	}
 	return rep, nil
-}
-
-func isPriceReason(s string) bool {
-	s = strings.ToLower(s)
-	for _, w := range []string{"price", "cost", "expensive", "cheap", "discount", "价格", "价钱", "贵", "便宜", "报价", "降价", "折扣"} {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *Router) cmdStage(q *Request) (Reply, error) {
@@ -382,7 +373,7 @@ func (r *Router) cmdHome(q *Request) (Reply, error) {
 	} else {
 		rep.Add(Text{Text: strings.Join(mine, "\n")})
 	}
-	if q.Member.Role != coach.RoleRep {
+	if q.Team.SeesOthers(q.Actor.User) {
 		rep.Add(Divider{}, Heading{Text: q.T("home.team", "n", strconv.Itoa(len(team)))})
 		if len(team) > 0 {
 			rep.Add(Text{Text: strings.Join(team, "\n")})

@@ -40,11 +40,28 @@ func (r *Router) toolFromForm(a *Action) (Args, bool) {
 // cmdForm: `form <deal>` lists the current stage's forms; `form <deal>
 // <tool>` shows one as a Form block; with key=value it fills fields.
 func (r *Router) cmdForm(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
 	id := q.Args.Word(1)
+	if id != "" && (len(q.Args.KV) > 0 || q.Form != nil) {
+		values := map[string]string{}
+		for _, kv := range q.Args.KV {
+			values[kv.Key] = kv.Value
+		}
+		// A submitted form must fill every required field; typed fills
+		// may come one field at a time.
+		res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, ref, id, values, q.Form != nil)
+		if err != nil {
+			return Reply{}, err
+		}
+		return r.formFilled(q, res), nil
+	}
+	d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, ref)
+	if err != nil {
+		return Reply{}, err
+	}
 	if id == "" {
 		return r.formsList(q, d), nil
 	}
@@ -52,20 +69,7 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	if len(q.Args.KV) == 0 && q.Form == nil {
-		return r.toolForm(q, d, tool), nil
-	}
-	values := map[string]string{}
-	for _, kv := range q.Args.KV {
-		values[kv.Key] = kv.Value
-	}
-	// A submitted form must fill every required field; typed fills may
-	// come one field at a time.
-	res, err := r.svc.FillForm(q.Ctx, q.Actor, q.Team, d.ID, tool.ID, values, q.Form != nil)
-	if err != nil {
-		return Reply{}, err
-	}
-	return r.formFilled(q, res), nil
+	return r.toolForm(q, d, tool), nil
 }
 
 // formsList shows the active stage's forms and how complete each is.

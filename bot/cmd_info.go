@@ -16,22 +16,27 @@ func (r *Router) infoCommands() []*Command {
 }
 
 func (r *Router) cmdInfo(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
 	if len(q.Args.KV) == 0 {
+		d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, ref)
+		if err != nil {
+			return Reply{}, err
+		}
 		return r.infoView(q, d), nil
 	}
 	var kv [][2]string
 	for _, t := range q.Args.KV {
 		kv = append(kv, [2]string{t.Key, t.Value})
 	}
-	ch, err := r.svc.SetInfo(q.Ctx, q.Actor, q.Team, d.ID, kv)
+	ch, err := r.svc.SetInfo(q.Ctx, q.Actor, q.Team, ref, kv)
 	if err != nil {
 		return Reply{}, err
 	}
-	rep := r.infoView(q, ch.After)
+	d := ch.After
+	rep := r.infoView(q, d)
 	msg := q.T("change.none", "id", d.ID)
 	if len(ch.Events) > 0 {
 		msg = q.T("info.done", "id", d.ID, "n", strconv.Itoa(len(ch.Events)))

@@ -14,12 +14,16 @@ func (r *Router) meetCommands() []*Command {
 }
 
 func (r *Router) cmdMeet(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
 	when := strings.TrimSpace(q.Args.Word(1) + " " + q.Args.Word(2))
 	if when == "" && q.Form == nil {
+		d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, ref)
+		if err != nil {
+			return Reply{}, err
+		}
 		return r.meetForm(q, d), nil
 	}
 	at, err := ParseMeetingTime(when, q.Loc)
@@ -35,7 +39,7 @@ func (r *Router) cmdMeet(q *Request) (Reply, error) {
 	if topic == "" {
 		topic = q.Args.Rest(3)
 	}
-	ch, m, err := r.svc.AddMeeting(q.Ctx, q.Actor, q.Team, d.ID, at, place, topic)
+	ch, m, err := r.svc.AddMeeting(q.Ctx, q.Actor, q.Team, ref, at, place, topic)
 	if err != nil {
 		return Reply{}, err
 	}

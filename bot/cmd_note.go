@@ -1,7 +1,7 @@
 package bot
 
 func (r *Router) cmdNote(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -9,7 +9,7 @@ func (r *Router) cmdNote(q *Request) (Reply, error) {
 	for _, kv := range q.Args.KV {
 		text += " " + kv.String()
 	}
-	ch, err := r.svc.AddNote(q.Ctx, q.Actor, q.Team, d.ID, text)
+	ch, err := r.svc.AddNote(q.Ctx, q.Actor, q.Team, ref, text)
 	if err != nil {
 		return Reply{}, err
 	}

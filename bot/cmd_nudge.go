@@ -21,7 +21,7 @@ func (r *Router) nudgeCommands() []*Command {
 }
 
 func (r *Router) cmdSnooze(q *Request) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
@@ -38,10 +38,11 @@ func (r *Router) cmdSnooze(q *Request) (Reply, error) {
 		}
 		until = q.now().Add(dur)
 	}
-	ch, err := r.svc.Snooze(q.Ctx, q.Actor, q.Team, d.ID, until)
+	ch, err := r.svc.Snooze(q.Ctx, q.Actor, q.Team, ref, until)
 	if err != nil {
 		return Reply{}, err
 	}
+	d := ch.After
 	msg := q.T("snooze.off", "id", d.ID)
 	if !until.IsZero() {
 		msg = q.T("snooze.done", "id", d.ID, "until", q.fmtTime(ch.After.SnoozedUntil))
@@ -50,13 +51,15 @@ func (r *Router) cmdSnooze(q *Request) (Reply, error) {
 }
 
 func (r *Router) cmdMute(q *Request, on bool) (Reply, error) {
-	d, err := q.dealArg()
+	ref, err := q.dealRef()
 	if err != nil {
 		return Reply{}, err
 	}
-	if _, err := r.svc.Mute(q.Ctx, q.Actor, q.Team, d.ID, on); err != nil {
+	ch, err := r.svc.Mute(q.Ctx, q.Actor, q.Team, ref, on)
+	if err != nil {
 		return Reply{}, err
 	}
+	d := ch.After
 	key := "mute.off"
 	if on {
 		key = "mute.on"
@@ -71,7 +74,7 @@ func (q *Request) flagLine(a coach.Assessment, f coach.Flag) string {
 	case coach.FlagStalled:
 		return q.T("flag.stalled", "days", strconv.Itoa(f.Days), "stage", q.stageName(f.Stage), "limit", strconv.Itoa(f.Limit))
 	case coach.FlagCatchUp, coach.FlagGiveUp:
-		return q.T("flag.sync", "sync", q.syncLine(a.Sync))
+		return q.T("flag."+f.Code, "sync", q.syncLine(a.Sync))
 	case coach.FlagClosePassed:
 		return q.T("flag.close_passed", "date", a.Deal.CloseDate, "days", strconv.Itoa(f.Days))
 	case coach.FlagNoDecisionMaker, coach.FlagNoSupporter:

@@ -43,7 +43,9 @@ func (r *Router) PrepReply(ctx context.Context, team *coach.Team, d *coach.Deal,
 	if err != nil {
 		return Reply{}, err
 	}
-	return r.prepReply(q, p, full), nil
+	rep := r.prepReply(q, p, full)
+	rep.Lang = string(q.Lang)
+	return rep, nil
 }
 
 // prepReply renders a prep: a first screen that fits a phone (about a
@@ -74,10 +76,10 @@ func (r *Router) prepReply(q *Request, p coach.Prep, full bool) Reply {
 	}
 	people := q.T("prep.people", "n", strconv.Itoa(len(p.Stakeholders)))
 	if p.NoDecisionMaker {
-		people += " · " + q.T("contact.no_dm")
+		people += " · " + q.T("tip."+coach.TipNoDecisionMaker)
 	}
 	if p.NoSupporter {
-		people += " · " + q.T("contact.no_supporter")
+		people += " · " + q.T("tip."+coach.TipNoSupporter)
 	}
 	lines = append(lines, people)
 	if n := len(p.MissingInfo); n > 0 {

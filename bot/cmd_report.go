@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -25,15 +24,15 @@ func (r *Router) reportCommands() []*Command {
 }
 
 func (r *Router) cmdPipeline(q *Request) (Reply, error) {
-	deals, err := r.svc.Visible(q.Ctx, q.Actor, q.Team)
+	scope := coach.ScopeTeam
+	if w := strings.ToLower(q.Args.Word(0)); w == "mine" || w == "我的" {
+		scope = coach.ScopeMine
+	}
+	stats, err := r.svc.PipelineFor(q.Ctx, q.Actor, q.Team, scope)
 	if err != nil {
 		return Reply{}, err
 	}
-	if w := strings.ToLower(q.Args.Word(0)); w == "mine" || w == "我的" || q.Member.Role == coach.RoleRep {
-		deals = slices.DeleteFunc(deals, func(d *coach.Deal) bool { return d.Owner != q.Actor.User })
-	}
 	var rep Reply
-	stats := coach.Pipeline(r.pb, deals)
 	rep.Add(Heading{Text: q.T("pipeline.title")})
 	bars := make([]chart.Bar, len(stats))
 	for i, s := range stats {
@@ -71,7 +70,7 @@ func (q *Request) funnelBlocks(stats []coach.StageStat) []Block {
 }
 
 func (r *Router) cmdDigest(q *Request) (Reply, error) {
-	d, err := r.svc.Digest(q.Ctx, q.Team, q.Actor.User)
+	d, err := r.svc.DigestFor(q.Ctx, q.Actor, q.Team, q.now())
 	if err != nil {
 		return Reply{}, err
 	}

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
@@ -89,17 +88,7 @@ func (r *Router) teamLang(q *Request) (Reply, error) {
 }
 
 func (r *Router) teamTZ(q *Request) (Reply, error) {
-	zone := q.Args.Word(1)
-	if _, err := time.LoadLocation(zone); err != nil || zone == "" {
-		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
-	}
-	t, err := r.svc.UpdateTeam(q.Ctx, q.Team.ID, func(t *coach.Team) error {
-		if me := t.Members[q.Actor.User]; me == nil || me.Role != coach.RoleAdmin {
-			return coach.Errf(coach.CodeForbidden, "action", "team tz")
-		}
-		t.Timezone = zone
-		return nil
-	})
+	t, err := r.svc.SetTimezone(q.Ctx, q.Actor, q.Args.Word(1))
 	if err != nil {
 		return Reply{}, err
 	}
@@ -154,11 +143,7 @@ func (r *Router) teamView(q *Request, t *coach.Team) Reply {
 	if lang == "" {
 		lang = "—"
 	}
-	tz := t.Timezone
-	if tz == "" {
-		tz = "UTC"
-	}
-	rep.Add(Context{Text: q.T("team.settings", "lang", lang, "tz", tz)})
+	rep.Add(Context{Text: q.T("team.settings", "lang", lang, "tz", t.Zone())})
 	return rep
 }
 
@@ -183,57 +168,15 @@ func (r *Router) teamDigest(q *Request) (Reply, error) {
 	if !ok {
 		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "weekday", "value", q.Args.Word(1), "expected", "mon|tue|wed|thu|fri|sat|sun")
 	}
-	clock := q.Args.Word(2)
-	if clock == "" {
-		clock = "09:00"
-	}
-	h, m, ok := coach.ParseClock(clock)
-	if !ok {
-		return Reply{}, coach.Errf(coach.CodeBadValue, "field", "time", "value", clock, "expected", "HH:MM")
-	}
-	zone := q.Args.Word(3)
-	if zone != "" {
-		if _, err := time.LoadLocation(zone); err != nil {
-			return Reply{}, coach.Errf(coach.CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
-		}
-	}
-	t, err := r.svc.UpdateTeam(q.Ctx, q.Team.ID, func(t *coach.Team) error {
-		if me := t.Members[q.Actor.User]; me == nil || me.Role != coach.RoleAdmin {
-			return coach.Errf(coach.CodeForbidden, "action", "team digest")
-		}
-		t.DigestWeekday = wd
-		t.DigestTime = twoDigits(h) + ":" + twoDigits(m)
-		if zone != "" {
-			t.Timezone = zone
-		}
-		return nil
-	})
+	t, err := r.svc.SetDigestSchedule(q.Ctx, q.Actor, wd, q.Args.Word(2), q.Args.Word(3))
 	if err != nil {
 		return Reply{}, err
 	}
 	return r.digestSettings(q, t), nil
 }
 
-func twoDigits(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
-}
-
 func (r *Router) digestSettings(q *Request, t *coach.Team) Reply {
-	wd := t.DigestWeekday
-	if wd == 0 {
-		wd = 1
-	}
-	clock := t.DigestTime
-	if clock == "" {
-		clock = "09:00"
-	}
-	tz := t.Timezone
-	if tz == "" {
-		tz = "UTC"
-	}
+	wd, clock, tz := t.DigestSchedule()
 	msg := q.T("digest.schedule", "weekday", q.T("weekday."+strconv.Itoa(wd)), "time", clock, "tz", tz)
 	return Reply{Summary: msg, Blocks: []Block{Text{Text: msg}}}
 }

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/stagecoach/stagecoach/playbook"
 )
 
 // TestCatalogParity: every message exists in zh and en with the same
@@ -30,6 +32,22 @@ func TestT(t *testing.T) {
 	}
 	if got := T("zh", "missing.key"); got != "missing.key" {
 		t.Fatalf("missing key rendered %q", got)
+	}
+	for _, tc := range []struct {
+		lang playbook.Lang
+		key  string
+		kv   []string
+		want string
+	}{
+		{"en", "err.deal_closed", []string{"deal", "D-2", "status", "won"}, "D-2 is won; reopen it first with `reopen D-2`."},
+		{"en", "new.created", []string{"id", "D-1"}, "Created D-1 “{name}”."},
+		{"en", "new.created", []string{"id"}, "Created {id} “{name}”."},
+		{"fr", "help.examples", nil, "Examples:"},
+		{"zh", "hint.usage", []string{"usage", "note <deal>"}, "用法：note <deal>"},
+	} {
+		if got := T(tc.lang, tc.key, tc.kv...); got != tc.want {
+			t.Errorf("T(%s, %s, %v) = %q, want %q", tc.lang, tc.key, tc.kv, got, tc.want)
+		}
 	}
 }
 

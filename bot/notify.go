@@ -62,7 +62,7 @@ func NewNotifier(r *Router, s Sender) *Notifier { return &Notifier{r: r, send: s
 func (r *Router) requestFor(ctx context.Context, t *coach.Team, user string) *Request {
 	m, ok := t.Members[user]
 	if !ok {
-		m = &coach.Member{ID: user, Role: coach.RoleRep}
+		m = &coach.Member{ID: user}
 	}
 	msg := Message{Platform: Platform(t.Platform), Tenant: t.ID, User: user}
 	return &Request{
@@ -84,32 +84,32 @@ func recipient(t *coach.Team, user string) Recipient {
 // Nudge implements coach.Notifier.
 func (n *Notifier) Nudge(ctx context.Context, x coach.NudgeNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
-	return n.deliver(ctx, x.Team, x.To, n.r.nudgeReply(q, x))
+	return n.deliver(ctx, q, n.r.nudgeReply(q, x))
 }
 
 // Reminder implements coach.Notifier.
 func (n *Notifier) Reminder(ctx context.Context, x coach.ReminderNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
-	return n.deliver(ctx, x.Team, x.To, n.r.reminderReply(q, x))
+	return n.deliver(ctx, q, n.r.reminderReply(q, x))
 }
 
 // Digest implements coach.Notifier.
 func (n *Notifier) Digest(ctx context.Context, x coach.DigestNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
-	rep := n.r.digestReply(q, x.Digest)
-	rep.Lang = string(q.Lang)
-	return n.deliver(ctx, x.Team, x.To, rep)
+	return n.deliver(ctx, q, n.r.digestReply(q, x.Digest))
 }
 
 // Alert implements coach.AlertNotifier.
 func (n *Notifier) Alert(ctx context.Context, x coach.AlertNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
-	rep := n.r.alertReply(q, x)
-	rep.Lang = string(q.Lang)
-	return n.deliver(ctx, x.Team, x.To, rep)
+	return n.deliver(ctx, q, n.r.alertReply(q, x))
 }
 
-func (n *Notifier) deliver(ctx context.Context, t *coach.Team, user string, rep Reply) error {
+// deliver sends rep to the request's user, in the user's language (so an
+// adapter writes its own strings, e.g. Lark's buttons, in it too).
+func (n *Notifier) deliver(ctx context.Context, q *Request, rep Reply) error {
+	rep.Lang = string(q.Lang)
+	t, user := q.Team, q.Actor.User
 	if err := n.send.Send(ctx, recipient(t, user), rep); err != nil {
 		return fmt.Errorf("send to %s/%s: %w", t.ID, user, err)
 	}

@@ -14,6 +14,17 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
+// dealRef is the user's reference to a deal (the first word: an id or
+// the start of a name), passed as is to the coach call, which resolves it
+// once; missing → usage error.
+func (q *Request) dealRef() (string, error) {
+	ref := q.Args.Word(0)
+	if ref == "" {
+		return "", coach.Errf(coach.CodeMissingArg, "arg", "deal", "usage", usage(q.Cmd))
+	}
+	return ref, nil
+}
+
 // dealArg resolves the first word as a deal; missing → usage error.
 func (q *Request) dealArg() (*coach.Deal, error) {
 	ref := q.Args.Word(0)
@@ -281,15 +292,7 @@ func looksLikeDeal(w string) bool {
 }
 
 // platformLang is the language used before the team is known.
-func (r *Router) platformLang(msg Message) playbook.Lang {
-	if l, ok := playbook.ParseLang(msg.Locale); ok {
-		return l
-	}
-	if msg.Platform == Lark {
-		return playbook.ZH
-	}
-	return playbook.EN
-}
+func (r *Router) platformLang(msg Message) playbook.Lang { return LangOf(msg.Locale, msg.Platform) }
 
 // lang picks the user's choice, else the team's, else the platform's hint.
 func (r *Router) lang(msg Message, t *coach.Team, m *coach.Member) playbook.Lang {

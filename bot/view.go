@@ -232,7 +232,7 @@ func (r *Router) buyerSelect(q *Request, d *coach.Deal) Select {
 
 // tip renders a coaching tip with the playbook text it quotes.
 func (q *Request) tip(t coach.Tip) string {
-	s := q.T(t.Key)
+	s := q.T("tip." + t.Code)
 	if t.Ref == "" {
 		return s
 	}
@@ -266,7 +266,7 @@ func (q *Request) dealLine(d *coach.Deal) string {
 	} else {
 		parts = append(parts, q.T("dealstatus."+string(d.Status)))
 	}
-	if q.Member.Role != coach.RoleRep && d.Owner != q.Actor.User {
+	if q.Team.SeesOthers(q.Actor.User) && d.Owner != q.Actor.User {
 		parts = append(parts, "@"+q.memberName(d.Owner))
 	}
 	return strings.Join(parts, " · ")

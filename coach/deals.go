@@ -123,17 +123,17 @@ type CheckResult struct {
 	Tips  []Tip
 }
 
-// Tip is a coaching remark triggered by an action: Key is a translation
-// key, Ref the playbook id it quotes (rendered from the playbook).
-type Tip struct {
-	Key string
-	Ref string
-}
-
 // Check ticks (on) or unticks (!on) checklist items of a deal.
 func (s *Service) Check(ctx context.Context, a Actor, team *Team, ref string, ids []string, on bool) (CheckResult, error) {
 	if len(ids) == 0 {
-		return CheckResult{}, Errf(CodeMissingArg, "arg", "item")
+		// Name the items the deal's active stage asks for, so the user
+		// sees what to type next.
+		d, err := s.Resolve(ctx, a, team, ref)
+		if err != nil {
+			return CheckResult{}, err
+		}
+		st := s.Playbook.Stage(max(Evaluate(s.Playbook, d).Active, 1))
+		return CheckResult{}, Errf(CodeMissingArg, "arg", "item").WithSuggestions(st.ItemIDs()...)
 	}
 	if on {
 		return s.Tick(ctx, a, team, ref, ids, nil)
@@ -220,33 +220,6 @@ func (s *Service) Tick(ctx context.Context, a Actor, team *Team, ref string, on,
 	}
 	res.Tips = CheckTips(s.Playbook, ch.Before, ticked)
 	return res, nil
-}
-
-// CheckTips returns coaching tips for items just ticked on deal d (as it
-// was before the tick): e.g. submitting a proposal before the needs are
-// understood (spec s3.p5).
-func CheckTips(pb *playbook.Playbook, before *Deal, applied []string) []Tip {
-	var tips []Tip
-	noQuestionsTold := false
-	for _, id := range applied {
-		switch {
-		case id == "s3.m2" && !before.IsChecked("s2.s1"):
-			tips = append(tips, Tip{Key: "tip.proposal_before_needs", Ref: "s3.p5"})
-		case id == "s4.m1" && !before.IsChecked("s3.s1"):
-			tips = append(tips, Tip{Key: "tip.demo_before_handler", Ref: "demo.b3"})
-		}
-		// a demo the notes say drew no questions: maybe no intent to buy
-		if (id == "s4.m1" || id == "s4.m2") && !noQuestionsTold {
-			for _, n := range before.Notes {
-				if NoQuestions(n.Text) {
-					tips = append(tips, Tip{Key: "tip.demo_no_questions", Ref: "demo.d7"})
-					noQuestionsTold = true
-					break
-				}
-			}
-		}
-	}
-	return tips
 }
 
 func (s *Service) unknownItem(d *Deal, id string) error {
@@ -664,92 +637,4 @@ func Pipeline(pb *playbook.Playbook, deals []*Deal) []StageStat {
 		st.Weighted += d.Value * int64(p.WinProbability) / 100
 	}
 	return stats
-}
-
-// SetMemberRole changes a member's role; only admins may.
-func (s *Service) SetMemberRole(ctx context.Context, a Actor, user, role string) (*Team, error) {
-	if !slices.Contains([]string{RoleAdmin, RoleManager, RoleRep}, role) {
-		return nil, Errf(CodeBadValue, "field", "role", "value", role, "expected", "admin|manager|rep")
-	}
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
-		if me := t.Members[a.User]; me == nil || me.Role != RoleAdmin {
-			return Errf(CodeForbidden, "action", "team role")
-		}
-		m, ok := t.Members[user]
-		if !ok {
-			return Errf(CodeUnknownMember, "user", user).WithSuggestions(memberIDs(t)...)
-		}
-		if m.Role == RoleAdmin && role != RoleAdmin && adminCount(t) == 1 {
-			return Errf(CodeForbidden, "action", "team role (last admin)")
-		}
-		m.Role = role
-		return nil
-	})
-}
-
-// SetReportsTo sets user's manager ("-" or "" clears it); admins only.
-func (s *Service) SetReportsTo(ctx context.Context, a Actor, user, manager string) (*Team, error) {
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
-		if me := t.Members[a.User]; me == nil || me.Role != RoleAdmin {
-			return Errf(CodeForbidden, "action", "team reports")
-		}
-		m, ok := t.Members[user]
-		if !ok {
-			return Errf(CodeUnknownMember, "user", user).WithSuggestions(memberIDs(t)...)
-		}
-		if manager == "" || manager == "-" {
-			m.Manager = ""
-			return nil
-		}
-		if _, ok := t.Members[manager]; !ok {
-			return Errf(CodeUnknownMember, "user", manager).WithSuggestions(memberIDs(t)...)
-		}
-		if manager == user || t.Reports(user)[manager] {
-			return Errf(CodeBadValue, "field", "manager", "value", manager, "expected", "not a report of "+user)
-		}
-		m.Manager = manager
-		return nil
-	})
-}
-
-// SetLang sets the actor's language ("" = team default).
-func (s *Service) SetLang(ctx context.Context, a Actor, lang string) (*Team, error) {
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
-		m, ok := t.Members[a.User]
-		if !ok {
-			return Errf(CodeUnknownMember, "user", a.User)
-		}
-		m.Lang = lang
-		return nil
-	})
-}
-
-// SetTeamLang sets the team's default language; admins only.
-func (s *Service) SetTeamLang(ctx context.Context, a Actor, lang string) (*Team, error) {
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
-		if me := t.Members[a.User]; me == nil || me.Role != RoleAdmin {
-			return Errf(CodeForbidden, "action", "team lang")
-		}
-		t.Lang = lang
-		return nil
-	})
-}
-
-func memberIDs(t *Team) []string {
-	var ids []string
-	for id := range t.Members {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-func adminCount(t *Team) int {
-	n := 0
-	for _, m := range t.Members {
-		if m.Role == RoleAdmin {
-			n++
-		}
-	}
-	return n
 }

@@ -14,17 +14,9 @@ import (
 // (Team.DigestTime, default 09:00) in the team's timezone.
 func DigestSlot(t *Team, now time.Time) time.Time {
 	loc := Location(t, "")
-	wd := t.DigestWeekday
-	switch {
-	case wd == 0:
-		wd = int(time.Monday)
-	case wd == 7:
-		wd = int(time.Sunday)
-	}
-	hh, mm := 9, 0
-	if h, m, ok := ParseClock(t.DigestTime); ok {
-		hh, mm = h, m
-	}
+	wd, clock, _ := t.DigestSchedule()
+	wd %= 7 // 7 (Sunday) is time.Sunday (0)
+	hh, mm, _ := ParseClock(clock)
 	l := now.In(loc)
 	slot := time.Date(l.Year(), l.Month(), l.Day(), hh, mm, 0, 0, loc)
 	slot = slot.AddDate(0, 0, -((int(l.Weekday()) - wd + 7) % 7))

@@ -1,6 +1,10 @@
 package coach
 
-import "github.com/stagecoach/stagecoach/playbook"
+import (
+	"time"
+
+	"github.com/stagecoach/stagecoach/playbook"
+)
 
 // Progress is where a deal stands in the method (spec g.3–g.5):
 //   - stage N is reached when every sN.m* item is checked and stage N−1 is
@@ -161,4 +165,50 @@ func BuyerSync(p Progress, buyer int) SyncResult {
 		r.Verdict, r.Reason = SyncAhead, "ahead"
 	}
 	return r
+}
+
+// ReachedAt is when stage n's reaching conditions last became true: the
+// latest tick among its milestone items and the items of the stages
+// before it. Zero when a needed item is not ticked.
+func ReachedAt(pb *playbook.Playbook, d *Deal, n int) time.Time {
+	var at time.Time
+	for i := 1; i <= n && i <= len(pb.Stages); i++ {
+		st := pb.Stage(i)
+		lists := [][]playbook.Item{st.Milestone}
+		if i < n {
+			lists = append(lists, st.Success)
+		}
+		for _, list := range lists {
+			for _, it := range list {
+				c, ok := d.Checked[it.ID]
+				if !ok {
+					return time.Time{}
+				}
+				if c.At.After(at) {
+					at = c.At
+				}
+			}
+		}
+	}
+	return at
+}
+
+// CompletedAt is when stage n's completion conditions last became true:
+// the latest tick among the milestone and success items of stages 1..n.
+// Zero when a needed item is not ticked.
+func CompletedAt(pb *playbook.Playbook, d *Deal, n int) time.Time {
+	at := ReachedAt(pb, d, n)
+	if at.IsZero() || pb.Stage(n) == nil {
+		return time.Time{}
+	}
+	for _, it := range pb.Stage(n).Success {
+		c, ok := d.Checked[it.ID]
+		if !ok {
+			return time.Time{}
+		}
+		if c.At.After(at) {
+			at = c.At
+		}
+	}
+	return at
 }

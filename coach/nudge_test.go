@@ -3,14 +3,15 @@ package coach_test
 import (
 	"context"
 	"errors"
-	redisstore "github.com/stagecoach/stagecoach/storage/redis"
-	"github.com/stagecoach/stagecoach/storage/redis/redistest"
 	"log/slog"
 	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	redisstore "github.com/stagecoach/stagecoach/storage/redis"
+	"github.com/stagecoach/stagecoach/storage/redis/redistest"
 
 	"github.com/stagecoach/stagecoach/bot/bottest"
 	"github.com/stagecoach/stagecoach/coach"

@@ -665,28 +665,6 @@ func (r *Report) scores(m map[string]*RepScore, sees func(string) bool) []RepSco
 	return out
 }
 
-// Digest returns user's digest of the week ending at now (the on-demand
-// `digest`): managers see their reports, admins everyone; reps may not
-// (CodeForbidden). When the team has no snapshot for this week yet, this
-// one is kept as the week's baseline for the next digest.
-func (s *Service) Digest(ctx context.Context, team *Team, user string) (*Digest, error) {
-	m, ok := team.Members[user]
-	if !ok {
-		return nil, Errf(CodeUnknownMember, "user", user)
-	}
-	if m.Role != RoleManager && m.Role != RoleAdmin {
-		return nil, Errf(CodeForbidden, "action", "digest")
-	}
-	r, err := s.Report(ctx, team, s.now())
-	if err != nil {
-		return nil, err
-	}
-	if err := s.saveSnapshot(ctx, r, false); err != nil {
-		return nil, err
-	}
-	return r.For(user), nil
-}
-
 // MonthLabel parses a "2006-01" month key.
 func MonthLabel(key string) (year int, month time.Month, ok bool) {
 	if len(key) != 7 || key[4] != '-' {

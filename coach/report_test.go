@@ -206,11 +206,11 @@ func TestDigestVisibility(t *testing.T) {
 		{"mgr", "", []string{"ann", "bob"}, 2_500_000},
 		{"mgr2", "", nil, 0},
 		{"ann", coach.CodeForbidden, nil, 0},
-		{"nobody", coach.CodeUnknownMember, nil, 0},
+		{"nobody", coach.CodeForbidden, nil, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.user, func(t *testing.T) {
-			d, err := e.svc.Digest(ctx, e.team, tc.user)
+			d, err := e.svc.DigestFor(ctx, e.actor(tc.user), e.team, e.clock.Now())
 			if tc.err != "" {
 				if ce, ok := coach.AsError(err); !ok || ce.Code != tc.err {
 					t.Fatalf("err %v, want %s", err, tc.err)
@@ -247,7 +247,7 @@ func TestDigestSnapshots(t *testing.T) {
 		before, _ := e.store.GetSnapshot(ctx, "T1", "2026-11-30")
 		e.clock.Set(t0.Add(7*24*time.Hour + 3*time.Hour))
 		e.tick("bob", "D-4", "s1.s1", "s1.s2")
-		if _, err := e.svc.Digest(ctx, e.team, "mgr"); err != nil {
+		if _, err := e.svc.DigestFor(ctx, e.actor("mgr"), e.team, e.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		after, _ := e.store.GetSnapshot(ctx, "T1", "2026-11-30")
@@ -300,7 +300,7 @@ func TestDigestChangeCap(t *testing.T) {
 	for i := 0; i < coach.DigestMaxChanges+4; i++ {
 		e.valued("ann", fmt.Sprintf("New %02d", i), int64(1000*(i+1)), "", 0)
 	}
-	d, err := e.svc.Digest(ctx, e.team, "boss")
+	d, err := e.svc.DigestFor(ctx, e.actor("boss"), e.team, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -224,26 +224,6 @@ func (s *Service) Scorecards(ctx context.Context, team *Team, user, rep string, 
 	return week, quarter, r, nil
 }
 
-// CompletedAt is when stage n's completion conditions last became true:
-// the latest tick among the milestone and success items of stages 1..n.
-// Zero when a needed item is not ticked.
-func CompletedAt(pb *playbook.Playbook, d *Deal, n int) time.Time {
-	at := ReachedAt(pb, d, n)
-	if at.IsZero() || pb.Stage(n) == nil {
-		return time.Time{}
-	}
-	for _, it := range pb.Stage(n).Success {
-		c, ok := d.Checked[it.ID]
-		if !ok {
-			return time.Time{}
-		}
-		if c.At.After(at) {
-			at = c.At
-		}
-	}
-	return at
-}
-
 // countsNow is Evaluate(pb, deal with checked).Counts(id) without
 // building the Missing and Pending lists: the replay asks it once per tick
 // of every deal changed this quarter.

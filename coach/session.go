@@ -700,7 +700,7 @@ func (s *Service) EndSession(ctx context.Context, a Actor, team *Team, sess *Ses
 // endSession is EndSession with the session lock held.
 func (s *Service) endSession(ctx context.Context, a Actor, team *Team, sess *Session, apply bool) (SessionResult, error) {
 	res := SessionResult{Session: sess, Applied: apply}
-	m, err := s.bookSessionMeeting(ctx, a, team, sess)
+	m, _, err := s.bookSessionMeeting(ctx, a, team, sess)
 	if err != nil {
 		return res, err
 	}
@@ -767,7 +767,7 @@ func (s *Service) BookSessionMeeting(ctx context.Context, a Actor, team *Team, s
 	if err != nil {
 		return nil, fmt.Errorf("session %s: %w", sess.Deal, err)
 	}
-	m, err := s.bookSessionMeeting(ctx, a, team, cur)
+	m, _, err := s.bookSessionMeeting(ctx, a, team, cur)
 	if err == nil {
 		*sess = *cur
 	}
@@ -775,22 +775,23 @@ func (s *Service) BookSessionMeeting(ctx context.Context, a Actor, team *Team, s
 }
 
 // bookSessionMeeting is BookSessionMeeting with the session lock held.
-func (s *Service) bookSessionMeeting(ctx context.Context, a Actor, team *Team, sess *Session) (*Meeting, error) {
+// The change is the deal's, with the meeting (zero when none was booked).
+func (s *Service) bookSessionMeeting(ctx context.Context, a Actor, team *Team, sess *Session) (*Meeting, Change, error) {
 	at, place, topic, ok := sess.Meeting()
 	if !ok || sess.Data[dataMeetBooked] != "" {
-		return nil, nil
+		return nil, Change{}, nil
 	}
-	_, m, err := s.AddMeeting(ctx, a, team, sess.Deal, at, place, topic)
+	ch, m, err := s.AddMeeting(ctx, a, team, sess.Deal, at, place, topic)
 	if err != nil {
-		return nil, err
+		return nil, Change{}, err
 	}
 	sess.Data[dataMeetBooked] = strconv.Itoa(m.ID)
 	sess.log(fmt.Sprintf("[%s] meeting booked #%d", sess.CurrentStep(), m.ID))
 	// keep the booking on record, so a later end does not book it twice
 	if err := s.Store.PutSession(ctx, sess, s.sessionTTL()); err != nil {
-		return nil, fmt.Errorf("session %s: %w", sess.Deal, err)
+		return nil, Change{}, fmt.Errorf("session %s: %w", sess.Deal, err)
 	}
-	return m, nil
+	return m, ch, nil
 }
 
 // sessionLockTTL bounds how long a crashed holder blocks a user's sessions.

@@ -1,6 +1,13 @@
 package coach
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+)
 
 // Member roles within a team.
 const (
@@ -129,4 +136,188 @@ type Session struct {
 	Data      map[string]string `json:"data,omitempty"`
 	StartedAt time.Time         `json:"started_at"`
 	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// SetMemberRole changes a member's role; only admins may.
+func (s *Service) SetMemberRole(ctx context.Context, a Actor, user, role string) (*Team, error) {
+	if !slices.Contains([]string{RoleAdmin, RoleManager, RoleRep}, role) {
+		return nil, Errf(CodeBadValue, "field", "role", "value", role, "expected", "admin|manager|rep")
+	}
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if err := t.requireAdmin(a.User, "team role"); err != nil {
+			return err
+		}
+		m, ok := t.Members[user]
+		if !ok {
+			return Errf(CodeUnknownMember, "user", user).WithSuggestions(memberIDs(t)...)
+		}
+		if m.Role == RoleAdmin && role != RoleAdmin && adminCount(t) == 1 {
+			return Errf(CodeForbidden, "action", "team role (last admin)")
+		}
+		m.Role = role
+		return nil
+	})
+}
+
+// SetReportsTo sets user's manager ("-" or "" clears it); admins only.
+func (s *Service) SetReportsTo(ctx context.Context, a Actor, user, manager string) (*Team, error) {
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if err := t.requireAdmin(a.User, "team reports"); err != nil {
+			return err
+		}
+		m, ok := t.Members[user]
+		if !ok {
+			return Errf(CodeUnknownMember, "user", user).WithSuggestions(memberIDs(t)...)
+		}
+		if manager == "" || manager == "-" {
+			m.Manager = ""
+			return nil
+		}
+		if _, ok := t.Members[manager]; !ok {
+			return Errf(CodeUnknownMember, "user", manager).WithSuggestions(memberIDs(t)...)
+		}
+		if manager == user || t.Reports(user)[manager] {
+			return Errf(CodeBadValue, "field", "manager", "value", manager, "expected", "not a report of "+user)
+		}
+		m.Manager = manager
+		return nil
+	})
+}
+
+// SetLang sets the actor's language ("" = team default).
+func (s *Service) SetLang(ctx context.Context, a Actor, lang string) (*Team, error) {
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		m, ok := t.Members[a.User]
+		if !ok {
+			return Errf(CodeUnknownMember, "user", a.User)
+		}
+		m.Lang = lang
+		return nil
+	})
+}
+
+// SetTeamLang sets the team's default language; admins only.
+func (s *Service) SetTeamLang(ctx context.Context, a Actor, lang string) (*Team, error) {
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if err := t.requireAdmin(a.User, "team lang"); err != nil {
+			return err
+		}
+		t.Lang = lang
+		return nil
+	})
+}
+
+func memberIDs(t *Team) []string {
+	var ids []string
+	for id := range t.Members {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func adminCount(t *Team) int {
+	n := 0
+	for _, m := range t.Members {
+		if m.Role == RoleAdmin {
+			n++
+		}
+	}
+	return n
+}
+
+// requireAdmin refuses action unless user is an admin of the team.
+func (t *Team) requireAdmin(user, action string) error {
+	if me := t.Members[user]; me == nil || me.Role != RoleAdmin {
+		return Errf(CodeForbidden, "action", action)
+	}
+	return nil
+}
+
+// SeesOthers reports whether user sees deals of others (managers their
+// reports', admins everyone's), so views may show a team section.
+func (t *Team) SeesOthers(user string) bool {
+	m := t.Members[user]
+	return m != nil && m.Role != RoleRep
+}
+
+// Digest schedule defaults: Monday 09:00 in the team's timezone (UTC when
+// the team has none).
+const (
+	DefaultDigestWeekday = 1
+	DefaultDigestTime    = "09:00"
+	DefaultTimezone      = "UTC"
+)
+
+// Zone is the team's IANA timezone name, DefaultTimezone when unset.
+func (t *Team) Zone() string {
+	if t.Timezone == "" {
+		return DefaultTimezone
+	}
+	return t.Timezone
+}
+
+// DigestSchedule is when the team's weekly digest goes out, defaults
+// filled in: weekday 1 (Monday) … 7 (Sunday), "HH:MM" and the timezone.
+// It is the one place the defaults live.
+func (t *Team) DigestSchedule() (weekday int, clock, zone string) {
+	weekday, clock = t.DigestWeekday, t.DigestTime
+	if weekday < 1 || weekday > 7 {
+		weekday = DefaultDigestWeekday
+	}
+	if _, _, ok := ParseClock(clock); !ok {
+		clock = DefaultDigestTime
+	}
+	return weekday, clock, t.Zone()
+}
+
+// SetTimezone sets the team's timezone (an IANA zone); admins only.
+func (s *Service) SetTimezone(ctx context.Context, a Actor, zone string) (*Team, error) {
+	if err := validZone(zone); err != nil || zone == "" {
+		return nil, Errf(CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
+	}
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if err := t.requireAdmin(a.User, "team tz"); err != nil {
+			return err
+		}
+		t.Timezone = zone
+		return nil
+	})
+}
+
+// SetDigestSchedule sets when the weekly digest goes out: weekday 1
+// (Monday) … 7 (Sunday), clock "HH:MM" ("" = DefaultDigestTime) and,
+// when zone is not "", the team's timezone. Admins only.
+func (s *Service) SetDigestSchedule(ctx context.Context, a Actor, weekday int, clock, zone string) (*Team, error) {
+	if weekday < 1 || weekday > 7 {
+		return nil, Errf(CodeBadValue, "field", "weekday", "value", strconv.Itoa(weekday), "expected", "mon|tue|wed|thu|fri|sat|sun")
+	}
+	if clock == "" {
+		clock = DefaultDigestTime
+	}
+	h, m, ok := ParseClock(clock)
+	if !ok {
+		return nil, Errf(CodeBadValue, "field", "time", "value", clock, "expected", "HH:MM")
+	}
+	if zone != "" {
+		if err := validZone(zone); err != nil {
+			return nil, Errf(CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
+		}
+	}
+	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+		if err := t.requireAdmin(a.User, "team digest"); err != nil {
+			return err
+		}
+		t.DigestWeekday = weekday
+		t.DigestTime = fmt.Sprintf("%02d:%02d", h, m)
+		if zone != "" {
+			t.Timezone = zone
+		}
+		return nil
+	})
+}
+
+func validZone(zone string) error {
+	_, err := time.LoadLocation(zone)
+	return err
 }

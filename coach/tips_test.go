@@ -10,7 +10,7 @@ import (
 func tipKeys(ts []coach.Tip) []string {
 	var out []string
 	for _, t := range ts {
-		out = append(out, t.Key+"@"+t.Ref)
+		out = append(out, "tip."+t.Code+"@"+t.Ref)
 	}
 	return out
 }

@@ -71,8 +71,24 @@ type Item struct {
 	Text   Text   `yaml:"text" json:"text"`     // the requirement, short
 	Detail Text   `yaml:"detail" json:"detail"` // optional longer explanation
 	Source string `yaml:"source" json:"source"`
-	Stage  int    `yaml:"-" json:"stage"` // 1..8, derived
-	Line   int    `yaml:"-" json:"-"`     // line in the playbook file, for validation messages
+	// Tips are the coaching tips ticking the item may trigger.
+	Tips  []ItemTip `yaml:"tips,omitempty" json:"tips,omitempty"`
+	Stage int       `yaml:"-" json:"stage"` // 1..8, derived
+	Line  int       `yaml:"-" json:"-"`     // line in the playbook file, for validation messages
+}
+
+// TipWhenNoQuestions is the ItemTip condition "a note of the deal says
+// the customer asked no questions".
+const TipWhenNoQuestions = "notes_no_questions"
+
+// ItemTip is a coaching tip given when an item is ticked.
+type ItemTip struct {
+	Code string `yaml:"code" json:"code"` // snake_case; the tip's text is the bot's "tip.<code>"
+	Ref  string `yaml:"ref" json:"ref"`   // the technique or process the tip quotes
+	// Unless: only while this checklist item is not ticked yet.
+	Unless string `yaml:"unless,omitempty" json:"unless,omitempty"`
+	// When: "" (always) or TipWhenNoQuestions.
+	When string `yaml:"when,omitempty" json:"when,omitempty"`
 }
 
 // Field is one named value of an information group or a form.
@@ -162,7 +178,10 @@ type Technique struct {
 	Name   Text   `yaml:"name" json:"name"` // short title
 	Text   Text   `yaml:"text" json:"text"` // the full wording
 	Source string `yaml:"source" json:"source"`
-	Line   int    `yaml:"-" json:"-"`
+	// Reminders are the rules (technique ids) to keep in mind while a
+	// guided session is at this step, e.g. the phone rules phr.*.
+	Reminders []string `yaml:"reminders,omitempty" json:"reminders,omitempty"`
+	Line      int      `yaml:"-" json:"-"`
 }
 
 // Playbook is the whole method.

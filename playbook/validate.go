@@ -296,6 +296,23 @@ func (v *validator) item(it *Item, n int, kind string) {
 	v.text(it, "text", it.Text, who, true)
 	v.text(it, "detail", it.Detail, who, false)
 	v.source(it, it.Source, who)
+	for i := range it.Tips {
+		tip := &it.Tips[i]
+		if !snakeRE.MatchString(tip.Code) {
+			v.errorf(v.pos.at(tip, "code"), "%s: tip code %q is not snake_case", who, tip.Code)
+		}
+		if _, ok := v.ids[tip.Ref]; !ok && !v.techs[tip.Ref] {
+			v.errorf(v.pos.at(tip, "ref"), "%s: tip %s: ref %q is not a technique or process id", who, tip.Code, tip.Ref)
+		}
+		if tip.Unless != "" {
+			if _, ok := v.ids[tip.Unless]; !ok || KindOf(tip.Unless) == "" {
+				v.errorf(v.pos.at(tip, "unless"), "%s: tip %s: unless %q is not a checklist item id", who, tip.Code, tip.Unless)
+			}
+		}
+		if tip.When != "" && tip.When != TipWhenNoQuestions {
+			v.errorf(v.pos.at(tip, "when"), "%s: tip %s: when %q is not %q", who, tip.Code, tip.When, TipWhenNoQuestions)
+		}
+	}
 }
 
 func (v *validator) fields(owner any, who string, fields []Field) {
@@ -368,6 +385,11 @@ func (v *validator) technique(t *Technique) {
 	v.text(t, "name", t.Name, who, true)
 	v.text(t, "text", t.Text, who, true)
 	v.source(t, t.Source, who)
+	for _, ref := range t.Reminders {
+		if !v.techs[ref] {
+			v.errorf(v.pos.at(t, "reminders"), "%s: reminders: %q is not a technique id", who, ref)
+		}
+	}
 }
 
 func (v *validator) question(q *Technique) {

@@ -247,11 +247,7 @@ func (a *Adapter) target(in incoming) target {
 
 // notice sends one of the adapter's own texts (busy, failed, unsupported).
 func (a *Adapter) notice(ctx context.Context, in incoming, key, ref string) {
-	s := text(a.locale, key)
-	if ref != "" {
-		s = fmt.Sprintf(s, ref)
-	}
-	r := bot.Reply{Blocks: []bot.Block{bot.Text{Text: s}}, Error: key != "unsupported"}
+	r := bot.Reply{Blocks: []bot.Block{bot.Text{Text: text(a.locale, key, "ref", ref)}}, Error: key != "unsupported", Lang: a.locale}
 	if err := a.deliver(ctx, a.target(in), r, "ev:"+in.msg.EventID+":"+key); err != nil {
 		a.log.Error("notice failed", "event_id", in.msg.EventID, "err", err)
 	}
@@ -497,7 +493,7 @@ func (a *Adapter) respond(ctx context.Context, msg bot.Message, o outcome) *call
 // clicked card for a Replace reply, else posts to the chat.
 func (a *Adapter) late(ctx context.Context, msg bot.Message, openMsg string, o outcome) {
 	if o.err != nil {
-		r := bot.Reply{Blocks: []bot.Block{bot.Text{Text: fmt.Sprintf(text(a.locale, "failed"), o.ref)}}, Error: true}
+		r := bot.Reply{Blocks: []bot.Block{bot.Text{Text: text(a.locale, "failed", "ref", o.ref)}}, Error: true}
 		o.cards = Render(r, RenderOptions{Locale: a.locale})
 		o.rep = r
 	}

@@ -206,7 +206,7 @@ func TestCardActionLate(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := out.(*callback.CardActionTriggerResponse)
-	if resp.Card != nil || resp.Toast == nil || resp.Toast.Content != texts["zh"]["working"] {
+	if resp.Card != nil || resp.Toast == nil || resp.Toast.Content != text("zh", "working") {
 		t.Fatalf("want a 'working' toast, got %+v", resp)
 	}
 	f.rec.next(t)
@@ -290,14 +290,14 @@ func TestBusyWhenPoolRefuses(t *testing.T) {
 	if _, err := f.a.ws.Do(t.Context(), msgEvent("ev_busy", "p2p", "text", "hi")); err != nil {
 		t.Fatalf("Do = %v, want nil", err)
 	}
-	if c := f.api.next(t); !strings.Contains(c.Content, texts["zh"]["busy"]) {
+	if c := f.api.next(t); !strings.Contains(c.Content, text("zh", "busy")) {
 		t.Errorf("want the busy notice, got %s", c.Content)
 	}
 	out, err := f.a.ws.Do(t.Context(), cardEvent("cb_busy", map[string]any{"tag": "button", "value": map[string]any{"cmd": "x"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp := out.(*callback.CardActionTriggerResponse); resp.Toast == nil || resp.Toast.Content != texts["zh"]["busy"] {
+	if resp := out.(*callback.CardActionTriggerResponse); resp.Toast == nil || resp.Toast.Content != text("zh", "busy") {
 		t.Errorf("click on a full queue: %+v", resp)
 	}
 	if f.rec.count() != 0 {

@@ -239,7 +239,7 @@ func TestRenderSplitsLargeReplies(t *testing.T) {
 		t.Fatalf("%d cards, want %d", len(cards), maxCards)
 	}
 	last := string(marshal(cards[len(cards)-1]))
-	if !strings.Contains(last, texts["en"]["more"]) {
+	if !strings.Contains(last, text("en", "more")) {
 		t.Error("cut reply lacks the 'more' note")
 	}
 	for i, c := range cards {
@@ -260,7 +260,7 @@ func TestRenderOversizedForm(t *testing.T) {
 			t.Errorf("card %d is %d bytes", i, n)
 		}
 	}
-	if !strings.Contains(string(marshal(cards[0])), texts["zh"]["more"]) {
+	if !strings.Contains(string(marshal(cards[0])), text("zh", "more")) {
 		t.Error("oversized form not replaced by the note")
 	}
 }
@@ -305,25 +305,21 @@ func TestRenderFormInitialValues(t *testing.T) {
 	}
 }
 
-func TestTextsParity(t *testing.T) {
-	for lang, m := range texts {
-		for other, om := range texts {
-			for k := range m {
-				if _, ok := om[k]; !ok {
-					t.Errorf("key %q is in %s but not in %s", k, lang, other)
-				}
-			}
-		}
-		for k, v := range m {
-			if strings.TrimSpace(v) == "" {
-				t.Errorf("%s/%s is empty", lang, k)
-			}
-			if strings.Count(v, "%s") != strings.Count(texts[defaultLocale][k], "%s") {
-				t.Errorf("%s/%s has different verbs than %s", lang, k, defaultLocale)
+// TestTexts: the adapter's strings are keys of the bot catalog (whose
+// parity test checks zh, en and placeholders), with Lark's fallback: an
+// unknown locale is zh.
+func TestTexts(t *testing.T) {
+	for _, k := range []string{"submit", "more", "busy", "failed", "unsupported", "working", "select"} {
+		for _, l := range []string{"zh", "en"} {
+			if got := text(l, k); got == "lark."+k || got == "" {
+				t.Errorf("%s/%s: no text", l, k)
 			}
 		}
 	}
-	if text("fr", "submit") != texts["zh"]["submit"] || normLocale("en_US") != "en" || normLocale("") != "zh" {
+	if text("fr", "submit") != text("zh", "submit") || normLocale("en_US") != "en" || normLocale("") != "zh" || normLocale("zh-TW") != "zh" {
 		t.Error("locale fallback")
+	}
+	if got := text("en", "failed", "ref", "ab12"); !strings.Contains(got, "(ref ab12)") {
+		t.Errorf("failed: %q", got)
 	}
 }

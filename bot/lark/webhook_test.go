@@ -118,7 +118,7 @@ func TestWebhookNonText(t *testing.T) {
 		t.Fatalf("status %d: %s", s, b)
 	}
 	c := f.api.next(t)
-	if !strings.Contains(c.Content, texts["zh"]["unsupported"]) {
+	if !strings.Contains(c.Content, text("zh", "unsupported")) {
 		t.Errorf("want the help hint, got %s", c.Content)
 	}
 	if f.rec.count() != 0 {

@@ -238,7 +238,7 @@ func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin) {
 }
 
 func errorReply(lang, ref string) bot.Reply {
-	return bot.Reply{Ephemeral: true, Error: true, Blocks: []bot.Block{bot.Text{Text: tr(lang, "error", ref)}}}
+	return bot.Reply{Ephemeral: true, Error: true, Blocks: []bot.Block{bot.Text{Text: tr(lang, "error", "ref", ref)}}}
 }
 
 func busyReply(lang string) bot.Reply {
@@ -533,7 +533,7 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 				val := fieldValue(actionID, v)
 				if actionID == fieldNumber && val != "" {
 					if _, err := strconv.ParseFloat(strings.ReplaceAll(val, ",", ""), 64); err != nil {
-						fieldErrs[blockID] = tr(lang, "notNumber")
+						fieldErrs[blockID] = tr(lang, "not_number")
 					}
 				}
 				values[blockID] = val
@@ -562,7 +562,7 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 		if len(blockIDs) == 0 {
 			return nil
 		}
-		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockIDs[0]: tr(lang, "formFailed") + " (ref " + ref + ")"})
+		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockIDs[0]: tr(lang, "form_failed") + " (ref " + ref + ")"})
 	}
 	if len(reply.FieldErrors) > 0 {
 		return slackapi.NewErrorsViewSubmissionResponse(fieldErrors(reply.FieldErrors, blockIDs))

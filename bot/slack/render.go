@@ -211,7 +211,7 @@ func render(r bot.Reply, o renderOpts) rendered {
 			if alt == "" {
 				alt = b.Title
 			}
-			add(renderContext(escSplit(tr(o.lang, "image", alt), maxTextLen))...)
+			add(renderContext(escSplit(tr(o.lang, "image", "alt", alt), maxTextLen))...)
 		case bot.Form:
 			if o.modalForms {
 				out.forms = append(out.forms, b)
@@ -475,7 +475,7 @@ func renderSelect(s bot.Select, lang string) []slackapi.Block {
 		page := opts[p*maxSelectOptions : min(len(opts), (p+1)*maxSelectOptions)]
 		text := ph
 		if pages > 1 {
-			text = tr(lang, "page", ph, p+1, pages)
+			text = tr(lang, "page", "label", ph, "page", strconv.Itoa(p+1), "pages", strconv.Itoa(pages))
 		}
 		el := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, plain(text, maxPlaceholder), actionSelect+strconv.Itoa(p))
 		for _, o := range page {
@@ -499,7 +499,7 @@ func renderFormButton(f bot.Form, lang, command string) []slackapi.Block {
 		out = append(out, slackapi.NewSectionBlock(mrkdwn(bold(t, maxTextLen)), nil, nil))
 	}
 	if f.Command != "" && len(f.Command) <= maxButtonValue {
-		el := slackapi.NewButtonBlockElement(actionForm+trunc(f.ID, maxBlockID-len(actionForm)), f.Command, plain(tr(lang, "openForm"), maxOptionText))
+		el := slackapi.NewButtonBlockElement(actionForm+trunc(f.ID, maxBlockID-len(actionForm)), f.Command, plain(tr(lang, "open_form"), maxOptionText))
 		el.Style = slackapi.StylePrimary
 		out = append(out, slackapi.NewActionBlock("", el))
 		hint := f.Command
@@ -509,7 +509,7 @@ func renderFormButton(f bot.Form, lang, command string) []slackapi.Block {
 		for _, fl := range f.Fields {
 			hint += " " + fl.Key + "=…"
 		}
-		out = append(out, renderContext(escSplit(tr(lang, "formHint", hint), maxTextLen))...)
+		out = append(out, renderContext(escSplit(tr(lang, "form_hint", "hint", hint), maxTextLen))...)
 	}
 	return out
 }
@@ -533,7 +533,7 @@ func viewBlocks(blocks []slackapi.Block, lang string) []slackapi.Block {
 	}
 	cut := len(blocks) - (maxViewBlocks - 1)
 	out := append([]slackapi.Block{}, blocks[:maxViewBlocks-1]...)
-	return append(out, renderContext([]string{esc(tr(lang, "more", cut))})...)
+	return append(out, renderContext([]string{esc(tr(lang, "more", "n", strconv.Itoa(cut)))})...)
 }
 
 // fallbackText is the notification text sent with blocks.
@@ -566,7 +566,7 @@ func renderModal(f bot.Form, meta formMeta, lang string) slackapi.ModalViewReque
 	md, _ := json.Marshal(meta)
 	title := f.Title
 	if strings.TrimSpace(title) == "" {
-		title = tr(lang, "openForm")
+		title = tr(lang, "open_form")
 	}
 	submit := f.Submit
 	if strings.TrimSpace(submit) == "" {
@@ -637,7 +637,7 @@ func formElement(fl bot.FormField, lang string) slackapi.BlockElement {
 		id = fieldNumber
 	case "datetime":
 		id = fieldDateTime
-		ph = plain(tr(lang, "datetimeHint"), maxPlaceholder)
+		ph = plain(tr(lang, "datetime_hint"), maxPlaceholder)
 	}
 	el := slackapi.NewPlainTextInputBlockElement(ph, id)
 	el.Multiline = fl.Kind == "long"
