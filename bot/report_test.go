@@ -71,7 +71,15 @@ func mondays(t *testing.T) (e *bottest.Env, s *sink, jobs *coach.Jobs) {
 	e.Clock.Set(bottest.Start.Add(2 * day))
 	mustContain(t, e.Ask("bob", "edit D-3 close=2027-02-15"), "D-3")
 	e.Clock.Set(bottest.Start.Add(3 * day))
+	// won with confirm: below the last stage the win is confirmed (once
+	// the honest-records confirm lands; today `won` records it at once)
 	mustContain(t, e.Ask("ann", "won D-2"), "D-2")
+	if e.Deal("D-2").Status != coach.StatusWon {
+		mustContain(t, e.Ask("ann", "won D-2 confirm"), "D-2")
+	}
+	if e.Deal("D-2").Status != coach.StatusWon {
+		t.Fatalf("D-2 not won: %+v", e.Deal("D-2"))
+	}
 	e.Clock.Set(bottest.Start.Add(4 * day))
 	e.Ask("ann", "check D-1 s4.s1 s4.s2 s4.s3 s4.s4")
 	s.reps, s.to = nil, nil

@@ -252,7 +252,7 @@ func closeMonths(from time.Time) []string {
 // Report builds the team's digest report for the week ending at end. It
 // lists the team's deals once, assesses each open deal once, reads the
 // previous snapshot, and replays the checklists of the deals changed this
-// quarter for the scorecards (checklistEvents).
+// quarter for the scorecards (from their ticks).
 func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Report, error) {
 	deals, err := s.Store.ListDeals(ctx, team.ID)
 	if err != nil {
@@ -279,7 +279,7 @@ func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Repor
 		}
 		r.Deals = append(r.Deals, d)
 		if !d.UpdatedAt.Before(since) {
-			sc.replay(d, checklistEvents(s.Playbook, d))
+			sc.replay(d)
 		}
 		if d.Open() {
 			a := Assess(s.Playbook, team, d, end)

@@ -93,31 +93,34 @@ func (sc *scoring) score(m map[string]*RepScore, rep string) *RepScore {
 // now includes what just happened.
 func in(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
 
-// checklistEvents rebuilds the events the scorecard replay needs from the
-// deal itself: its creation, then one check per ticked item at its tick
-// time (ties in playbook order).
-func checklistEvents(pb *playbook.Playbook, d *Deal) []Event {
-	evs := make([]Event, 0, len(d.Checked)+2)
-	evs = append(evs, Event{Kind: "create", At: d.CreatedAt})
+// tick is one ticked checklist item of a deal, for the replay.
+type tick struct {
+	id    string
+	at    time.Time
+	order int // playbook order, for ticks at the same instant
+}
+
+// ticksOf lists the deal's ticks in time order (ties in playbook order):
+// what the scorecard replay needs, read from the deal itself.
+func ticksOf(pb *playbook.Playbook, d *Deal) []tick {
+	ts := make([]tick, 0, len(d.Checked))
 	for id, c := range d.Checked {
-		evs = append(evs, Event{Kind: "check", Field: id, At: c.At, By: c.By})
-	}
-	order := func(id string) int {
+		order := 1 << 30
 		if it, ok := pb.Item(id); ok {
-			return it.Stage*1000 + kindRank[it.Kind]*100 + itemNumber(id)
+			order = it.Stage*1000 + kindRank[it.Kind]*100 + itemNumber(id)
 		}
-		return 1 << 30
+		ts = append(ts, tick{id: strings.ToLower(id), at: c.At, order: order})
 	}
-	slices.SortStableFunc(evs[1:], func(a, b Event) int {
-		if c := a.At.Compare(b.At); c != 0 {
+	slices.SortFunc(ts, func(a, b tick) int {
+		if c := a.at.Compare(b.at); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(order(a.Field), order(b.Field)); c != 0 {
+		if c := cmp.Compare(a.order, b.order); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Field, b.Field)
+		return strings.Compare(a.id, b.id)
 	})
-	return evs
+	return ts
 }
 
 var kindRank = map[string]int{playbook.KindMilestone: 0, playbook.KindSuccess: 1, playbook.KindRelationship: 2}
@@ -128,12 +131,12 @@ func itemNumber(id string) int {
 	return n
 }
 
-// replay walks a deal's creation and ticks (checklistEvents) up to the
-// report's end: it credits the evaluation items achieved and the ticks (in
-// order or not) of the week and the quarter.
-func (sc *scoring) replay(d *Deal, evs []Event) {
+// replay walks a deal's creation and ticks up to the report's end: it
+// credits the evaluation items achieved and the ticks (in order or not)
+// of the week and the quarter.
+func (sc *scoring) replay(d *Deal) {
 	r := sc.r
-	state := &Deal{Checked: map[string]Check{}}
+	checked := make(map[string]Check, len(d.Checked)+1)
 	achieved := map[string]bool{}
 	credit := func(at time.Time, f func(*RepScore)) {
 		if in(at, r.From, r.To) {
@@ -150,7 +153,7 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 			}
 			done := true
 			for _, x := range e.Items {
-				if _, ok := state.Checked[strings.ToLower(x)]; !ok {
+				if _, ok := checked[strings.ToLower(x)]; !ok {
 					done = false
 					break
 				}
@@ -161,26 +164,24 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 			}
 		}
 	}
-	for _, e := range evs {
-		if e.At.After(r.To) {
+	if d.CreatedAt.After(r.To) {
+		return
+	}
+	checked[CreatedItem] = Check{At: d.CreatedAt}
+	achieve(CreatedItem, d.CreatedAt)
+	for _, t := range ticksOf(sc.pb, d) {
+		if t.at.After(r.To) {
 			break
 		}
-		switch e.Kind {
-		case "create":
-			state.Checked[CreatedItem] = Check{At: e.At}
-			achieve(CreatedItem, e.At)
-		case "check":
-			id := strings.ToLower(e.Field)
-			state.Checked[id] = Check{By: e.By, At: e.At}
-			late := !countsNow(sc.pb, state.Checked, id)
-			credit(e.At, func(s *RepScore) {
-				s.Ticks++
-				if late {
-					s.OutOfOrder++
-				}
-			})
-			achieve(id, e.At)
-		}
+		checked[t.id] = Check{At: t.at}
+		late := !countsNow(sc.pb, checked, t.id)
+		credit(t.at, func(s *RepScore) {
+			s.Ticks++
+			if late {
+				s.OutOfOrder++
+			}
+		})
+		achieve(t.id, t.at)
 	}
 }
 

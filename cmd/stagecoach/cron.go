@@ -64,11 +64,13 @@ func (m *Main) countJob(kind string, res coach.JobResult, err error) {
 
 // jobs builds the coach jobs delivering through the configured senders;
 // fallback receives what no platform sender takes (the console printer).
-// The same notifier delivers the manager alerts a deal change triggers
-// (coach.Service.Alerts), so they take the senders' path too.
+// Without a notifier for manager alerts yet (`jobs run alerts`), the
+// jobs' one delivers them.
 func (m *Main) jobs(fallback io.Writer) *coach.Jobs {
 	n := bot.NewNotifier(m.Router, m.senders(fallback))
-	m.Service.Alerts = n
+	if m.Service.Alerts == nil {
+		m.Service.Alerts = n
+	}
 	return &coach.Jobs{Service: m.Service, Notify: n, DigestGap: digestGap}
 }
 
