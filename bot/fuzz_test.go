@@ -17,7 +17,8 @@ func FuzzRouter(f *testing.F) {
 	for _, s := range []string{`new "Acme ERP" customer=Acme value=1.2m close=2027-03-31`, "check D-1 s1.m1,s1.m2", "show acme", "buyer D-1 3",
 		"contact D-1 add Wang role=handler level=L2", "meet D-1 2026-12-01 10:00 place=HQ", "info D-1 size=500", "uncheck 1 s1.m1", "export json",
 		"team role x admin", "lost D-1 price too high", "stage 9", "新建 “华东”", `"`, "help help",
-		"help team role", "team 时区 Asia/Shanghai", "team digest 周一 25:00", "contact D-1 删除 1", "case 添加 x", "coach D-1 phone", "2026-12-03 14:00 place=HQ", "更正:成本太高"} {
+		"help team role", "team 时区 Asia/Shanghai", "team digest 周一 25:00", "contact D-1 删除 1", "case 添加 x", "coach D-1 phone", "2026-12-03 14:00 place=HQ", "更正:成本太高",
+		"digest", "forecast next", "预测 2027年第一季度", "forecast Q9", "team alerts on 50万", "team 提醒 关", "team alerts on -1"} {
 		f.Add(s)
 	}
 	e := bottest.New(f)
