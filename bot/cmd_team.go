@@ -40,14 +40,14 @@ func (r *Router) teamCommands() []*Command {
 	return []*Command{
 		{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Group: "team", Examples: []string{"lang zh"}, Run: r.cmdLang},
 		{Name: "team", Aliases: []string{"团队"}, Group: "team", Run: r.cmdTeam,
-			Sub: []*Command{
+			Sub: append([]*Command{
 				{Name: "role", Aliases: []string{"角色"}, Usage: "<user> <admin|manager|rep>", Examples: []string{"team role U123 manager"}, Run: r.teamRole},
 				{Name: "reports", Aliases: []string{"汇报"}, Usage: "<user> <manager>", Examples: []string{"team reports U456 U123"}, Run: r.teamReports},
 				{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Examples: []string{"team lang zh"}, Run: r.teamLang},
 				{Name: "tz", Aliases: []string{"timezone", "时区"}, Usage: "<IANA zone>", Examples: []string{"team tz Asia/Shanghai"}, Run: r.teamTZ},
 				{Name: "digest", Aliases: []string{"周报"}, Usage: "<weekday> <HH:MM> [zone]", Examples: []string{"team digest monday 09:00 Asia/Shanghai"}, Run: r.teamDigest},
 				{Name: "alerts", Aliases: []string{"提醒", "预警"}, Usage: "on|off [threshold]", Examples: []string{"team alerts on 50万", "team alerts off"}, Run: r.teamAlerts},
-			}},
+			}, r.mirrorSubs()...)}, // cmd_mirror.go
 	}
 }
 

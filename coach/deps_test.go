@@ -40,6 +40,10 @@ var allowed = map[string][]string{
 	"storage/redis":           {mod + "coach", "crypto/rand", "crypto/tls", "encoding/hex", "encoding/json", "github.com/redis/go-redis/v9"},
 	"storage/redis/redistest": {"net", "os", "os/exec", "syscall", "testing", "github.com/alicebob/miniredis/v2", "github.com/redis/go-redis/v9"},
 	"storage/storagetest":     {mod + "coach", "reflect", "testing"},
+	// Mirror targets: coach and their one remote API; no store, no bot.
+	"storage/mirror/larkbase":              {mod + "coach", "crypto/sha256", "encoding/hex", "encoding/json", "github.com/larksuite/oapi-sdk-go/v3"},
+	"storage/mirror/larkbase/larkbasetest": {"crypto/sha256", "encoding/json", "net/http", "net/http/httptest"},
+	"storage/mirror/webhook":               {mod + "coach", "crypto/hmac", "crypto/sha256", "encoding/hex", "encoding/json", "net", "net/http"},
 	// cmd only wires: it may import anything.
 	"cmd/stagecoach":      {"*"},
 	"cmd/stagecoach-load": {"*"},
@@ -126,6 +130,9 @@ func TestDependencyDirection(t *testing.T) {
 		"bot/console":   {mod + "bot/slack", mod + "bot/lark", mod + "storage", "slack-go", "larksuite", "go-redis", "bbolt"},
 		"storage/redis": {mod + "bot", "slack-go", "larksuite", "bbolt"},
 		"storage/bolt":  {mod + "bot", "slack-go", "larksuite", "go-redis"},
+		// The mirror targets know coach and their one remote API, no store.
+		"storage/mirror/larkbase": {mod + "bot", mod + "storage/bolt", mod + "storage/redis", "slack-go", "go-redis", "bbolt"},
+		"storage/mirror/webhook":  {mod + "bot", mod + "storage/bolt", mod + "storage/redis", "slack-go", "larksuite", "go-redis", "bbolt"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).Output()

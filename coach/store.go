@@ -25,6 +25,8 @@ var (
 // at all.
 type Store interface {
 	SnapshotStore
+	OutboxStore // outbox.go: the mirror's durable queue of deal changes
+
 	// CreateDeal assigns d.ID ("D-<n>", n counting up per team from 1),
 	// sets d.Version to 1, fills Deal in each event, and stores the deal,
 	// its events and its last-progress index entry.

@@ -45,9 +45,11 @@ type Team struct {
 	// PrepLeadHours is how long before a meeting pre-call prep is sent (default 24).
 	PrepLeadHours int `json:"prep_lead_hours,omitempty"`
 	// Alerts are the manager alerts (alert.go).
-	Alerts    AlertSettings `json:"alerts,omitzero"`
-	CreatedAt time.Time     `json:"created_at"`
-	Version   int64         `json:"version"`
+	Alerts AlertSettings `json:"alerts,omitzero"`
+	// Mirror holds the team's own mirror targets (mirror_team.go).
+	Mirror    MirrorSettings `json:"mirror,omitzero"`
+	CreatedAt time.Time      `json:"created_at"`
+	Version   int64          `json:"version"`
 }
 
 // Clone returns a deep copy.

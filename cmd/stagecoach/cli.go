@@ -10,7 +10,7 @@ import (
 
 // commands are the words that may follow the global flags; none means
 // the console when no chat platform is configured, else the service.
-var commands = []string{"serve", "health", "jobs"}
+var commands = []string{"serve", "health", "jobs", "mirror"}
 
 const usageText = `usage: stagecoach [--user NAME] [--team TEAM] [--lang zh|en] [command]
 
@@ -20,6 +20,7 @@ commands:
            fails when neither SLACK_BOT_TOKEN nor LARK_APP_ID is set
   health   exit 0 when GET /healthz on HTTP_ADDR answers 200 (Docker HEALTHCHECK)
   jobs     run nudges|reminders|digest [--now T]: run one job once
+  mirror   resync|status [--team T]: queue a full CRM mirror resync, or show the queues
 
 flags:
 `
@@ -55,7 +56,7 @@ func parseArgs(args []string, stderr io.Writer) (cli, error) {
 	c.Command, c.Args = rest[0], rest[1:]
 	for _, name := range commands {
 		if c.Command == name {
-			if name != "jobs" && len(c.Args) > 0 {
+			if name != "jobs" && name != "mirror" && len(c.Args) > 0 {
 				return c, fmt.Errorf("%s takes no arguments, got %q", name, strings.Join(c.Args, " "))
 			}
 			return c, nil

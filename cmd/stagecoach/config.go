@@ -47,6 +47,8 @@ type Config struct {
 	SessionTTL    time.Duration // STAGECOACH_SESSION_TTL: guided sessions expire after
 	EnableCron    bool          // STAGECOACH_CRON: run the scheduler (default on with a chat platform)
 	PrepLeadHours int           // STAGECOACH_PREP_LEAD_HOURS: default 24
+
+	Mirror MirrorConfig // mirror.go: LARK_BASE_*, STAGECOACH_WEBHOOK_*, STAGECOACH_MIRROR*
 }
 
 // Redis reports whether a Redis store is configured.
@@ -120,6 +122,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 				return c, fmt.Errorf("%s=%q: want a duration like 10s", x.env, v)
 			}
 		}
+	}
+	if c.Mirror, err = loadMirrorConfig(getenv, c.Lark()); err != nil {
+		return c, err
 	}
 	c.EnableCron = c.Slack() || c.Lark()
 	if v := getenv("STAGECOACH_CRON"); v != "" {

@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch a.Command {
 	case "jobs":
 		return runJobs(ctx, a.Args, stdout, stderr)
+	case "mirror":
+		return runMirror(ctx, a.Args, stdout, stderr) // mirror.go
 	case "health":
 		return runHealth(ctx, stdout, stderr)
 	}
@@ -212,6 +214,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	if m.Config.EnableCron {
 		runners = append(runners, m.Scheduler())
 	}
+	runners = append(runners, m.mirrorRunners()...) // mirror.go: CRM mirror sender
 	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: m.Metrics.HTTP(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errc := make(chan error, len(runners)+1)
 	go func() {

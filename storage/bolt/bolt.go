@@ -281,7 +281,10 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := appendEvents(b.hist, n, evs); err != nil {
 			return err
 		}
-		return setProgress(b, c, n)
+		if err := setProgress(b, c, n); err != nil {
+			return err
+		}
+		return appendOutbox(tx, c.Team, coach.OutboxCreate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: create deal in team %q: %w", d.Team, err)
@@ -366,7 +369,10 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := appendEvents(b.hist, n, evs); err != nil {
 			return err
 		}
-		return setProgress(b, c, n)
+		if err := setProgress(b, c, n); err != nil {
+			return err
+		}
+		return appendOutbox(tx, c.Team, coach.OutboxUpdate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction
 	})
 	if err != nil {
 		return fmt.Errorf("bolt: update deal %s/%s: %w", d.Team, d.ID, err)

@@ -139,9 +139,12 @@ if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], id)
 end
 local hk = ARGV[1] .. 'hist:' .. id
+local evs = {}
 for i = 6, #ARGV, 2 do
-  redis.call('RPUSH', hk, ARGV[i] .. id .. ARGV[i + 1])
+  evs[#evs + 1] = ARGV[i] .. id .. ARGV[i + 1]
+  redis.call('RPUSH', hk, evs[#evs])
 end
+` + outboxLua("create", "ARGV[2] .. id .. ARGV[3]", "evs") + `
 return n
 `)
 
@@ -169,7 +172,7 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ep, es)
 	}
-	n, err := createDealScript.Run(ctx, s.c, []string{k.seq(), k.deals(), k.progress()}, args...).Int64()
+	n, err := createDealScript.Run(ctx, s.c, append([]string{k.seq(), k.deals(), k.progress()}, k.outboxKeys()...), args...).Int64()
 	if err == nil && n == 0 {
 		err = fmt.Errorf("numbering counter behind stored deals: %w", coach.ErrConflict)
 	}
@@ -248,6 +251,7 @@ end
 for i = 7, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
+` + outboxLua("update", "ARGV[3]", "{unpack(ARGV, 7)}") + `
 return 1
 `)
 
@@ -276,7 +280,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ej)
 	}
-	r, err := updateDealScript.Run(ctx, s.c, []string{k.deal(c.ID), k.hist(c.ID), k.progress()}, args...).Int64()
+	r, err := updateDealScript.Run(ctx, s.c, append([]string{k.deal(c.ID), k.hist(c.ID), k.progress()}, k.outboxKeys()...), args...).Int64()
 	if err == nil {
 		switch r {
 		case -1:

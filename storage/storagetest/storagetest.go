@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		})
 	}
 	runSnapshots(t, newStore)
+	runOutbox(t, newStore) // outbox.go
 }
 
 // base is a fixed instant the suite's times derive from; nanoseconds are
