@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -200,3 +201,72 @@ func TestTeamAlertsCommand(t *testing.T) {
 		t.Fatalf("catch-up: %v %v", res, err)
 	}
 }
+
+// TestDigestLineBudget: a busy week for a manager of five reps (40 deals,
+// every close date in this quarter and the next, most of them slipped,
+// moved, won or lost, many flagged) still fits in 60 lines.
+func TestDigestLineBudget(t *testing.T) {
+	e := bottest.New(t)
+	day := 24 * time.Hour
+	e.Clock.Set(bottest.Start.Add(-40 * day))
+	reps := []string{"r1", "r2", "r3", "r4", "r5"}
+	for _, u := range append([]string{"alice", "mia"}, reps...) {
+		e.Ask(u, "help")
+	}
+	e.Ask("alice", "team role mia manager")
+	for _, u := range reps {
+		e.Ask("alice", "team reports "+u+" mia")
+	}
+	months := []string{"2026-11-20", "2026-12-10", "2027-01-15", "2027-02-20", "2027-03-25", "2026-12-28"}
+	n := 0
+	for i := 0; i < 40; i++ {
+		u := reps[i%len(reps)]
+		e.Ask(u, "new Deal"+strconvI(i)+" value="+strconvI(100+i*10)+"k close="+months[i%len(months)])
+		n++
+		if i%3 == 0 {
+			e.Ask(u, "check D-"+strconvI(n)+" "+itemsTo(e.Playbook, 1+i%5))
+		}
+	}
+	jobs := &coach.Jobs{Service: e.Service, Notify: bot.NewNotifier(e.Router, &sink{})}
+	e.Clock.Set(bottest.Start)
+	if _, err := jobs.Digests(context.Background(), bottest.Start); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Set(bottest.Start.Add(2 * day))
+	for i := 1; i <= 40; i++ {
+		u := reps[(i-1)%len(reps)]
+		id := "D-" + strconvI(i)
+		switch i % 4 {
+		case 0:
+			e.Ask(u, "edit "+id+" close=2027-06-30")
+		case 1:
+			e.Ask(u, "check "+id+" s1.m1 s1.m2 s1.m3")
+		case 2:
+			e.Ask(u, "lost "+id+" price too high")
+		case 3:
+			e.Ask(u, "won "+id)
+			e.Ask(u, "won "+id+" confirm")
+		}
+	}
+	s := &sink{}
+	jobs.Notify = bot.NewNotifier(e.Router, s)
+	e.Clock.Set(bottest.Start.Add(7 * day))
+	if _, err := jobs.Digests(context.Background(), bottest.Start.Add(7*day)); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		out := digestFor(t, s, "mia")
+		if lang == "zh" {
+			e.Ask("mia", "lang zh")
+			out = e.Ask("mia", "周报")
+		}
+		more := map[string]string{"en": "… and", "zh": "……另有"}[lang]
+		mustContain(t, out, more)
+		t.Logf("%s: %d lines", lang, lines(out))
+		if n := lines(out); n > 60 {
+			t.Fatalf("%s: %d lines, want ≤ 60:\n%s", lang, n, out)
+		}
+	}
+}
+
+func strconvI(i int) string { return strconv.Itoa(i) }
