@@ -396,6 +396,8 @@ func (r *Router) focusText(q *Request, f *coach.Focus) string {
 	}
 	kv := []string{"tech", strings.Join(techs, q.T("digest.focus_sep")), "n", strconv.Itoa(f.Deals), "stage", strconv.Itoa(f.Stage), "item", f.Item}
 	switch {
+	case f.Flag != "":
+		return q.T("digest.focus_flag", append(kv, "flag", q.T("flagshort."+f.Flag, "days", "…"))...)
 	case f.Stage == 0:
 		return q.T("digest.focus_buyer", kv...)
 	case f.Item == "":

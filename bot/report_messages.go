@@ -45,6 +45,7 @@ func init() {
 		"digest.focus":       {EN: "{tech} ({n}× stuck at stage {stage} on {item})", ZH: "{tech}（{n} 个商机卡在第 {stage} 阶段的 {item}）"},
 		"digest.focus_stage": {EN: "{tech} ({n}× stuck at stage {stage})", ZH: "{tech}（{n} 个商机卡在第 {stage} 阶段）"},
 		"digest.focus_buyer": {EN: "{tech} ({n}× the buyer is ahead)", ZH: "{tech}（{n} 个商机客户进度领先）"},
+		"digest.focus_flag":  {EN: "{tech} ({n}× {flag})", ZH: "{tech}（{n} 个商机：{flag}）"},
 		"digest.focus_sep":   {EN: ", ", ZH: "、"},
 		"digest.focus_none":  {EN: "on track", ZH: "进展正常"},
 

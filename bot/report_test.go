@@ -160,8 +160,11 @@ func TestForecastCommand(t *testing.T) {
 			mustContain(t, e.Ask(tc.user, tc.cmd), tc.want...)
 		})
 	}
+	t.Logf("forecast:\n%s", e.Ask("mia", "forecast"))
 	e.Ask("mia", "lang zh")
-	mustContain(t, e.Ask("mia", "预测 下季度"), "预测 · 2027年第一季度", "加权 9.5万", "2027年2月：加权 8万")
+	zh := e.Ask("mia", "预测 下季度")
+	t.Logf("预测:\n%s", zh)
+	mustContain(t, zh, "预测 · 2027年第一季度", "加权 9.5万", "2027年2月：加权 8万")
 }
 
 func TestTeamAlertsCommand(t *testing.T) {

@@ -147,7 +147,8 @@ type Attention struct {
 type Focus struct {
 	Rule       string   // "f.meeting"
 	Techniques []string // technique ids, most important first
-	Stage      int      // the stage where the deals stall (0 for buyer-ahead rules)
+	Flag       string   // the flag the rule is about ("" for stage and buyer rules)
+	Stage      int      // the stage where the deals stall (0 for flag and buyer-ahead rules)
 	Item       string   // the item most of them miss ("" when none)
 	Deals      int      // how many of the rep's flagged deals match
 }
@@ -327,7 +328,11 @@ func (r *Report) aggregate() {
 		o.flagged++
 		next, _ := Suggest(r.pb, a.Progress, 0)
 		r.attn = append(r.attn, Attention{Assessment: a, Next: next})
-		rule, ok := r.pb.FocusFor(a.Progress.Active, a.Progress.Missing, a.Deal.BuyerStage, a.Progress.Reached)
+		flags := make([]string, len(a.Flags))
+		for i, f := range a.Flags {
+			flags[i] = f.Code
+		}
+		rule, ok := r.pb.FocusFor(flags, a.Progress.Active, a.Progress.Missing, a.Deal.BuyerStage, a.Progress.Reached)
 		if !ok {
 			continue
 		}
@@ -337,7 +342,7 @@ func (r *Report) aggregate() {
 		}
 		f := focus[own][rule.ID]
 		if f == nil {
-			f = &Focus{Rule: rule.ID, Techniques: rule.Techniques, Stage: rule.Stage}
+			f = &Focus{Rule: rule.ID, Techniques: rule.Techniques, Flag: rule.Flag, Stage: rule.Stage}
 			focus[own][rule.ID] = f
 			items[own][rule.ID] = map[string]int{}
 		}

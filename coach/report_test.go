@@ -335,3 +335,12 @@ func TestCountsNowMatchesEvaluate(t *testing.T) {
 		}
 	}
 }
+
+// TestFocusFlagsKnown: the flags a playbook focus rule may name are the
+// stall rules' flag codes.
+func TestFocusFlagsKnown(t *testing.T) {
+	codes := []string{coach.FlagStalled, coach.FlagCatchUp, coach.FlagGiveUp, coach.FlagClosePassed, coach.FlagNoDecisionMaker, coach.FlagNoSupporter, coach.FlagSuccessOverdue}
+	if !equal(codes, playbook.FocusFlags) {
+		t.Fatalf("coach flags %v, playbook.FocusFlags %v", codes, playbook.FocusFlags)
+	}
+}

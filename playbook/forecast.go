@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -53,11 +54,13 @@ func (p *Playbook) BestCase() int {
 //   - Missing: at least one of these items is still open in that stage
 //     (empty: any);
 //   - BuyerFrom: the customer's buying stage is at least BuyerFrom and
-//     ahead of our reached stage (0: not a condition).
+//     ahead of our reached stage (0: not a condition);
+//   - Flag: the deal carries this flag (one of FocusFlags; "": any).
 //
-// A rule needs Stage or BuyerFrom.
+// A rule needs Stage, BuyerFrom or Flag.
 type FocusRule struct {
 	ID         string   `yaml:"id" json:"id"` // "f.<name>"
+	Flag       string   `yaml:"flag,omitempty" json:"flag,omitempty"`
 	Stage      int      `yaml:"stage,omitempty" json:"stage,omitempty"`
 	Missing    []string `yaml:"missing,omitempty" json:"missing,omitempty"`
 	BuyerFrom  int      `yaml:"buyer_from,omitempty" json:"buyer_from,omitempty"`
@@ -67,6 +70,10 @@ type FocusRule struct {
 }
 
 var focusIDRE = regexp.MustCompile(`^f\.[a-z0-9]+(_[a-z0-9]+)*$`)
+
+// FocusFlags are the deal flags a focus rule may name: the stall rules'
+// flag codes (coach keeps its codes and this list in step with a test).
+var FocusFlags = []string{"stalled", "catch_up", "consider_giving_up", "close_passed", "no_decision_maker", "no_supporter", "success_overdue"}
 
 // validateForecast checks the forecast section and the focus rules.
 func (v *validator) validateForecast(p *Playbook) {
@@ -100,8 +107,11 @@ func (v *validator) validateForecast(p *Playbook) {
 		default:
 			seen[r.ID] = max(line, 1)
 		}
-		if r.Stage == 0 && r.BuyerFrom == 0 {
-			v.errorf(line, "%s: needs stage or buyer_from", who)
+		if r.Stage == 0 && r.BuyerFrom == 0 && r.Flag == "" {
+			v.errorf(line, "%s: needs stage, buyer_from or flag", who)
+		}
+		if r.Flag != "" && !slices.Contains(FocusFlags, r.Flag) {
+			v.errorf(v.pos.at(r, "flag"), "%s: flag %q is not one of %s", who, r.Flag, strings.Join(FocusFlags, ", "))
 		}
 		if r.Stage < 0 || r.Stage > n {
 			v.errorf(v.pos.at(r, "stage"), "%s: stage %d is not a stage (1..%d)", who, r.Stage, n)
@@ -132,10 +142,14 @@ func (v *validator) validateForecast(p *Playbook) {
 }
 
 // FocusFor returns the first focus rule matching a deal that needs
-// attention: its active stage, the items still open there, the customer's
-// buying stage and our reached stage. ok is false when none matches.
-func (p *Playbook) FocusFor(active int, open []string, buyer, reached int) (FocusRule, bool) {
+// attention: its flags, its active stage, the items still open there, the
+// customer's buying stage and our reached stage. ok is false when none
+// matches.
+func (p *Playbook) FocusFor(flags []string, active int, open []string, buyer, reached int) (FocusRule, bool) {
 	for _, r := range p.Focus {
+		if r.Flag != "" && !slices.Contains(flags, r.Flag) {
+			continue
+		}
 		if r.Stage > 0 && r.Stage != active {
 			continue
 		}

@@ -22,7 +22,8 @@ func TestForecastAndFocusValidation(t *testing.T) {
 		{"no techniques", "techniques: [bp.3]", "techniques: []", "f.budget: no techniques"},
 		{"item of another stage", "missing: [s1.s1]", "missing: [s2.s1]", "s2.s1 is not an item of stage 1"},
 		{"not an item", "missing: [s1.s1]", "missing: [s1.x1]", `"s1.x1" is not a milestone or success item`},
-		{"no condition", "  - id: f.budget\n    stage: 7", "  - id: f.budget", "f.budget: needs stage or buyer_from"},
+		{"no condition", "  - id: f.budget\n    stage: 7", "  - id: f.budget", "f.budget: needs stage, buyer_from or flag"},
+		{"unknown flag", "flag: no_supporter", "flag: grumpy", `flag "grumpy" is not one of`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,21 +61,24 @@ func TestFocusFor(t *testing.T) {
 	pb := playbook.Default()
 	tests := []struct {
 		name           string
+		flags          []string
 		active         int
 		open           []string
 		buyer, reached int
 		want           string
 	}{
-		{"no meeting booked", 1, []string{"s1.s1", "s1.s2"}, 0, 1, "f.meeting"},
-		{"no interest yet", 1, []string{"s1.m3"}, 0, 0, "f.interest"},
-		{"buyer ahead at C4", 3, []string{"s3.s1"}, 4, 2, "f.buyer_ahead"},
-		{"buyer at C4 but we are there too", 5, []string{"s5.m1"}, 4, 4, "f.needs"},
-		{"criteria", 4, []string{"s4.s3", "s4.s4"}, 0, 4, "f.criteria"},
-		{"no rule for stage 8", 8, []string{"s8.s1"}, 0, 8, ""},
+		{"no meeting booked", []string{"stalled"}, 1, []string{"s1.s1", "s1.s2"}, 0, 1, "f.meeting"},
+		{"no interest yet", []string{"stalled"}, 1, []string{"s1.m3"}, 0, 0, "f.interest"},
+		{"buyer ahead at C4", []string{"catch_up", "no_decision_maker"}, 3, []string{"s3.s1"}, 4, 2, "f.buyer_ahead"},
+		{"no decision-maker", []string{"no_decision_maker", "no_supporter"}, 5, []string{"s5.m1"}, 0, 4, "f.decision_maker"},
+		{"no supporter", []string{"no_supporter"}, 5, []string{"s5.m1"}, 0, 4, "f.supporter"},
+		{"buyer at C4 but we are there too", []string{"stalled"}, 5, []string{"s5.m1"}, 4, 4, "f.needs"},
+		{"criteria", []string{"success_overdue"}, 4, []string{"s4.s3", "s4.s4"}, 0, 4, "f.criteria"},
+		{"no rule for stage 8", []string{"stalled"}, 8, []string{"s8.s1"}, 0, 8, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, ok := pb.FocusFor(tc.active, tc.open, tc.buyer, tc.reached)
+			r, ok := pb.FocusFor(tc.flags, tc.active, tc.open, tc.buyer, tc.reached)
 			if got := r.ID; got != tc.want || ok != (tc.want != "") {
 				t.Fatalf("got %q %v, want %q", got, ok, tc.want)
 			}
