@@ -247,9 +247,11 @@ func (s *Service) Visible(ctx context.Context, a Actor, team *Team) ([]*Deal, er
 }
 
 // Resolve finds the deal a user means: an id ("D-3", "d3", "#3") or a
-// unique case-insensitive prefix of a deal's name (exact names win over
-// prefixes, open deals over closed ones). Errors: CodeUnknownDeal with the
-// closest deals as suggestions, CodeAmbiguousDeal with the candidates.
+// unique prefix of a deal's name or customer, compared in NormalizeName's
+// form (case, full-width and spacing do not matter; exact names win over
+// prefixes, names over customers, open deals over closed ones). Errors:
+// CodeUnknownDeal with the closest deals as suggestions, CodeAmbiguousDeal
+// with the candidates.
 func (s *Service) Resolve(ctx context.Context, a Actor, team *Team, ref string) (*Deal, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
@@ -269,37 +271,7 @@ func (s *Service) Resolve(ctx context.Context, a Actor, team *Team, ref string) 
 			return nil, fmt.Errorf("deal %s: %w", id, err)
 		}
 	}
-	deals, err := s.Visible(ctx, a, team)
-	if err != nil {
-		return nil, err
-	}
-	return matchDeal(deals, ref)
-}
-
-func matchDeal(deals []*Deal, ref string) (*Deal, error) {
-	lref := strings.ToLower(ref)
-	var exact, prefix []*Deal
-	for _, d := range deals {
-		name := strings.ToLower(d.Name)
-		switch {
-		case name == lref:
-			exact = append(exact, d)
-		case strings.HasPrefix(name, lref):
-			prefix = append(prefix, d)
-		}
-	}
-	for _, set := range [][]*Deal{exact, prefix} {
-		if len(set) == 1 {
-			return set[0], nil
-		}
-		if len(set) > 1 {
-			if open := openOnly(set); len(open) == 1 {
-				return open[0], nil
-			}
-			return nil, Errf(CodeAmbiguousDeal, "deal", ref).WithSuggestions(labels(set, 8)...)
-		}
-	}
-	return nil, Errf(CodeUnknownDeal, "deal", ref).WithSuggestions(closestDeals(deals, lref, 3)...)
+	return s.resolveByName(ctx, a, team, ref) // nameindex.go: no scan of the team's deals
 }
 
 func openOnly(ds []*Deal) []*Deal {

@@ -24,8 +24,9 @@ var (
 // All writes are atomic: a deal and its events are stored together or not
 // at all.
 type Store interface {
-	SnapshotStore
-	OutboxStore // outbox.go: the mirror's durable queue of deal changes
+	SnapshotStore  // snapshot.go: the weekly digest snapshots
+	NameIndexStore // nameindex.go: deals by the start of their name or customer
+	OutboxStore    // outbox.go: the mirror's durable queue of deal changes
 
 	// CreateDeal assigns d.ID ("D-<n>", n counting up per team from 1),
 	// sets d.Version to 1, fills Deal in each event, and stores the deal,

@@ -23,7 +23,7 @@ func BenchmarkBuild(b *testing.B) {
 			r := mrand.New(mrand.NewPCG(1, 2))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := l.build(context.Background(), op, r); err != nil {
+				if _, err := l.build(context.Background(), op, r, 1); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,6 +19,9 @@ import (
 type fakeSlack struct {
 	mu    sync.Mutex
 	calls map[string]int
+	// observe, when set, sees every call with its body (read up to 1 MiB)
+	// before the answer is written.
+	observe func(method string, r *http.Request, body []byte)
 }
 
 func newFakeSlack() *fakeSlack { return &fakeSlack{calls: map[string]int{}} }
@@ -39,11 +41,16 @@ var fakeReplies = map[string]string{
 }
 
 func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 	// /api/chat.postMessage → chat.postMessage; /response/… → response_url.
 	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	if !strings.Contains(r.URL.Path, "/api/") {
 		method = "response_url"
+	}
+	if f.observe != nil {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		f.observe(method, r, body)
+	} else {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 	}
 	f.mu.Lock()
 	f.calls[method]++
@@ -78,17 +85,7 @@ func (f *fakeSlack) Calls() string {
 // serveFakeSlack serves the fake on addr (":3998" binds 127.0.0.1) until
 // ctx ends. A non-loopback address needs allowRemote.
 func serveFakeSlack(ctx context.Context, addr string, allowRemote bool, log io.Writer) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("-fake-slack-api %q: want host:port or :port", addr)
-	}
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	if ip := net.ParseIP(host); !allowRemote && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("-fake-slack-api %q: only a loopback IP address may be used", addr)
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	ln, err := listenFake(addr, allowRemote)
 	if err != nil {
 		return err
 	}

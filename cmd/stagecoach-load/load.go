@@ -66,6 +66,18 @@ type Config struct {
 	// Client overrides the HTTP client (tests); nil builds one with a
 	// transport sized for Connections.
 	Client *http.Client
+
+	// Receive, when set, is a loopback address where the loader serves the
+	// fake Slack Web API and response_url during the run (point the
+	// server's Slack API URL at http://<Receive>/api/). ResponseURL then
+	// becomes http://<Receive>/response/<request id>, and every phase
+	// counts the replies: work, busy, ack → reply latency.
+	Receive     string
+	AllowRemote bool          // lets Receive bind a non-loopback address
+	Drain       time.Duration // after the measured phase, wait this long at most for replies still owed
+	// CPUPIDs names server processes whose CPU time (/proc/<pid>/stat)
+	// is measured over each window, e.g. {"stagecoach": 123, "redis": 456}.
+	CPUPIDs map[string]int
 }
 
 // Ops the mix can contain.
@@ -154,6 +166,14 @@ type Result struct {
 	// each request was due rather than from when it was sent (sorted);
 	// they differ only when the tool fell behind.
 	FromSchedule []time.Duration
+	// Started is when the phase began (its window is Started…+Elapsed).
+	Started time.Time
+	// BusyAcks counts 2xx acks that said "busy" (never work).
+	BusyAcks int64
+	// Work is what reached the fake Slack (Config.Receive).
+	Work WorkStats
+	// CPU is each named server process's CPU time over the phase.
+	CPU map[string]time.Duration
 }
 
 // lateAfter is how far behind schedule a request may start before the
@@ -209,6 +229,18 @@ func (r Result) Details() string {
 			fmt.Fprintf(&b, " op_%s=%d", op, n)
 		}
 	}
+	fmt.Fprintf(&b, " busy_acks=%d", r.BusyAcks)
+	for _, name := range slices.Sorted(func(yield func(string) bool) {
+		for k := range r.CPU {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		if r.Completed > 0 {
+			fmt.Fprintf(&b, " cpu_us_per_ack_%s=%.0f", name, float64(r.CPU[name].Microseconds())/float64(r.Completed))
+		}
+	}
 	if r.Unsent > 0 {
 		fmt.Fprintf(&b, " unsent=%d", r.Unsent)
 	}
@@ -236,11 +268,18 @@ func (r Result) Behind() string {
 	return s + ". The server is saturated, or the tool lacks CPU or -connections: the summary's latencies (from the send) understate the delay"
 }
 
+// WorkLine is the second summary line: what was answered, not acked.
+func (r Result) WorkLine() string { return r.Work.WorkLine(r.BusyAcks) }
+
 // Loader runs the phases of one load test.
 type Loader struct {
-	cfg    Config
-	client *http.Client
-	sent   atomic.Int64 // every request, all phases, against MaxRequests
+	cfg     Config
+	client  *http.Client
+	sent    atomic.Int64 // every request, all phases, against MaxRequests
+	ids     atomic.Uint64
+	rcv     *receiver // nil without Config.Receive
+	stopRcv func()
+	rcvBase string
 }
 
 // NewLoader checks cfg and builds the HTTP client.
@@ -272,6 +311,15 @@ func NewLoader(cfg Config) (*Loader, error) {
 		cfg.Items = []string{"s1.m1"}
 	}
 	l := &Loader{cfg: cfg, client: cfg.Client}
+	if cfg.Receive != "" {
+		l.rcv = newReceiver(nil)
+		base, stop, err := serveReceiver(cfg.Receive, cfg.AllowRemote, l.rcv)
+		if err != nil {
+			return nil, err
+		}
+		l.rcvBase, l.stopRcv = base, stop
+		l.cfg.ResponseURL = base + "/response"
+	}
 	if l.client == nil {
 		tr := &http.Transport{
 			Proxy:               nil, // never send loopback load through a proxy
@@ -288,8 +336,25 @@ func NewLoader(cfg Config) (*Loader, error) {
 	return l, nil
 }
 
-// Close releases idle connections.
-func (l *Loader) Close() { l.client.CloseIdleConnections() }
+// Close releases idle connections and stops the fake Slack.
+func (l *Loader) Close() {
+	l.client.CloseIdleConnections()
+	if l.stopRcv != nil {
+		l.stopRcv()
+	}
+}
+
+// ReceiveURL is the base URL of the fake Slack ("" without Receive).
+func (l *Loader) ReceiveURL() string { return l.rcvBase }
+
+// responseURL is the response_url for request id: with the fake, the id
+// is its last path segment so each reply is matched to its request.
+func (l *Loader) responseURL(id uint64) string {
+	if l.rcv == nil {
+		return l.cfg.ResponseURL
+	}
+	return l.cfg.ResponseURL + "/" + strconv.FormatUint(id, 10)
+}
 
 // Setup creates the deals, Connections at a time. It returns the number of
 // requests that failed (non-2xx, transport error or timeout) and the first
@@ -311,9 +376,9 @@ func (l *Loader) Setup(ctx context.Context) (failed int, first error, err error)
 		rnd := mrand.New(mrand.NewPCG(l.cfg.Seed, uint64(l.cfg.Connections+1+w)))
 		wg.Go(func() {
 			for i := range next {
-				req, err := l.slash(ctx, fmt.Sprintf("new \"Load deal %d\"", i), l.user(i), rnd)
+				req, err := l.slash(ctx, fmt.Sprintf("new \"Load deal %d\"", i), l.user(i), rnd, l.ids.Add(1))
 				if err == nil {
-					_, err = l.do(req)
+					_, _, err = l.do(req)
 				}
 				if err != nil {
 					fail(err)
@@ -335,6 +400,21 @@ func (l *Loader) Setup(ctx context.Context) (failed int, first error, err error)
 	return int(bad.Load()), first, ctx.Err()
 }
 
+// cpu samples the CPU time of every Config.CPUPIDs process (a process
+// that cannot be read is left out).
+func (l *Loader) cpu() map[string]time.Duration {
+	if len(l.cfg.CPUPIDs) == 0 {
+		return nil
+	}
+	m := make(map[string]time.Duration, len(l.cfg.CPUPIDs))
+	for name, pid := range l.cfg.CPUPIDs {
+		if t, err := cpuTime(pid); err == nil {
+			m[name] = t
+		}
+	}
+	return m
+}
+
 // take reserves one request against MaxRequests.
 func (l *Loader) take() bool { return l.sent.Add(1) <= l.cfg.MaxRequests }
 
@@ -349,8 +429,18 @@ func (l *Loader) channel(r *mrand.Rand) string {
 // user returns the user id for request or deal i (1-based).
 func (l *Loader) user(i int) string { return "U" + strconv.Itoa((i-1)%l.cfg.Users+1) }
 
-// Phase runs the mix for d and returns what it measured.
+// Phase runs the mix for d and returns what it measured; with the fake
+// Slack it then waits up to Config.Drain for the replies still owed.
 func (l *Loader) Phase(ctx context.Context, d time.Duration) Result {
+	return l.phase(ctx, d, l.cfg.Drain)
+}
+
+func (l *Loader) phase(ctx context.Context, d, drain time.Duration) Result {
+	if l.rcv != nil {
+		l.rcv.begin()
+	}
+	cpu0 := l.cpu()
+	pctx := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := time.Now()
@@ -388,8 +478,22 @@ func (l *Loader) Phase(ctx context.Context, d time.Duration) Result {
 		}
 	}
 	wg.Wait()
+	stopped := time.Now()
+	cpu1 := l.cpu()
 	res := merge(stats)
-	res.Elapsed = time.Since(start)
+	res.Started, res.Elapsed = start, stopped.Sub(start)
+	if len(cpu0) > 0 {
+		res.CPU = map[string]time.Duration{}
+		for name, t0 := range cpu0 {
+			if t1, ok := cpu1[name]; ok {
+				res.CPU[name] = t1 - t0
+			}
+		}
+	}
+	if l.rcv != nil {
+		res.Work = l.rcv.finish(pctx, start, stopped, drain)
+		res.Work.CPU = res.CPU
+	}
 	res.Capped = capped.Load()
 	res.Unsent = unsent
 	if res.Capped || ctx.Err() != nil {
@@ -441,6 +545,7 @@ type workerStats struct {
 	status    map[int]int64
 	ops       map[string]int64
 	errors    int64
+	busy      int64
 	timeouts  int64
 	transport int64
 	late      int64
@@ -466,6 +571,7 @@ func merge(ws []*workerStats) Result {
 		r.Sent += s.sent
 		r.Completed += int64(len(s.lat))
 		r.Errors += s.errors
+		r.BusyAcks += s.busy
 		r.Timeouts += s.timeouts
 		r.Transport += s.transport
 		r.Late += s.late
@@ -488,7 +594,11 @@ func merge(ws []*workerStats) Result {
 // records it.
 func (l *Loader) one(ctx context.Context, s *workerStats, at time.Time) {
 	op := l.cfg.Mix.pick(s.rnd)
-	req, err := l.build(ctx, op, s.rnd)
+	id := l.ids.Add(1)
+	if l.rcv != nil {
+		l.rcv.sent(id, op)
+	}
+	req, err := l.build(ctx, op, s.rnd, id)
 	s.sent++
 	s.ops[op]++
 	if err != nil {
@@ -503,8 +613,14 @@ func (l *Loader) one(ctx context.Context, s *workerStats, at time.Time) {
 			s.maxLag = max(s.maxLag, lag)
 		}
 	}
-	code, err := l.do(req)
+	code, cls, err := l.do(req)
 	end := time.Now()
+	if l.rcv != nil {
+		l.rcv.acked(id, end, err == nil, cls)
+	}
+	if err == nil && cls == classBusy {
+		s.busy++
+	}
 	s.lat = append(s.lat, end.Sub(start))
 	if !at.IsZero() {
 		s.sched = append(s.sched, end.Sub(at))
@@ -524,22 +640,23 @@ func (l *Loader) one(ctx context.Context, s *workerStats, at time.Time) {
 	}
 }
 
-// do sends req and drains the body. A non-2xx status is an error with the
-// code set; a transport error has code 0.
-func (l *Loader) do(req *http.Request) (int, error) {
+// do sends req, reads the body and classifies the ack (empty, an answer,
+// busy, failed). A non-2xx status is an error with the code set; a
+// transport error has code 0.
+func (l *Loader) do(req *http.Request) (int, class, error) {
 	resp, err := l.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, classEmpty, err
 	}
-	_, cerr := io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	body, cerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
+		return resp.StatusCode, classEmpty, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	if cerr != nil {
-		return 0, cerr
+		return 0, classEmpty, cerr
 	}
-	return resp.StatusCode, nil
+	return resp.StatusCode, ackClass(resp.Header, body), nil
 }
 
 func isTimeout(err error) bool {
@@ -548,19 +665,19 @@ func isTimeout(err error) bool {
 }
 
 // build makes the signed request for op.
-func (l *Loader) build(ctx context.Context, op string, r *mrand.Rand) (*http.Request, error) {
+func (l *Loader) build(ctx context.Context, op string, r *mrand.Rand, id uint64) (*http.Request, error) {
 	deal := "D-" + strconv.Itoa(r.IntN(max(l.cfg.Deals, 1))+1)
 	item := l.cfg.Items[r.IntN(len(l.cfg.Items))]
 	user := l.user(r.IntN(l.cfg.Users) + 1)
 	switch op {
 	case OpShow:
-		return l.slash(ctx, "show "+deal, user, r)
+		return l.slash(ctx, "show "+deal, user, r, id)
 	case OpCheck, OpUncheck:
-		return l.slash(ctx, op+" "+deal+" "+item, user, r)
+		return l.slash(ctx, op+" "+deal+" "+item, user, r, id)
 	case OpNote:
-		return l.slash(ctx, fmt.Sprintf("note %s load note %d", deal, r.IntN(1_000_000)), user, r)
+		return l.slash(ctx, fmt.Sprintf("note %s load note %d", deal, r.IntN(1_000_000)), user, r, id)
 	case OpDeals:
-		return l.slash(ctx, "deals", user, r)
+		return l.slash(ctx, "deals", user, r, id)
 	case OpTick:
 		var sel []string
 		for _, it := range l.cfg.Items {
@@ -568,12 +685,12 @@ func (l *Loader) build(ctx context.Context, op string, r *mrand.Rand) (*http.Req
 				sel = append(sel, it)
 			}
 		}
-		return l.interaction(ctx, user, checkboxAction(deal, l.cfg.Items, sel), r)
+		return l.interaction(ctx, user, checkboxAction(deal, l.cfg.Items, sel), r, id)
 	case OpButton:
 		return l.interaction(ctx, user, map[string]any{
 			"type": "button", "action_id": "cmd:0", "block_id": "btns", "value": "show " + deal,
 			"text": map[string]any{"type": "plain_text", "text": "Show"}, "action_ts": slackTS(),
-		}, r)
+		}, r, id)
 	case OpLark:
 		return l.lark(ctx, "show "+deal, user, l.channel(r))
 	}
@@ -581,9 +698,9 @@ func (l *Loader) build(ctx context.Context, op string, r *mrand.Rand) (*http.Req
 }
 
 // slash builds a signed slash command (form body, as Slack sends it).
-func (l *Loader) slash(ctx context.Context, text, user string, r *mrand.Rand) (*http.Request, error) {
+func (l *Loader) slash(ctx context.Context, text, user string, r *mrand.Rand, id uint64) (*http.Request, error) {
 	var b strings.Builder
-	b.Grow(256 + len(l.cfg.ResponseURL))
+	b.Grow(280 + len(l.cfg.ResponseURL))
 	form := func(k, v string) {
 		if b.Len() > 0 {
 			b.WriteByte('&')
@@ -602,7 +719,7 @@ func (l *Loader) slash(ctx context.Context, text, user string, r *mrand.Rand) (*
 	form("command", l.cfg.Command)
 	form("text", text)
 	form("api_app_id", "A0LOAD")
-	form("response_url", l.cfg.ResponseURL)
+	form("response_url", l.responseURL(id))
 	form("trigger_id", triggerID(r))
 	return l.slackPost(ctx, l.cfg.Path, []byte(b.String()))
 }
@@ -630,14 +747,14 @@ func checkboxAction(deal string, items, selected []string) map[string]any {
 }
 
 // interaction builds a signed block_actions interaction carrying action.
-func (l *Loader) interaction(ctx context.Context, user string, action map[string]any, r *mrand.Rand) (*http.Request, error) {
+func (l *Loader) interaction(ctx context.Context, user string, action map[string]any, r *mrand.Rand, id uint64) (*http.Request, error) {
 	ch := l.channel(r)
 	payload := map[string]any{
 		"type":         "block_actions",
 		"api_app_id":   "A0LOAD",
 		"token":        "load",
 		"trigger_id":   triggerID(r),
-		"response_url": l.cfg.ResponseURL,
+		"response_url": l.responseURL(id),
 		"team":         map[string]any{"id": l.cfg.Team, "domain": "load"},
 		"user":         map[string]any{"id": user, "username": strings.ToLower(user), "team_id": l.cfg.Team},
 		"channel":      map[string]any{"id": ch, "name": "load"},

@@ -383,7 +383,7 @@ func TestLoopbackOnly(t *testing.T) {
 }
 
 // TestRunCommand drives the command end to end and checks that stdout is
-// exactly one summary line.
+// exactly the two summary lines.
 func TestRunCommand(t *testing.T) {
 	v := newVerifier(t)
 	srv := httptest.NewServer(v)
@@ -394,9 +394,9 @@ func TestRunCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	out := strings.TrimSuffix(stdout.String(), "\n")
-	if strings.Contains(out, "\n") || !summaryRE.MatchString(out) || !strings.HasSuffix(out, "errors=0") {
-		t.Errorf("stdout %q: want one summary line with errors=0 (stderr: %s)", stdout.String(), stderr.String())
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(lines) != 2 || !summaryRE.MatchString(lines[0]) || !strings.HasSuffix(lines[0], "errors=0") || !strings.HasPrefix(lines[1], "work=n/a busy=0 ") {
+		t.Errorf("stdout %q: want the ack line with errors=0 and the work line (stderr: %s)", stdout.String(), stderr.String())
 	}
 }
 

@@ -2,9 +2,18 @@
 // in HTTP mode, such as the Bolt peer) on loopback with correctly signed
 // Slack slash commands and interactions and, optionally, encrypted and
 // signed Lark events, at a fixed open-loop rate for a fixed time, and
-// prints one summary line:
+// prints two summary lines, the acks and the work:
 //
-//	throughput=<req/s> p50_ms=<…> p95_ms=<…> p99_ms=<…> max_ms=<…> errors=<n>
+//	throughput=<acks/s> p50_ms=<…> p95_ms=<…> p99_ms=<…> max_ms=<…> errors=<n>
+//	work=<replies/s> busy=<n> failed=<n> reply_p50_ms=<…> reply_p99_ms=<…> unanswered=<n> [cpu_us_per_cmd_<name>=<µs>…]
+//
+// An ack is not work: a busy ack ("I'm busy right now…") is counted in
+// busy, never as served. With -receive the tool serves the fake Slack Web
+// API and response_url itself, matches each reply to its request (the
+// request id is the last segment of the response_url it sends) and counts
+// as work the commands answered during the measured window; the latency
+// is from the ack to the first reply, measured at the fake. Without
+// -receive the work line shows only the busy acks.
 //
 // With -fake-slack-api it instead serves a tiny stand-in for the Slack Web
 // API (and for response_url) that answers {"ok":true}, for benchmarks that
@@ -72,6 +81,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback target (forbidden in this workplace)")
 	fake := fs.String("fake-slack-api", "", "serve a fake Slack Web API on this loopback address (e.g. :3998) instead of sending load")
 	fakeFor := fs.Duration("fake-for", 30*time.Minute, "with -fake-slack-api: stop after this long (max 24h)")
+	receive := fs.String("receive", "", "serve the fake Slack Web API and response_url on this loopback address during the run and count the replies (the server's Slack API URL: http://<addr>/api/); replaces -response-url")
+	drain := fs.Duration("drain", 3*time.Second, "with -receive: after the measured phase, wait at most this long for replies still owed")
+	cpuPIDs := fs.String("cpu-pids", "", "server processes to measure CPU time of over the measured window (/proc/<pid>/stat), as name=pid,…")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -123,6 +135,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "stagecoach-load: -secret is required for Slack requests")
 		return 2
 	}
+	pids, err := ParsePIDs(*cpuPIDs)
+	if err != nil {
+		fmt.Fprintln(stderr, "stagecoach-load:", err)
+		return 2
+	}
+	if *drain < 0 || *drain > time.Minute {
+		fmt.Fprintln(stderr, "stagecoach-load: -drain must be in [0, 1m]")
+		return 2
+	}
 	if *team == "" {
 		*team = fmt.Sprintf("TLOAD%d", time.Now().Unix())
 	}
@@ -141,6 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Deals: *deals, Team: *team, Users: *users, Channel: *channel, Channels: *channels, Items: itemList, Mix: mix, Seed: *seed,
 		Command: *command, Path: *path, InteractivityPath: *ipath, ResponseURL: *respURL,
 		LarkPath: *lpath, LarkEncryptKey: *larkKey, LarkToken: *larkToken,
+		Receive: *receive, AllowRemote: *allowRemote, Drain: *drain, CPUPIDs: pids,
 	}
 	res, err := Run(ctx, cfg, *settle, stderr)
 	if err != nil {
@@ -148,6 +170,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, res.Summary())
+	fmt.Fprintln(stdout, res.WorkLine())
 	return 0
 }
 
@@ -165,6 +188,9 @@ func Run(ctx context.Context, cfg Config, settle time.Duration, log io.Writer) (
 	}
 	fmt.Fprintf(log, "target=%s team=%s %s connections=%d duration=%s warmup=%s deals=%d\n",
 		cfg.Target, cfg.Team, mode, cfg.Connections, cfg.Duration, cfg.Warmup, cfg.Deals)
+	if u := l.ReceiveURL(); u != "" {
+		fmt.Fprintf(log, "fake slack: %s/api/ and %s/response/<id>\n", u, u)
+	}
 	if cfg.Deals > 0 {
 		bad, first, err := l.Setup(ctx)
 		if err != nil {
@@ -182,8 +208,8 @@ func Run(ctx context.Context, cfg Config, settle time.Duration, log io.Writer) (
 		}
 	}
 	if cfg.Warmup > 0 {
-		w := l.Phase(ctx, cfg.Warmup)
-		fmt.Fprintf(log, "warmup: %s | %s\n", w.Summary(), w.Details())
+		w := l.phase(ctx, cfg.Warmup, 0)
+		fmt.Fprintf(log, "warmup: %s | %s | %s\n", w.Summary(), w.WorkLine(), w.Details())
 	}
 	if ctx.Err() != nil {
 		return Result{}, ctx.Err()
@@ -193,6 +219,7 @@ func Run(ctx context.Context, cfg Config, settle time.Duration, log io.Writer) (
 		return Result{}, ctx.Err()
 	}
 	fmt.Fprintln(log, "measured:", res.Details())
+	fmt.Fprintln(log, "measured work:", res.Work.Details())
 	if b := res.Behind(); b != "" {
 		fmt.Fprintln(log, "WARNING:", b)
 	}

@@ -9,6 +9,7 @@
 //	  "progress" BE64(unix s, sign-flipped) + BE32(ns) + BE64(n) → nothing (open deals only)
 //	  "pkey"     BE64(n) → the deal's current "progress" key
 //	  "cases"    BE64(n) → case JSON; n from the bucket sequence
+//	  "names", "nameof"  the name index, see nameindex.go
 //	  "sessions" uvarint(len(user)) + user + deal → BE64(expiry) + session JSON
 //	"seen"     "k"+key → BE64(expiry)
 //	"seenexp"  BE64(expiry) + "k"+key → nothing, so expired keys are swept in order
@@ -284,6 +285,9 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		if err := setProgress(b, c, n); err != nil {
 			return err
 		}
+		if err := indexNewDeal(tx, c, n); err != nil { // name index, nameindex.go
+			return err
+		}
 		return appendOutbox(tx, c.Team, coach.OutboxCreate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction
 	})
 	if err != nil {
@@ -370,6 +374,9 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 			return err
 		}
 		if err := setProgress(b, c, n); err != nil {
+			return err
+		}
+		if err := indexNames(tx, c, n); err != nil { // name index, nameindex.go
 			return err
 		}
 		return appendOutbox(tx, c.Team, coach.OutboxUpdate, "", v[8:], evs, c.UpdatedAt) // mirror: same transaction

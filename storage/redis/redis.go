@@ -8,6 +8,7 @@
 //	P:{team}:seq             counter of D-<n>
 //	P:{team}:deals           zset  D-<n> by n
 //	P:{team}:progress        zset  open D-<n> by LastProgressAt (unix ms)
+//	P:{team}:nidx…           the name index, see nameindex.go
 //	P:{team}:team            hash  v=<version> d=<team JSON>
 //	P:{team}:cseq            counter of C-<n>
 //	P:{team}:case:C-1        string case JSON
@@ -126,7 +127,7 @@ func openFlag(d *coach.Deal) string {
 	return "0"
 }
 
-var createDealScript = goredis.NewScript(`
+var createDealScript = goredis.NewScript(nameIndexLua + `
 local n = redis.call('INCR', KEYS[1])
 local id = 'D-' .. n
 local dk = ARGV[1] .. 'deal:' .. id
@@ -135,6 +136,7 @@ local dk = ARGV[1] .. 'deal:' .. id
 if redis.call('EXISTS', dk) == 1 then return 0 end
 redis.call('HSET', dk, 'v', '1', 'd', ARGV[2] .. id .. ARGV[3])
 redis.call('ZADD', KEYS[2], n, id)
+nameIndex(id, n == 1) -- name index (nameindex.go)
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], id)
 end
@@ -164,6 +166,7 @@ func (s *Store) CreateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 	k := s.team(c.Team)
 	args := make([]any, 0, 5+2*len(events))
 	args = append(args, k.tp, pre, suf, openFlag(c), unixMs(c.LastProgressAt))
+	args = append(args, nameIndexArg(k, "", c)) // the name index's, found by its marker (nameindex.go)
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, ""
 		ep, es, err := splitID(e, c.Team, "deal")
@@ -233,7 +236,7 @@ func (s *Store) GetDeal(ctx context.Context, team, id string) (*coach.Deal, erro
 	return d, nil
 }
 
-var updateDealScript = goredis.NewScript(`
+var updateDealScript = goredis.NewScript(nameIndexLua + `
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
 if v ~= ARGV[1] then
@@ -251,6 +254,7 @@ end
 for i = 7, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
+nameIndex(nil, false) -- name index (nameindex.go)
 ` + outboxLua("update", "ARGV[3]", "{unpack(ARGV, 7)}") + `
 return 1
 `)
@@ -272,6 +276,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 	args := make([]any, 0, 6+len(events))
 	args = append(args, strconv.FormatInt(d.Version, 10), strconv.FormatInt(c.Version, 10), js,
 		openFlag(c), unixMs(c.LastProgressAt), c.ID)
+	args = append(args, nameIndexArg(k, c.ID, c)) // the name index's, found by its marker (nameindex.go)
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, c.ID
 		ej, err := json.Marshal(e)

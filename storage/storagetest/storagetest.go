@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 		})
 	}
 	runSnapshots(t, newStore)
+	nameIndex(t, newStore) // nameindex.go
 	runOutbox(t, newStore) // outbox.go
 }
 
