@@ -304,7 +304,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 // fetchDeals reads the deals of ids with one pipeline; deals that vanished
 // meanwhile are skipped.
 // fetchBatch is how many deals one pipeline of fetchDeals reads.
-const fetchBatch = 1000
+const fetchBatch = 500
 
 func (s *Store) fetchDeals(ctx context.Context, k keys, ids []string) ([]*coach.Deal, error) {
 	if len(ids) == 0 {
