@@ -43,7 +43,7 @@ var allowed = map[string][]string{
 	// Mirror targets: coach and their one remote API; no store, no bot.
 	"storage/mirror/larkbase":              {mod + "coach", "crypto/sha256", "encoding/hex", "encoding/json", "github.com/larksuite/oapi-sdk-go/v3"},
 	"storage/mirror/larkbase/larkbasetest": {"crypto/sha256", "encoding/json", "net/http", "net/http/httptest"},
-	"storage/mirror/webhook":               {mod + "coach", "crypto/hmac", "crypto/sha256", "encoding/hex", "encoding/json", "net", "net/http"},
+	"storage/mirror/webhook":               {mod + "coach", "crypto/hmac", "crypto/sha256", "encoding/hex", "encoding/json", "net", "net/http", "net/netip", "syscall"},
 	// cmd only wires: it may import anything.
 	"cmd/stagecoach":      {"*"},
 	"cmd/stagecoach-load": {"*"},

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	mrand "math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -253,21 +254,29 @@ func (m *Mirror) cachedTeams() []*Team {
 	return m.teams
 }
 
-// loadTeams returns the teams, re-read every TeamRefresh.
+// loadTeams returns the teams. The team list is read on every pass (one
+// cheap call), so a new team is picked up at once; each team's settings
+// are re-read every TeamRefresh.
 func (m *Mirror) loadTeams(ctx context.Context) ([]*Team, error) {
-	m.mu.Lock()
-	if m.teams != nil && m.Now().Sub(m.teamsAt) < m.TeamRefresh {
-		ts := m.teams
-		m.mu.Unlock()
-		return ts, nil
-	}
-	m.mu.Unlock()
 	ids, err := m.Store.Teams(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: teams: %w", err)
 	}
+	m.mu.Lock()
+	refresh := m.teams == nil || m.Now().Sub(m.teamsAt) >= m.TeamRefresh
+	known := map[string]*Team{}
+	if !refresh {
+		for _, t := range m.teams {
+			known[t.ID] = t
+		}
+	}
+	m.mu.Unlock()
 	out := make([]*Team, 0, len(ids))
 	for _, id := range ids {
+		if t, ok := known[id]; ok {
+			out = append(out, t)
+			continue
+		}
 		t, err := m.Store.GetTeam(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			continue
@@ -277,8 +286,12 @@ func (m *Mirror) loadTeams(ctx context.Context) ([]*Team, error) {
 		}
 		out = append(out, t)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	m.mu.Lock()
-	m.teams, m.teamsAt = out, m.Now()
+	m.teams = out
+	if refresh {
+		m.teamsAt = m.Now()
+	}
 	m.mu.Unlock()
 	return out, nil
 }

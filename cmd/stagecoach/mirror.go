@@ -36,6 +36,12 @@ type MirrorConfig struct {
 	WebhookURL      string        // STAGECOACH_WEBHOOK_URL: default webhook for every team without its own
 	WebhookSecret   string        // STAGECOACH_WEBHOOK_SECRET (secret): HMAC-SHA256 key of the signature
 	WebhookTimeout  time.Duration // STAGECOACH_WEBHOOK_TIMEOUT: per request (default 10s)
+	// WebhookAllowPrivate (STAGECOACH_WEBHOOK_ALLOW_PRIVATE) lets team
+	// webhooks (set with `team webhook`) reach loopback and private
+	// addresses; off by default so a team admin cannot probe the
+	// deployment's network. The default webhook is the operator's and may
+	// point anywhere.
+	WebhookAllowPrivate bool
 }
 
 func loadMirrorConfig(getenv func(string) string, larkApp bool) (MirrorConfig, error) {
@@ -45,6 +51,13 @@ func loadMirrorConfig(getenv func(string) string, larkApp bool) (MirrorConfig, e
 		WebhookURL: getenv("STAGECOACH_WEBHOOK_URL"), WebhookSecret: getenv("STAGECOACH_WEBHOOK_SECRET"),
 	}
 	var errs []string
+	if v := getenv("STAGECOACH_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("STAGECOACH_WEBHOOK_ALLOW_PRIVATE=%q: want true or false", v))
+		}
+		c.WebhookAllowPrivate = b
+	}
 	if v := getenv("STAGECOACH_MIRROR"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -118,7 +131,11 @@ func (m *Main) mirrorTargets() []coach.MirrorTarget {
 			BatchSize: m.Config.Mirror.BaseBatch, MinInterval: m.Config.Mirror.BaseMinInterval,
 		}, m.Log.With("mirror", larkbase.Name)))
 	}
-	ts = append(ts, webhook.New(m.Config.Mirror.WebhookURL, m.Config.Mirror.WebhookSecret, webhook.NewClient(m.Config.Mirror.WebhookTimeout)))
+	team := webhook.NewPublicClient(m.Config.Mirror.WebhookTimeout)
+	if m.Config.Mirror.WebhookAllowPrivate {
+		team = webhook.NewClient(m.Config.Mirror.WebhookTimeout)
+	}
+	ts = append(ts, webhook.New(m.Config.Mirror.WebhookURL, m.Config.Mirror.WebhookSecret, webhook.NewClient(m.Config.Mirror.WebhookTimeout), team))
 	return ts
 }
 

@@ -52,6 +52,12 @@ func TestMirrorConfig(t *testing.T) {
 			}
 		}},
 		{"bad duration", with(nil, "STAGECOACH_MIRROR_LEASE", "soon"), "STAGECOACH_MIRROR_LEASE", nil},
+		{"allow private", with(nil, "STAGECOACH_WEBHOOK_ALLOW_PRIVATE", "true"), "", func(t *testing.T, c MirrorConfig) {
+			if !c.WebhookAllowPrivate {
+				t.Fatal("not set")
+			}
+		}},
+		{"allow private typo", with(nil, "STAGECOACH_WEBHOOK_ALLOW_PRIVATE", "yes please"), "STAGECOACH_WEBHOOK_ALLOW_PRIVATE", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

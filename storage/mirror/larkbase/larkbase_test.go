@@ -333,7 +333,7 @@ func TestDeletedRowIsRecreated(t *testing.T) {
 // writes like Base does).
 func TestWritesSerialised(t *testing.T) {
 	e := newEnv(t, larkbase.Config{}, nil)
-	e.fake.WriteDelay = 2 * time.Millisecond
+	e.fake.SetWriteDelay(2 * time.Millisecond)
 	t2 := &coach.Team{ID: "T2", Members: map[string]*coach.Member{"bob": {ID: "bob", Role: coach.RoleAdmin}}}
 	if err := e.store.PutTeam(e.ctx, t2); err != nil {
 		t.Fatal(err)
@@ -371,7 +371,7 @@ func TestWritesSerialised(t *testing.T) {
 // nothing is duplicated.
 func TestReplicasOnOneTable(t *testing.T) {
 	e := newEnv(t, larkbase.Config{BatchSize: 5}, nil)
-	e.fake.WriteDelay = time.Millisecond
+	e.fake.SetWriteDelay(time.Millisecond)
 	e.settle()
 	other := larkbase.New(client(e.fake), e.store, larkbase.Config{AppToken: app, TableID: tbl, BatchSize: 5, MinInterval: -1}, nil)
 	m2 := coach.NewMirror(e.store, playbook.Default(), []coach.MirrorTarget{other}, e.clock, nil)

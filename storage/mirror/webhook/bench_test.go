@@ -43,7 +43,7 @@ func BenchmarkDrain10000(b *testing.B) {
 		if err := st.PutTeam(ctx, &coach.Team{ID: "T1", Members: map[string]*coach.Member{"ann": {ID: "ann", Role: coach.RoleAdmin}}}); err != nil {
 			b.Fatal(err)
 		}
-		m := coach.NewMirror(st, playbook.Default(), []coach.MirrorTarget{webhook.New(srv.URL, secret, nil)}, nil, slog.New(slog.DiscardHandler))
+		m := coach.NewMirror(st, playbook.Default(), []coach.MirrorTarget{webhook.New(srv.URL, secret, nil, nil)}, nil, slog.New(slog.DiscardHandler))
 		m.TeamRefresh = time.Hour
 		m.DrainAll(ctx)
 		const deals = 2500

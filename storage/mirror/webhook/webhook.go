@@ -28,7 +28,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/stagecoach/stagecoach/coach"
@@ -87,20 +89,54 @@ func Verify(secret string, body []byte, sig string) bool {
 // else to the default one.
 type Target struct {
 	url, secret string
-	client      *http.Client
+	client      *http.Client // for the default URL, set by the operator
+	teamClient  *http.Client // for URLs team admins set: see PublicOnly
 }
 
 // NewClient returns the HTTP client the target uses by default: bounded
 // dial, TLS, header and overall times, and no redirects.
-func NewClient(timeout time.Duration) *http.Client {
+func NewClient(timeout time.Duration) *http.Client { return newClient(timeout, false) }
+
+// NewPublicClient is NewClient that refuses to connect to loopback,
+// private, link-local and other non-public addresses (checked on the
+// address actually dialled, so a DNS name cannot point it inside): a team
+// admin's webhook URL cannot reach the deployment's internal network.
+func NewPublicClient(timeout time.Duration) *http.Client { return newClient(timeout, true) }
+
+// errNotPublic is why a team webhook to an internal address is refused.
+var errNotPublic = errors.New("address is not public (team webhooks may only reach public addresses)")
+
+func newClient(timeout time.Duration, public bool) *http.Client {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
+	}
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	if public {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return err
+			}
+			ip = ip.Unmap()
+			if !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+				return errNotPublic
+			}
+			return nil
+		}
+	}
+	proxy := http.ProxyFromEnvironment
+	if public {
+		proxy = nil // a proxy would dial for us, past the address check
 	}
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			Proxy:                 proxy,
+			DialContext:           d.DialContext,
 			TLSHandshakeTimeout:   5 * time.Second,
 			ResponseHeaderTimeout: timeout,
 			MaxIdleConnsPerHost:   4,
@@ -111,28 +147,32 @@ func NewClient(timeout time.Duration) *http.Client {
 }
 
 // New returns the target; url and secret are the default for teams
-// without their own ("" = only teams with their own webhook). client nil
-// means NewClient(10 s).
-func New(url, secret string, client *http.Client) *Target {
+// without their own ("" = only teams with their own webhook). client
+// (nil: NewClient(10 s)) posts to the default URL; teamClient (nil:
+// NewPublicClient(10 s)) to the URLs team admins set.
+func New(url, secret string, client, teamClient *http.Client) *Target {
 	if client == nil {
 		client = NewClient(0)
 	}
-	return &Target{url: url, secret: secret, client: client}
+	if teamClient == nil {
+		teamClient = NewPublicClient(0)
+	}
+	return &Target{url: url, secret: secret, client: client, teamClient: teamClient}
 }
 
 // Name implements coach.MirrorTarget.
 func (w *Target) Name() string { return Name }
 
-func (w *Target) endpoint(t *coach.Team) (string, string) {
+func (w *Target) endpoint(t *coach.Team) (string, string, *http.Client) {
 	if t != nil && t.Mirror.WebhookURL != "" {
-		return t.Mirror.WebhookURL, t.Mirror.WebhookSecret
+		return t.Mirror.WebhookURL, t.Mirror.WebhookSecret, w.teamClient
 	}
-	return w.url, w.secret
+	return w.url, w.secret, w.client
 }
 
 // Enabled implements coach.MirrorTarget.
 func (w *Target) Enabled(t *coach.Team) bool {
-	u, s := w.endpoint(t)
+	u, s, _ := w.endpoint(t)
 	return u != "" && s != ""
 }
 
@@ -161,19 +201,19 @@ func NewEvent(c coach.MirrorChange) Event {
 // Send implements coach.MirrorTarget: one POST per change, in order,
 // stopping at the first one not acknowledged.
 func (w *Target) Send(ctx context.Context, t *coach.Team, changes []coach.MirrorChange) (int, error) {
-	u, secret := w.endpoint(t)
+	u, secret, client := w.endpoint(t)
 	if u == "" || secret == "" {
 		return 0, &coach.MirrorError{Kind: coach.MirrorConfig, Err: errors.New("webhook: no URL or secret configured")}
 	}
 	for i, c := range changes {
-		if err := w.post(ctx, u, secret, c); err != nil {
+		if err := w.post(ctx, client, u, secret, c); err != nil {
 			return i, err
 		}
 	}
 	return len(changes), nil
 }
 
-func (w *Target) post(ctx context.Context, u, secret string, c coach.MirrorChange) error {
+func (w *Target) post(ctx context.Context, client *http.Client, u, secret string, c coach.MirrorChange) error {
 	body, err := json.Marshal(NewEvent(c))
 	if err != nil {
 		return fmt.Errorf("webhook: encode %s: %w", c.ID, err)
@@ -186,14 +226,18 @@ func (w *Target) post(ctx context.Context, u, secret string, c coach.MirrorChang
 	req.Header.Set("User-Agent", "Stagecoach-Webhook/1")
 	req.Header.Set("X-Stagecoach-Event-Id", c.ID)
 	req.Header.Set("X-Stagecoach-Signature", Sign(secret, body))
-	resp, err := w.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
+		kind := coach.MirrorTransient
+		if errors.Is(err, errNotPublic) {
+			kind = coach.MirrorConfig // the admin must use a public URL
+		}
 		// The URL (which may carry a token) stays out of the error.
 		var ue interface{ Unwrap() error }
 		if errors.As(err, &ue) {
 			err = ue.Unwrap()
 		}
-		return &coach.MirrorError{Kind: coach.MirrorTransient, Err: fmt.Errorf("webhook: post %s: %w", c.ID, err)}
+		return &coach.MirrorError{Kind: kind, Err: fmt.Errorf("webhook: post %s: %w", c.ID, err)}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,7 +72,7 @@ func TestSend(t *testing.T) {
 	rc := &receiver{}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	wh := webhook.New(srv.URL, secret, nil)
+	wh := webhook.New(srv.URL, secret, nil, nil)
 	team := &coach.Team{ID: "T1"}
 	tests := []struct {
 		name      string
@@ -118,7 +119,7 @@ func TestWrongSecretIsConfigError(t *testing.T) {
 	rc := &receiver{}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	_, err := webhook.New(srv.URL, "another-secret-value", nil).Send(context.Background(), &coach.Team{ID: "T1"}, []coach.MirrorChange{change("evt_1", 1)})
+	_, err := webhook.New(srv.URL, "another-secret-value", nil, nil).Send(context.Background(), &coach.Team{ID: "T1"}, []coach.MirrorChange{change("evt_1", 1)})
 	var me *coach.MirrorError
 	if !errors.As(err, &me) || me.Kind != coach.MirrorConfig {
 		t.Fatalf("err %v, want a config error", err)
@@ -129,11 +130,21 @@ func TestTeamWebhookOverridesDefault(t *testing.T) {
 	rc := &receiver{}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	wh := webhook.New("", "", nil)
+	team := &coach.Team{ID: "T1", Mirror: coach.MirrorSettings{WebhookURL: srv.URL, WebhookSecret: secret}}
+	// By default a team's webhook may not reach internal addresses (the
+	// receiver here is on loopback).
+	_, err := webhook.New("", "", nil, nil).Send(context.Background(), team, []coach.MirrorChange{change("evt_8", 1)})
+	var me *coach.MirrorError
+	if !errors.As(err, &me) || me.Kind != coach.MirrorConfig || !strings.Contains(err.Error(), "not public") {
+		t.Fatalf("team webhook to loopback: %v, want a config error", err)
+	}
+	if len(rc.got()) != 0 {
+		t.Fatal("the loopback receiver was reached")
+	}
+	wh := webhook.New("", "", nil, webhook.NewClient(0)) // as with STAGECOACH_WEBHOOK_ALLOW_PRIVATE
 	if wh.Enabled(&coach.Team{ID: "T1"}) {
 		t.Fatal("enabled without any URL")
 	}
-	team := &coach.Team{ID: "T1", Mirror: coach.MirrorSettings{WebhookURL: srv.URL, WebhookSecret: secret}}
 	if !wh.Enabled(team) {
 		t.Fatal("the team's webhook is not used")
 	}
@@ -163,7 +174,7 @@ func TestThroughOutage(t *testing.T) {
 	if err := st.PutTeam(ctx, team); err != nil {
 		t.Fatal(err)
 	}
-	m := coach.NewMirror(st, playbook.Default(), []coach.MirrorTarget{webhook.New(srv.URL, secret, nil)}, clock, slog.New(slog.DiscardHandler))
+	m := coach.NewMirror(st, playbook.Default(), []coach.MirrorTarget{webhook.New(srv.URL, secret, nil, nil)}, clock, slog.New(slog.DiscardHandler))
 	m.DrainAll(ctx) // subscribe
 	a := coach.Actor{Team: "T1", User: "ann"}
 	d, err := svc.CreateDeal(ctx, a, team, coach.NewDeal{Name: "Acme"})

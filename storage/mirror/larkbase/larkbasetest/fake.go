@@ -1,5 +1,6 @@
 // Package larkbasetest is a fake of the Lark / Feishu OpenAPI parts the
-// Base mirror uses: the tenant token endpoint and the bitable v1 fields
+// Base mirror uses (plus an accept-all im/v1/messages, so a bot under test
+// can answer): the tenant token endpoint and the bitable v1 fields
 // (list, create) and records (create, batch_create, update, batch_update,
 // get) endpoints. Like the real service it refuses overlapping writes to
 // one table with 1254291, dedupes creates on client_token (same token and
@@ -55,11 +56,9 @@ type Fault struct {
 // calls they count returned.
 type Server struct {
 	*httptest.Server
-	// WriteDelay is how long a write holds its table, so overlapping
-	// writes (a client that does not serialise) hit 1254291.
-	WriteDelay time.Duration
 
-	down atomic.Bool
+	writeDelay atomic.Int64 // see SetWriteDelay
+	down       atomic.Bool
 
 	mu       sync.Mutex
 	tables   map[string]*Table
@@ -70,6 +69,15 @@ type Server struct {
 	calls    map[string]int
 	conflict int
 	tokensN  int
+	messages []string
+}
+
+// Messages returns the bodies of the chat messages sent (im/v1/messages
+// create, reply and patch), oldest first.
+func (s *Server) Messages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.messages...)
 }
 
 type tokenHit struct {
@@ -103,6 +111,10 @@ func (s *Server) Deny(app string, denied bool) {
 	s.denied[app] = denied
 	s.mu.Unlock()
 }
+
+// SetWriteDelay sets how long a write holds its table, so overlapping
+// writes (a client that does not serialise) hit 1254291.
+func (s *Server) SetWriteDelay(d time.Duration) { s.writeDelay.Store(int64(d)) }
 
 // SetDown makes every bitable call fail with HTTP 503 (the service is
 // down) until SetDown(false).
@@ -194,6 +206,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"code":0,"msg":"ok","tenant_access_token":"`+Token+`","expire":7200}`)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/open-apis/im/v1/messages") {
+		// Enough of the messaging API for a bot under test to answer.
+		body, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.nextID++
+		id := "om_fake_" + strconv.Itoa(s.nextID)
+		s.messages = append(s.messages, string(body))
+		s.mu.Unlock()
+		reply(w, http.StatusOK, 0, "success", map[string]any{"message_id": id})
+		return
+	}
 	if s.down.Load() {
 		reply(w, http.StatusServiceUnavailable, 1255001, "InternalError", nil)
 		return
@@ -274,8 +297,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		t.writing = true
 	}
 	s.mu.Unlock()
-	if write && s.WriteDelay > 0 {
-		time.Sleep(s.WriteDelay)
+	if d := time.Duration(s.writeDelay.Load()); write && d > 0 {
+		time.Sleep(d)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
