@@ -33,11 +33,11 @@ var allowed = map[string][]string{
 	"bot":                     {mod + "coach", mod + "playbook", mod + "bot/chart", "crypto/rand", "encoding/csv", "encoding/hex", "encoding/json"},
 	"bot/console":             {mod + "bot", "golang.org/x/term"},
 	"bot/chart":               {"image", "image/color", "image/png"}, // the PNG charts, from plain numbers
-	"bot/slack":               {mod + "bot", "encoding/json", "net/http", "net/url", "github.com/slack-go/slack"},
+	"bot/slack":               {mod + "bot", "crypto/sha256", "encoding/hex", "encoding/json", "net/http", "net/url", "github.com/slack-go/slack"},
 	"bot/lark":                {mod + "bot", "crypto/aes", "crypto/cipher", "crypto/rand", "crypto/sha256", "crypto/subtle", "encoding/base64", "encoding/hex", "encoding/json", "net/http", "github.com/larksuite/oapi-sdk-go/v3"},
 	"bot/bottest":             {mod + "bot", mod + "bot/console", mod + "coach", mod + "playbook", mod + "storage/bolt", "path/filepath", "testing"},
 	"storage/bolt":            {mod + "coach", "crypto/rand", "encoding/binary", "encoding/hex", "encoding/json", "go.etcd.io/bbolt"},
-	"storage/redis":           {mod + "coach", "crypto/rand", "crypto/tls", "encoding/hex", "encoding/json", "github.com/redis/go-redis/v9"},
+	"storage/redis":           {mod + "coach", "crypto/rand", "crypto/tls", "encoding/hex", "encoding/json", "net", "github.com/redis/go-redis/v9"},
 	"storage/redis/redistest": {"net", "os", "os/exec", "syscall", "testing", "github.com/alicebob/miniredis/v2", "github.com/redis/go-redis/v9"},
 	"storage/storagetest":     {mod + "coach", "reflect", "testing"},
 	// Mirror targets: coach and their one remote API; no store, no bot.

@@ -163,6 +163,7 @@ func (s *Service) updateDeal(ctx context.Context, a Actor, team *Team, d *Deal, 
 }
 
 func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string, first *Deal, fn func(d *Deal, now time.Time) ([]Event, error)) (Change, error) {
+	ctx = withUpdateToken(ctx) // one token for this update and its conflict retries
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
 		cur, err := first, error(nil)
 		first = nil
@@ -198,6 +199,9 @@ func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string
 		}
 		if errors.Is(err, ErrNotFound) {
 			return Change{}, Errf(CodeUnknownDeal, "deal", id)
+		}
+		if IsOutcomeUnknown(err) {
+			return Change{}, Errf(CodeOutcomeUnknown, "deal", id) // reqtoken.go
 		}
 		if err != nil {
 			return Change{}, fmt.Errorf("deal %s: %w", id, err)

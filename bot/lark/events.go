@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -32,46 +33,34 @@ type incoming struct {
 }
 
 // onMessage handles im.message.receive_v1. It runs inside the SDK's request
-// or frame, so it only filters, dedupes and queues; the worker answers. It
-// returns an error only when the dedupe store fails, so Lark redelivers.
+// or frame, so it only filters and writes the delivery to the inbox; the
+// worker answers. It returns an error (Lark redelivers) when the inbox
+// write fails, or when the message was shed and the busy notice could not
+// be sent either.
 func (a *Adapter) onMessage(ctx context.Context, ev *larkim.P2MessageReceiveV1) error {
 	in, ok := a.parseMessage(ev)
 	if !ok {
 		return nil
 	}
-	if dup, err := a.seen(ctx, in.msg.Tenant, in.msg.EventID); err != nil {
-		return err
-	} else if dup {
-		a.log.Debug("duplicate event", "event_id", in.msg.EventID)
+	if in.msg.Tenant == "" {
+		a.log.Warn("message without tenant key ignored", "event_id", in.msg.EventID)
 		return nil
 	}
-	err := a.pool.Submit(func(ctx context.Context) { a.answer(ctx, in) })
-	if err != nil {
-		// The event is already marked seen, so a redelivery would be
-		// dropped: tell the user instead of failing the delivery.
-		a.log.Warn("queue full, message dropped", "event_id", in.msg.EventID, "err", err)
+	j := job{Kind: "msg", Msg: in.msg, MessageID: in.messageID, Text: in.text}
+	adm, err := a.admit(ctx, "event", in.msg.EventID, j, nil)
+	switch adm {
+	case bot.StoreDown, bot.StoreUnsure:
+		return fmt.Errorf("lark: inbox: %w", err)
+	case bot.Busy:
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), busyTimeout)
 		defer cancel()
-		a.notice(ctx, in, "busy", "")
+		r := bot.Reply{Blocks: []bot.Block{bot.Text{Text: bot.DeliveryText(a.locale, adm)}}, Error: true}
+		if err := a.deliver(ctx, a.target(in), r, "ev:"+in.msg.EventID+":busy"); err != nil {
+			a.log.Warn("busy notice failed: left for redelivery", "event_id", in.msg.EventID, "err", err)
+			return fmt.Errorf("lark: busy, notice failed: %w", err)
+		}
 	}
 	return nil
-}
-
-// seen reports whether the event was delivered before. Events without an id
-// are not deduplicated.
-func (a *Adapter) seen(ctx context.Context, tenant, eventID string) (bool, error) {
-	if eventID == "" {
-		return false, nil
-	}
-	// Lark waits 3 s for the ack: a hung store must fail fast (and the
-	// event be redelivered) rather than time the delivery out.
-	ctx, cancel := context.WithTimeout(ctx, dedupeTimeout)
-	defer cancel()
-	first, err := a.dedupe.SeenEvent(ctx, "lark:event:"+tenant+":"+eventID, dedupeTTL)
-	if err != nil {
-		return false, fmt.Errorf("lark: dedupe %s: %w", eventID, err)
-	}
-	return !first, nil
 }
 
 // parseMessage turns a message event into an incoming message, or reports
@@ -212,25 +201,30 @@ func stripMentions(s string, ms []*larkim.MentionEvent) string {
 }
 
 // answer runs in a pool worker: call the handler and deliver the reply.
-func (a *Adapter) answer(ctx context.Context, in incoming) {
+// It returns bot.ErrRetryLater when the delivery must run again later.
+func (a *Adapter) answer(ctx context.Context, in incoming) error {
 	if !in.text {
 		a.notice(ctx, in, "unsupported", "")
-		return
+		return nil
 	}
 	in.msg.UserName = a.userName(ctx, in.msg.User)
 	rep, err := a.h.Handle(ctx, in.msg)
+	if errors.Is(err, bot.ErrRetryLater) {
+		return err
+	}
 	if err != nil {
 		ref := newRef()
 		a.log.Error("handler failed", "ref", ref, "event_id", in.msg.EventID, "err", err)
 		a.notice(ctx, in, "failed", ref)
-		return
+		return nil
 	}
 	if len(rep.Blocks) == 0 {
-		return
+		return nil
 	}
 	if err := a.deliver(ctx, a.target(in), rep, "ev:"+in.msg.EventID); err != nil {
 		a.log.Error("reply failed", "event_id", in.msg.EventID, "err", err)
 	}
+	return nil
 }
 
 // target is where the answer to in goes: a reply to the user's message in
@@ -377,11 +371,8 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 	if !ok {
 		return &callback.CardActionTriggerResponse{}, nil
 	}
-	if dup, err := a.seen(ctx, msg.Tenant, msg.EventID); err != nil {
-		// Callbacks are not re-pushed: a failing store must not lose the
-		// click, so go on without dedupe.
-		a.log.Warn("dedupe unavailable", "err", err)
-	} else if dup {
+	if msg.Tenant == "" {
+		a.log.Warn("card callback without tenant key ignored", "event_id", msg.EventID)
 		return &callback.CardActionTriggerResponse{}, nil
 	}
 	var openMsg string
@@ -389,20 +380,36 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 		openMsg = ev.Event.Context.OpenMessageID
 	}
 	h := &handoff{ch: make(chan outcome, 1)}
-	err := a.pool.Submit(func(ctx context.Context) {
+	// Callbacks are never re-pushed: a click is written to the inbox (so
+	// a crash cannot lose it) and run here at once, its answer waited for
+	// within the budget.
+	id := msg.EventID
+	if id == "" {
+		id = newRef() + newRef()
+	}
+	adm, _ := a.admit(ctx, "card", id, job{Kind: "card", Msg: msg, OpenMsg: openMsg}, func(ctx context.Context, it bot.InboxItem) error {
 		o := a.compute(ctx, msg)
+		var retry error
+		if errors.Is(o.err, bot.ErrRetryLater) {
+			// Say it will follow; the delivery is given back and runs
+			// again (patching the card) when the store is back.
+			retry, o = o.err, outcome{rep: bot.LaterReply(a.locale)}
+		}
 		h.mu.Lock()
 		if !h.abandoned {
 			h.ch <- o
 			h.mu.Unlock()
-			return
+			return retry
 		}
 		h.mu.Unlock()
 		a.late(ctx, msg, openMsg, o)
+		return retry
 	})
-	if err != nil {
-		a.log.Warn("queue full, click dropped", "event_id", msg.EventID, "err", err)
-		return &callback.CardActionTriggerResponse{Toast: a.toast("error", "busy")}, nil
+	switch adm {
+	case bot.Duplicate:
+		return &callback.CardActionTriggerResponse{}, nil
+	case bot.Busy, bot.StoreDown, bot.StoreUnsure:
+		return &callback.CardActionTriggerResponse{Toast: deliveryToast(a.locale, adm)}, nil
 	}
 	var o outcome
 	t := time.NewTimer(a.budget)
@@ -477,13 +484,16 @@ func (a *Adapter) respond(ctx context.Context, msg bot.Message, o outcome) *call
 	}
 	if len(rest) > 0 {
 		// Posting may wait on rate limits: leave it to a worker.
-		if err := a.pool.Submit(func(ctx context.Context) {
+		post := func(ctx context.Context) {
 			if err := a.post(ctx, a.clickTarget(msg), rest, "cb:"+msg.EventID); err != nil {
 				a.log.Error("reply failed", "event_id", msg.EventID, "err", err)
 			}
-		}); err != nil {
-			a.log.Warn("queue full, reply dropped", "event_id", msg.EventID, "err", err)
-			resp.Toast = a.toast("error", "busy")
+		}
+		if err := a.pool.Submit(post); err != nil {
+			// The click was applied: its answer is not shed. Post it now.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), busyTimeout)
+			post(ctx)
+			cancel()
 		}
 	}
 	return resp

@@ -280,8 +280,9 @@ func TestUserNameLookedUpOnce(t *testing.T) {
 	}
 }
 
-// TestBusyWhenPoolRefuses: a message that cannot be queued is acknowledged
-// (it is already marked seen) and the user is told to try again.
+// TestBusyWhenPoolRefuses: a message that is shed is acknowledged (nothing
+// was stored) and the user is told why and that nothing was changed; a
+// click gets the same as a toast.
 func TestBusyWhenPoolRefuses(t *testing.T) {
 	f := newFixture(t, ModeWS)
 	if err := f.pool.Close(t.Context()); err != nil {
@@ -290,14 +291,14 @@ func TestBusyWhenPoolRefuses(t *testing.T) {
 	if _, err := f.a.ws.Do(t.Context(), msgEvent("ev_busy", "p2p", "text", "hi")); err != nil {
 		t.Fatalf("Do = %v, want nil", err)
 	}
-	if c := f.api.next(t); !strings.Contains(c.Content, text("zh", "busy")) {
+	if c := f.api.next(t); !strings.Contains(c.Content, bot.DeliveryText("zh", bot.Busy)) {
 		t.Errorf("want the busy notice, got %s", c.Content)
 	}
 	out, err := f.a.ws.Do(t.Context(), cardEvent("cb_busy", map[string]any{"tag": "button", "value": map[string]any{"cmd": "x"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp := out.(*callback.CardActionTriggerResponse); resp.Toast == nil || resp.Toast.Content != text("zh", "busy") {
+	if resp := out.(*callback.CardActionTriggerResponse); resp.Toast == nil || resp.Toast.Content != bot.DeliveryText("zh", bot.Busy) {
 		t.Errorf("click on a full queue: %+v", resp)
 	}
 	if f.rec.count() != 0 {

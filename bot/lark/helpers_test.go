@@ -19,6 +19,7 @@ import (
 	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 
 	"github.com/stagecoach/stagecoach/bot"
+	"github.com/stagecoach/stagecoach/coach"
 )
 
 const (
@@ -30,30 +31,47 @@ const (
 // wait is a guard against a hung test, not a timing assertion.
 const wait = 10 * time.Second
 
-// memDedupe is an in-memory Deduper that counts calls.
+// memDedupe is the in-memory delivery store; it counts writes, can fail,
+// and refuses done marks shorter than Lark's 7.1 h redelivery window.
 type memDedupe struct {
+	*bot.MemoryDeliveries
 	mu    sync.Mutex
-	seen  map[string]bool
 	calls int
 	err   error
 }
 
-func (d *memDedupe) SeenEvent(_ context.Context, key string, ttl time.Duration) (bool, error) {
+func (d *memDedupe) fail() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.calls++
-	if d.err != nil {
-		return false, d.err
+	return d.err
+}
+
+func (d *memDedupe) setErr(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.err = err
+}
+
+func (d *memDedupe) BeginEvent(ctx context.Context, key, owner string, lease time.Duration) (coach.MarkState, error) {
+	if err := d.fail(); err != nil {
+		return 0, err
 	}
+	return d.MemoryDeliveries.BeginEvent(ctx, key, owner, lease)
+}
+
+func (d *memDedupe) Enqueue(ctx context.Context, it *coach.InboxItem, owner string, lease time.Duration) (coach.MarkState, error) {
+	if err := d.fail(); err != nil {
+		return 0, err
+	}
+	return d.MemoryDeliveries.Enqueue(ctx, it, owner, lease)
+}
+
+func (d *memDedupe) FinishEvent(ctx context.Context, key string, ttl time.Duration) error {
 	if ttl < 8*time.Hour {
-		return false, errors.New("ttl too short")
+		return errors.New("ttl too short")
 	}
-	if d.seen == nil {
-		d.seen = map[string]bool{}
-	}
-	first := !d.seen[key] // coach.Store semantics: true the first time
-	d.seen[key] = true
-	return first, nil
+	return d.MemoryDeliveries.FinishEvent(ctx, key, ttl)
 }
 
 func (d *memDedupe) count() int {
@@ -96,7 +114,7 @@ type fakeAPI struct {
 	ch       chan apiCall
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	t.Helper()
 	f := &fakeAPI{ch: make(chan apiCall, 64)}
 	mux := http.NewServeMux()
@@ -235,9 +253,9 @@ func (f *fixture) slept() []time.Duration {
 
 // newFixture builds an adapter against a fake OpenAPI server, with one
 // worker so jobs run in order, and sleeps recorded instead of waited.
-func newFixture(t *testing.T, mode string) *fixture {
+func newFixture(t testing.TB, mode string) *fixture {
 	t.Helper()
-	f := &fixture{api: newFakeAPI(t), rec: newRecorder(), dedupe: &memDedupe{}}
+	f := &fixture{api: newFakeAPI(t), rec: newRecorder(), dedupe: &memDedupe{MemoryDeliveries: bot.NewMemoryDeliveries()}}
 	pool := bot.NewPool(1, 32, wait, nil)
 	t.Cleanup(func() { _ = pool.Close(context.Background()) })
 	a, err := New(Config{

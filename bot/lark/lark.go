@@ -69,22 +69,19 @@ type Config struct {
 	// Locale is the language of the few strings the adapter writes itself
 	// ("zh" default, "en").
 	Locale string
+	// Inbox, when set, is the durable inbox shared with other adapters
+	// (cmd runs its Run); otherwise New builds one on the Deduper and
+	// RunInbox runs its sweeper.
+	Inbox *bot.Inbox
+	// Health, when set, hears the long connection's state: up on connect
+	// and reconnect, down (with the error, if any) on a drop or failure.
+	Health func(up bool, err error)
 }
 
-// Deduper remembers delivery ids so a redelivered event is applied once.
-// coach.Store satisfies it.
-type Deduper interface {
-	// SeenEvent records key for ttl and reports whether this is the
-	// first time it is seen (true) or a repeat (false), as coach.Store
-	// does. An error means the store could not answer.
-	SeenEvent(ctx context.Context, key string, ttl time.Duration) (bool, error)
-}
-
-// dedupeTTL outlives Lark's redelivery window (4 retries over ~7.1 h).
-const dedupeTTL = 9 * time.Hour
-
-// dedupeTimeout bounds the dedupe store call made before the ack.
-const dedupeTimeout = time.Second
+// Deduper keeps delivery marks and the durable inbox (bot.DeliveryStore),
+// so a redelivered event is applied once and an acked one survives a
+// crash. coach.Store satisfies it.
+type Deduper = bot.DeliveryStore
 
 // busyTimeout bounds the "busy" notice sent inline when the pool is full.
 const busyTimeout = 1500 * time.Millisecond
@@ -101,7 +98,8 @@ type Adapter struct {
 	cfg     Config
 	locale  string
 	h       bot.Handler
-	dedupe  Deduper
+	inbox   *bot.Inbox
+	ownBox  bool
 	pool    *bot.Pool
 	log     *slog.Logger
 	cli     *lark.Client
@@ -164,7 +162,6 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 		cfg:     cfg,
 		locale:  normLocale(cfg.Locale),
 		h:       h,
-		dedupe:  dedupe,
 		pool:    pool,
 		log:     log,
 		baseURL: base,
@@ -180,6 +177,11 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 		sleep:  sleepCtx,
 		budget: callbackBudget,
 	}
+	a.inbox, a.ownBox = cfg.Inbox, false
+	if a.inbox == nil {
+		a.inbox, a.ownBox = bot.NewInbox(dedupe, pool, bot.InboxConfig{}, log), true
+	}
+	a.inbox.Handle(queue, a.work)
 	if cfg.Mode == ModeWebhook {
 		a.hook = a.dispatcher(cfg.VerificationToken, cfg.EncryptKey)
 	}
@@ -207,7 +209,10 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 }
 
 // RunLongConnection receives events over Lark's long connection until ctx
-// ends; it then returns nil. In webhook mode it just waits for ctx.
+// ends; it then returns nil. The SDK reconnects after drops; an error it
+// does not retry (app not found, bad secret, connection limit) is returned,
+// for cmd to log, report and retry with backoff. In webhook mode it just
+// waits for ctx.
 func (a *Adapter) RunLongConnection(ctx context.Context) error {
 	if a.cfg.Mode != ModeWS {
 		<-ctx.Done()
@@ -219,7 +224,13 @@ func (a *Adapter) RunLongConnection(ctx context.Context) error {
 		larkws.WithLogger(sdkLogger{a.log}),
 		larkws.WithLogLevel(larkcore.LogLevelWarn),
 		larkws.WithHttpClient(a.hc),
-		larkws.WithOnError(func(err error) { a.log.Warn("long connection", "err", err) }),
+		larkws.WithOnError(func(err error) {
+			a.log.Warn("long connection", "err", err)
+			a.health(false, err)
+		}),
+		larkws.WithOnReady(func() { a.health(true, nil) }),
+		larkws.WithOnReconnected(func() { a.health(true, nil) }),
+		larkws.WithOnDisconnected(func() { a.health(false, nil) }),
 	)
 	err := c.Start(ctx)
 	if ctx.Err() != nil {
@@ -229,6 +240,22 @@ func (a *Adapter) RunLongConnection(ctx context.Context) error {
 		return fmt.Errorf("lark: long connection: %w", err)
 	}
 	return nil
+}
+
+func (a *Adapter) health(up bool, err error) {
+	if a.cfg.Health != nil {
+		a.cfg.Health(up, err)
+	}
+}
+
+// RunInbox recovers expired deliveries of an inbox New built itself (no
+// Config.Inbox) until ctx ends; with a shared inbox, cmd runs it instead.
+func (a *Adapter) RunInbox(ctx context.Context) error {
+	if !a.ownBox {
+		<-ctx.Done()
+		return nil
+	}
+	return a.inbox.Run(ctx)
 }
 
 // sdkLogger routes SDK logs to slog. Debug is dropped: the SDK logs whole

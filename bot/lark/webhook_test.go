@@ -201,7 +201,7 @@ func TestWebhookReplay(t *testing.T) {
 
 func TestWebhookDedupeDown(t *testing.T) {
 	f := newFixture(t, ModeWebhook)
-	f.dedupe.err = errors.New("redis down")
+	f.dedupe.setErr(errors.New("redis down"))
 	if s, _, _ := f.postSigned(t, msgEvent("ev_x", "p2p", "text", "hi")); s != 500 {
 		t.Errorf("status = %d, want 500 so Lark redelivers", s)
 	}

@@ -21,10 +21,9 @@ import (
 	"github.com/stagecoach/stagecoach/bot"
 )
 
-// DedupeTTL is how long a delivered event id is remembered. Slack retries
-// within about 5 minutes; 8 h also covers Lark's 7.1 h window so one store
-// setting serves both adapters.
-const DedupeTTL = 8 * time.Hour
+// DedupeTTL is how long a finished delivery is remembered: the one rule
+// shared with Lark (bot.DoneTTL).
+const DedupeTTL = bot.DoneTTL
 
 // Defaults for Config fields left zero.
 const (
@@ -36,15 +35,12 @@ const (
 	defaultJobTimeout      = 20 * time.Second
 	defaultUserTTL         = time.Hour
 	defaultUserCacheSize   = 10000
-	maxBusyNotices         = 16
+	maxNoticeWorkers       = 64
 )
 
-// Deduper remembers delivered event ids. coach.Store satisfies it.
-type Deduper interface {
-	// SeenEvent records key for ttl and reports whether this is the first
-	// time it is seen (true) or a repeat within ttl (false).
-	SeenEvent(ctx context.Context, key string, ttl time.Duration) (first bool, err error)
-}
+// Deduper keeps delivery marks and the durable inbox (bot.DeliveryStore);
+// coach.Store satisfies it.
+type Deduper = bot.DeliveryStore
 
 // Config configures the adapter. Only cmd reads the environment; it fills
 // this struct from SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET,
@@ -81,6 +77,13 @@ type Config struct {
 	// (default 1 h, 10,000 users).
 	UserCacheTTL  time.Duration
 	UserCacheSize int
+	// Inbox, when set, is the durable inbox shared with other adapters
+	// (cmd runs its Run). Otherwise New builds one on the Deduper and
+	// runs it until Close.
+	Inbox *bot.Inbox
+	// Health, when set, hears the Socket Mode connection's state: up when
+	// connected, down (with the error, if any) when it drops or fails.
+	Health func(up bool, err error)
 }
 
 // Adapter connects one Slack app to a bot.Handler. It implements
@@ -88,7 +91,7 @@ type Config struct {
 type Adapter struct {
 	cfg     Config
 	h       bot.Handler
-	dedupe  Deduper
+	inbox   *bot.Inbox
 	pool    *bot.Pool
 	ownPool bool
 	log     *slog.Logger
@@ -99,16 +102,19 @@ type Adapter struct {
 
 	botUser atomic.Value // string: the bot's user id, learnt from events
 
-	base   context.Context // background work (busy notices) ends with Close
-	cancel context.CancelFunc
-	mu     sync.Mutex // guards closed and wg.Add against Close's wg.Wait
-	closed bool
-	wg     sync.WaitGroup
-	busy   chan struct{} // bounds concurrent busy notices
+	base    context.Context // background work (busy notices) ends with Close
+	cancel  context.CancelFunc
+	mu      sync.Mutex // guards closed and wg.Add against Close's wg.Wait
+	closed  bool
+	wg      sync.WaitGroup
+	notices chan struct{} // bounds background notices (the rest go inline)
+	// stopInbox ends the sweeper of an inbox New built itself.
+	stopInbox func()
 }
 
 // New checks cfg and returns an adapter that answers through h. dedupe
-// (may be nil: no dedupe) drops retried event deliveries. pool runs the
+// keeps the inbox and delivery marks (nil: in memory, lost on restart;
+// ignored when cfg.Inbox is set). pool runs the
 // work after each ack; when nil, New creates one from cfg.Workers,
 // cfg.Queue and cfg.Timeout, and Close closes it. log may be nil.
 func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Logger) (*Adapter, error) {
@@ -153,10 +159,10 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 		hc = &http.Client{Timeout: defaultAPITimeout}
 	}
 	a := &Adapter{
-		cfg: cfg, h: h, dedupe: dedupe, pool: pool, log: log.With("platform", "slack"), hc: hc,
-		pace:  newPacer(max(cfg.ChannelInterval, 0)),
-		users: newUserCache(cfg.UserCacheTTL, cfg.UserCacheSize),
-		busy:  make(chan struct{}, maxBusyNotices),
+		cfg: cfg, h: h, pool: pool, log: log.With("platform", "slack"), hc: hc,
+		pace:    newPacer(max(cfg.ChannelInterval, 0)),
+		users:   newUserCache(cfg.UserCacheTTL, cfg.UserCacheSize),
+		notices: make(chan struct{}, maxNoticeWorkers),
 	}
 	if a.pool == nil {
 		a.pool = bot.NewPool(max(cfg.Workers, 1), max(cfg.Queue, 64), cfg.Timeout, log)
@@ -164,6 +170,15 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 	}
 	a.api = slackapi.New(cfg.BotToken, a.apiOptions()...)
 	a.base, a.cancel = context.WithCancel(context.Background())
+	a.inbox = cfg.Inbox
+	if a.inbox == nil {
+		a.inbox = bot.NewInbox(dedupe, a.pool, bot.InboxConfig{}, log)
+		ictx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = a.inbox.Run(ictx) }()
+		a.stopInbox = func() { stop(); <-done }
+	}
+	a.inbox.Handle(queue, a.work)
 	return a, nil
 }
 
@@ -180,6 +195,9 @@ func (a *Adapter) apiOptions() []slackapi.Option {
 // Close stops background notices and, when New created the pool, drains
 // it. cmd closes a pool it passed in itself.
 func (a *Adapter) Close(ctx context.Context) error {
+	if a.stopInbox != nil {
+		a.stopInbox()
+	}
 	var err error
 	if a.ownPool {
 		err = a.pool.Close(ctx)
@@ -213,60 +231,37 @@ type origin struct {
 	command     bool   // slash command
 }
 
-// submit queues the handling of msg on the pool.
-func (a *Adapter) submit(msg bot.Message, o origin) error {
-	return a.pool.Submit(func(ctx context.Context) { a.process(ctx, msg, o) })
-}
-
 // process runs the handler and delivers its reply.
-func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin) {
+func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin, attempt int) error {
 	if msg.User != "" && msg.UserName == "" {
 		msg.UserName = a.userName(ctx, msg.User)
 	}
 	reply, err := a.h.Handle(ctx, msg)
+	if errors.Is(err, bot.ErrRetryLater) {
+		// Durable: it runs again when the store is back. Say so once.
+		if attempt <= 1 && !o.publish {
+			if derr := a.deliver(ctx, o, bot.LaterReply(textLang(msg.Text)), msg.Locale); derr != nil {
+				a.log.Warn("later notice", "err", derr)
+			}
+		}
+		return err
+	}
 	if err != nil {
 		ref := newRef()
 		a.log.Error("handler failed", "ref", ref, "team", msg.Tenant, "user", msg.User, "err", err)
 		if o.publish {
-			return
+			return nil
 		}
 		reply = errorReply(textLang(msg.Text), ref)
 	}
 	if err := a.deliver(ctx, o, reply, msg.Locale); err != nil {
 		a.log.Error("deliver reply", "team", msg.Tenant, "user", msg.User, "channel", o.channel, "err", err)
 	}
+	return nil
 }
 
 func errorReply(lang, ref string) bot.Reply {
 	return bot.Reply{Ephemeral: true, Error: true, Blocks: []bot.Block{bot.Text{Text: tr(lang, "error", "ref", ref)}}}
-}
-
-func busyReply(lang string) bot.Reply {
-	return bot.Reply{Ephemeral: true, Error: true, Blocks: []bot.Block{bot.Text{Text: tr(lang, "busy")}}}
-}
-
-// notifyBusy tells the user the pool is full, without blocking the ack: a
-// bounded number of notices run in the background, the rest are dropped.
-func (a *Adapter) notifyBusy(o origin, lang string) {
-	a.log.Warn("worker pool full", "team", o.team, "user", o.user)
-	if o.publish {
-		return
-	}
-	select {
-	case a.busy <- struct{}{}:
-	default:
-		return
-	}
-	if !a.background(func() {
-		defer func() { <-a.busy }()
-		ctx, cancel := context.WithTimeout(a.base, a.cfg.Timeout)
-		defer cancel()
-		if err := a.deliver(ctx, o, busyReply(lang), ""); err != nil {
-			a.log.Warn("busy notice", "err", err)
-		}
-	}) {
-		<-a.busy
-	}
 }
 
 // background runs f in a goroutine that Close waits for; after Close it
@@ -288,8 +283,10 @@ func (a *Adapter) background(f func()) bool {
 func newRef() string { return strconv.FormatUint(rand.Uint64()|1<<40, 36)[:6] }
 
 // onCommand handles a slash command and returns the ack body (nil: an
-// empty 200; the answer follows on response_url).
-func (a *Adapter) onCommand(cmd slackapi.SlashCommand) *slackapi.Msg {
+// empty 200; the answer follows on response_url). id names the delivery
+// (digest of the signed request, or the Socket Mode envelope id): a replay
+// is acked and dropped.
+func (a *Adapter) onCommand(ctx context.Context, cmd slackapi.SlashCommand, id string) *slackapi.Msg {
 	if cmd.Command != "" && cmd.Command != a.cfg.Command {
 		a.log.Debug("unexpected slash command, handled anyway", "command", cmd.Command)
 	}
@@ -301,19 +298,26 @@ func (a *Adapter) onCommand(cmd slackapi.SlashCommand) *slackapi.Msg {
 		team: cmd.TeamID, user: cmd.UserID, channel: cmd.ChannelID,
 		responseURL: cmd.ResponseURL, triggerID: cmd.TriggerID, command: true,
 	}
-	if err := a.submit(msg, o); err != nil {
-		a.log.Warn("worker pool full", "team", cmd.TeamID, "user", cmd.UserID, "err", err)
-		return &slackapi.Msg{ResponseType: slackapi.ResponseTypeEphemeral, Text: tr(textLang(cmd.Text), "busy")}
+	if adm := a.admit(ctx, "cmd", id, msg, o); adm == bot.Busy || adm == bot.StoreDown || adm == bot.StoreUnsure {
+		if adm == bot.Busy {
+			pause(ctx, busyAckDelay)
+		}
+		return &slackapi.Msg{ResponseType: slackapi.ResponseTypeEphemeral, Text: bot.DeliveryText(textLang(cmd.Text), adm)}
 	}
 	return nil
 }
 
-// errDedupe: the dedupe store failed; the event must be redelivered.
-var errDedupe = errors.New("slack: dedupe store unavailable")
+// errDedupe: the inbox write failed; the event must be redelivered.
+var errDedupe = errors.New("slack: inbox store unavailable")
+
+// errShed: the event was shed and the busy notice could not be sent
+// either; a redelivery is the only way left not to lose it.
+var errShed = errors.New("slack: busy, notice failed")
 
 // onEvent handles one Events API delivery. A non-nil error means "do not
-// acknowledge" (HTTP 5xx / no Socket Mode ack) so Slack redelivers it.
-func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent) error {
+// acknowledge" (HTTP 5xx / no Socket Mode ack) so Slack redelivers it. id
+// names the delivery when it has no event id.
+func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent, id string) error {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok || cb == nil {
 		return nil
@@ -333,19 +337,17 @@ func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent) er
 		return nil
 	}
 	msg.EventID = cb.EventID
-	if cb.EventID != "" && a.dedupe != nil {
-		first, err := a.dedupe.SeenEvent(ctx, "slack:event:"+team+":"+cb.EventID, DedupeTTL)
-		if err != nil {
-			a.log.Error("dedupe", "team", team, "event_id", cb.EventID, "err", err)
-			return errDedupe
-		}
-		if !first {
-			a.log.Debug("duplicate event dropped", "team", team, "event_id", cb.EventID)
-			return nil
-		}
+	if cb.EventID != "" {
+		id = cb.EventID
 	}
-	if err := a.submit(msg, o); err != nil {
-		a.notifyBusy(o, textLang(msg.Text))
+	switch adm := a.admit(ctx, "event", id, msg, o); adm {
+	case bot.StoreDown, bot.StoreUnsure:
+		return errDedupe
+	case bot.Busy:
+		if err := a.notify(o, textLang(msg.Text), adm); err != nil {
+			a.log.Warn("busy notice failed: left for redelivery", "team", team, "err", err)
+			return errShed
+		}
 	}
 	return nil
 }
@@ -406,8 +408,9 @@ func (a *Adapter) eventMessage(team string, data any) (bot.Message, origin, bool
 }
 
 // onInteraction handles block_actions and view_submission. The returned
-// value, when not nil, is the ack body (a view_submission response).
-func (a *Adapter) onInteraction(ctx context.Context, ic *slackapi.InteractionCallback) any {
+// value, when not nil, is the ack body (a view_submission response). id
+// names the delivery (digest of the signed request or envelope id).
+func (a *Adapter) onInteraction(ctx context.Context, ic *slackapi.InteractionCallback, id string) any {
 	switch ic.Type {
 	case slackapi.InteractionTypeBlockActions:
 		if len(ic.ActionCallback.BlockActions) == 0 || ic.ActionCallback.BlockActions[0] == nil {
@@ -433,15 +436,17 @@ func (a *Adapter) onInteraction(ctx context.Context, ic *slackapi.InteractionCal
 			responseURL: ic.ResponseURL, triggerID: ic.TriggerID, messageTS: ic.Container.MessageTs,
 			direct: msg.Direct, home: home,
 		}
-		if err := a.submit(msg, o); err != nil {
-			a.notifyBusy(o, "")
+		if adm := a.admit(ctx, "action", id, msg, o); adm == bot.Busy || adm == bot.StoreDown || adm == bot.StoreUnsure {
+			if err := a.notify(o, textLang(msg.Text), adm); err != nil {
+				a.log.Error("click notice failed", "team", msg.Tenant, "user", msg.User, "err", err)
+			}
 		}
 		return nil
 	case slackapi.InteractionTypeViewSubmission:
 		if ic.View.CallbackID != formCallbackID {
 			return nil
 		}
-		return a.onFormSubmit(ctx, ic)
+		return a.onFormSubmit(ctx, ic, id)
 	}
 	return nil
 }
@@ -517,7 +522,7 @@ func shownOptions(ic *slackapi.InteractionCallback, blockID, actionID string) []
 
 // onFormSubmit runs the handler inline (bounded by FormTimeout) because a
 // view_submission must answer field errors in its own response.
-func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCallback) any {
+func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCallback, id string) any {
 	var meta formMeta
 	if err := json.Unmarshal([]byte(ic.View.PrivateMetadata), &meta); err != nil || meta.Form == "" {
 		a.log.Warn("form submission without metadata", "err", err)
@@ -553,9 +558,27 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 		Action: &bot.Action{Kind: bot.ActionForm, Form: meta.Form, Deal: meta.Deal, Values: values},
 	}
 	msg.UserName = a.users.cached(msg.User)
-	hctx, cancel := context.WithTimeout(ctx, a.cfg.FormTimeout)
+	// Answered inline (field errors go in the ack), so only the mark: a
+	// replayed submission is dropped, a failed store refuses it.
+	key := bot.DeliveryKey(bot.Slack, "form", team, id)
+	switch adm, err := a.inbox.Begin(ctx, key); adm {
+	case bot.Duplicate:
+		return nil
+	case bot.StoreDown:
+		a.log.Error("form mark failed", "team", team, "user", msg.User, "err", err)
+		if len(blockIDs) == 0 {
+			return nil
+		}
+		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{blockIDs[0]: trunc(bot.DeliveryText(lang, adm), maxLabel)})
+	}
+	hctx, cancel := context.WithTimeout(bot.WithRequest(ctx, key), a.cfg.FormTimeout)
 	reply, err := a.h.Handle(hctx, msg)
 	cancel()
+	if err != nil {
+		a.inbox.Abandon(key)
+	} else {
+		a.inbox.Finish(key)
+	}
 	if err != nil {
 		ref := newRef()
 		a.log.Error("form handler failed", "ref", ref, "team", team, "user", msg.User, "form", meta.Form, "err", err)
@@ -571,12 +594,16 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 		return nil
 	}
 	o := origin{team: team, user: msg.User, channel: meta.Channel, thread: meta.Thread, direct: msg.Direct}
-	if err := a.pool.Submit(func(ctx context.Context) {
+	send := func(ctx context.Context) {
 		if err := a.deliver(ctx, o, reply, ""); err != nil {
 			a.log.Error("deliver form reply", "team", team, "user", msg.User, "err", err)
 		}
-	}); err != nil {
-		a.notifyBusy(o, lang)
+	}
+	if err := a.pool.Submit(send); err != nil {
+		// The form is saved: its answer must not be shed. Send it now.
+		ctx, cancel := context.WithTimeout(a.base, noticeTimeout)
+		send(ctx)
+		cancel()
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func FuzzInteraction(f *testing.F) {
 		return bot.Reply{}, nil
 	})
 	pool := bot.NewPool(1, 64, time.Second, nil)
-	unsigned, err := New(Config{BotToken: "xoxb", SigningSecret: testSecret, APIURL: signedEnv.slack.srv.GetAPIURL(), ChannelInterval: -1}, guard, &memDedupe{}, pool, nil)
+	unsigned, err := New(Config{BotToken: "xoxb", SigningSecret: testSecret, APIURL: signedEnv.slack.srv.GetAPIURL(), ChannelInterval: -1}, guard, newMemDedupe(), pool, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

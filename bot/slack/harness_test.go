@@ -21,6 +21,7 @@ import (
 	"github.com/slack-go/slack/slacktest"
 
 	"github.com/stagecoach/stagecoach/bot"
+	"github.com/stagecoach/stagecoach/coach"
 )
 
 const testSecret = "test-signing-secret"
@@ -136,27 +137,57 @@ func (r *recorder) Messages() []bot.Message {
 	return append([]bot.Message(nil), r.msgs...)
 }
 
-// memDedupe is an in-memory Deduper.
+// memDedupe is the in-memory delivery store with an injectable error and
+// a record of the done marks and their ttl.
 type memDedupe struct {
+	*bot.MemoryDeliveries
 	mu   sync.Mutex
-	seen map[string]time.Duration
+	done map[string]time.Duration
 	err  error
 }
 
-func (d *memDedupe) SeenEvent(_ context.Context, key string, ttl time.Duration) (bool, error) {
+func newMemDedupe() *memDedupe { return &memDedupe{MemoryDeliveries: bot.NewMemoryDeliveries()} }
+
+func (d *memDedupe) fail() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.err != nil {
-		return false, d.err
+	return d.err
+}
+
+func (d *memDedupe) setErr(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.err = err
+}
+
+func (d *memDedupe) BeginEvent(ctx context.Context, key, owner string, lease time.Duration) (coach.MarkState, error) {
+	if err := d.fail(); err != nil {
+		return 0, err
 	}
-	if d.seen == nil {
-		d.seen = map[string]time.Duration{}
+	return d.MemoryDeliveries.BeginEvent(ctx, key, owner, lease)
+}
+
+func (d *memDedupe) Enqueue(ctx context.Context, it *coach.InboxItem, owner string, lease time.Duration) (coach.MarkState, error) {
+	if err := d.fail(); err != nil {
+		return 0, err
 	}
-	if _, ok := d.seen[key]; ok {
-		return false, nil
+	return d.MemoryDeliveries.Enqueue(ctx, it, owner, lease)
+}
+
+func (d *memDedupe) FinishEvent(ctx context.Context, key string, ttl time.Duration) error {
+	d.mu.Lock()
+	if d.done == nil {
+		d.done = map[string]time.Duration{}
 	}
-	d.seen[key] = ttl
-	return true, nil
+	d.done[key] = ttl
+	d.mu.Unlock()
+	return d.MemoryDeliveries.FinishEvent(ctx, key, ttl)
+}
+
+func (d *memDedupe) doneTTL(key string) time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.done[key]
 }
 
 // env is one adapter under test with its fakes.
@@ -172,7 +203,7 @@ type env struct {
 
 func newEnv(t testing.TB, workers, queue int) *env {
 	t.Helper()
-	e := &env{t: t, slack: newFakeSlack(t), h: &recorder{}, dedupe: &memDedupe{}}
+	e := &env{t: t, slack: newFakeSlack(t), h: &recorder{}, dedupe: newMemDedupe()}
 	e.pool = bot.NewPool(workers, queue, 10*time.Second, nil)
 	a, err := New(Config{
 		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: e.slack.srv.GetAPIURL(),

@@ -95,7 +95,7 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if err := a.onEvent(r.Context(), ev); err != nil {
+	if err := a.onEvent(r.Context(), ev, requestDigest(r.Header.Get("X-Slack-Request-Timestamp"), body)); err != nil {
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
@@ -108,8 +108,12 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := url.ParseQuery(string(body))
-	if err != nil || v.Get("user_id") == "" || v.Get("team_id") == "" {
+	if err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if v.Get("user_id") == "" || v.Get("team_id") == "" {
+		http.Error(w, "missing team or user id", http.StatusBadRequest)
 		return
 	}
 	cmd := slackapi.SlashCommand{
@@ -117,7 +121,7 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		UserName: v.Get("user_name"), Command: v.Get("command"), Text: v.Get("text"),
 		ResponseURL: v.Get("response_url"), TriggerID: v.Get("trigger_id"), APIAppID: v.Get("api_app_id"),
 	}
-	if resp := a.onCommand(cmd); resp != nil {
+	if resp := a.onCommand(r.Context(), cmd, requestDigest(r.Header.Get("X-Slack-Request-Timestamp"), body)); resp != nil {
 		writeJSON(w, resp)
 		return
 	}
@@ -140,7 +144,11 @@ func (a *Adapter) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if resp := a.onInteraction(r.Context(), &ic); resp != nil {
+	if ic.User.ID == "" || (ic.Team.ID == "" && ic.View.TeamID == "") {
+		http.Error(w, "missing team or user id", http.StatusBadRequest)
+		return
+	}
+	if resp := a.onInteraction(r.Context(), &ic, requestDigest(r.Header.Get("X-Slack-Request-Timestamp"), body)); resp != nil {
 		writeJSON(w, resp)
 		return
 	}

@@ -391,7 +391,7 @@ func TestBusyNoticeInChinese(t *testing.T) {
 	w := e.slash("我的商机", "")
 	close(release)
 	e.drain()
-	if !strings.Contains(w.Body.String(), "请稍后再试") {
+	if !strings.Contains(w.Body.String(), "未做任何更改") || !strings.Contains(w.Body.String(), "太忙") {
 		t.Fatalf("ack %s", w.Body)
 	}
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -65,7 +66,7 @@ func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event, ack a
 			doAck()
 			return
 		}
-		if err := a.onEvent(ctx, ev); err != nil {
+		if err := a.onEvent(ctx, ev, envelopeID(evt)); err != nil {
 			return
 		}
 		doAck()
@@ -75,7 +76,7 @@ func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event, ack a
 			doAck()
 			return
 		}
-		if resp := a.onCommand(cmd); resp != nil {
+		if resp := a.onCommand(ctx, cmd, envelopeID(evt)); resp != nil {
 			doAck(resp)
 			return
 		}
@@ -87,14 +88,14 @@ func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event, ack a
 			return
 		}
 		if ic.Type != slackapi.InteractionTypeViewSubmission {
-			a.onInteraction(ctx, &ic)
+			a.onInteraction(ctx, &ic, envelopeID(evt))
 			doAck()
 			return
 		}
 		// In the background, so other events keep flowing while the
 		// handler runs (Close waits for it).
 		ran := a.background(func() {
-			if resp := a.onInteraction(ctx, &ic); resp != nil {
+			if resp := a.onInteraction(ctx, &ic, envelopeID(evt)); resp != nil {
 				doAck(resp)
 				return
 			}
@@ -103,9 +104,29 @@ func (a *Adapter) onSocketEvent(ctx context.Context, evt socketmode.Event, ack a
 		if !ran {
 			doAck()
 		}
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth, socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
+	case socketmode.EventTypeConnected:
+		a.health(true, nil)
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.log.Warn("socket mode", "type", evt.Type)
+		a.health(false, fmt.Errorf("socket mode: %s", evt.Type))
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage:
 		a.log.Warn("socket mode", "type", evt.Type)
 	default:
 		a.log.Debug("socket mode", "type", evt.Type)
+	}
+}
+
+// envelopeID names a Socket Mode delivery; Slack resends an unacked
+// envelope with the same id.
+func envelopeID(evt socketmode.Event) string {
+	if evt.Request != nil && evt.Request.EnvelopeID != "" {
+		return evt.Request.EnvelopeID
+	}
+	return newRef() + newRef()
+}
+
+func (a *Adapter) health(up bool, err error) {
+	if a.cfg.Health != nil {
+		a.cfg.Health(up, err)
 	}
 }

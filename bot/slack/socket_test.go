@@ -82,7 +82,7 @@ func TestSocketModeEvents(t *testing.T) {
 
 func TestSocketModeDedupeFailureNotAcked(t *testing.T) {
 	e := newEnv(t, 1, 4)
-	e.dedupe.err = errors.New("down")
+	e.dedupe.setErr(errors.New("down"))
 	var ak acks
 	ev := socketEvent(t, callback("EvS2", `{"type":"message","channel_type":"im","channel":"D1","user":"U1","text":"x"}`))
 	e.a.onSocketEvent(t.Context(), socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: ev, Request: &socketmode.Request{EnvelopeID: "e"}}, ak.ack)

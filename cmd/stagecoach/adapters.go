@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/stagecoach/stagecoach/bot"
 	larkbot "github.com/stagecoach/stagecoach/bot/lark"
@@ -18,10 +19,17 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 	if m.platformSenders == nil {
 		m.platformSenders = map[bot.Platform]bot.Sender{}
 	}
+	ib, err := m.newInbox() // reliab.go: durable inbox, admission, supervision
+	if err != nil {
+		return nil, err
+	}
+	runners = append(runners, ib.Run)
+	hl := m.adapterHealth()
 	if m.Config.Slack() {
 		a, err := slackbot.New(slackbot.Config{
 			BotToken: m.Config.SlackBotToken, AppToken: m.Config.SlackAppToken, SigningSecret: m.Config.SlackSigningSecret,
 			APIURL: m.Config.SlackAPIURL, Command: m.Config.SlackCommand, Timeout: m.Config.WorkTimeout,
+			Inbox: ib, Health: func(up bool, err error) { hl.set(bot.Slack, up, err, time.Time{}) },
 		}, h, m.Store, m.Pool, m.Log.With("platform", "slack"))
 		if err != nil {
 			return nil, err
@@ -30,10 +38,11 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 		m.stops = append(m.stops, a.Close)
 		if m.Config.SlackSigningSecret != "" {
 			a.Register(mux)
+			hl.set(bot.Slack, true, nil, time.Time{})
 			m.Log.Info("slack: HTTP mode", "paths", "/slack/events /slack/commands /slack/interactivity")
 		}
 		if m.Config.SlackAppToken != "" {
-			runners = append(runners, a.RunSocketMode)
+			runners = append(runners, m.supervise(bot.Slack, a.RunSocketMode))
 			m.Log.Info("slack: Socket Mode")
 		}
 	}
@@ -42,6 +51,7 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 			AppID: m.Config.LarkAppID, AppSecret: m.Config.LarkAppSecret, Mode: m.Config.LarkMode,
 			EncryptKey: m.Config.LarkEncryptKey, VerificationToken: m.Config.LarkVerificationToken,
 			Domain: m.Config.LarkDomain, BaseURL: m.Config.LarkBaseURL, BotOpenID: m.Config.LarkBotOpenID,
+			Inbox: ib, Health: func(up bool, err error) { hl.set(bot.Lark, up, err, time.Time{}) },
 		}, h, m.Store, m.Pool, m.Log.With("platform", "lark"))
 		if err != nil {
 			return nil, err
@@ -49,9 +59,10 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 		m.platformSenders[bot.Lark] = a
 		if m.Config.LarkMode == "webhook" {
 			a.Register(mux)
+			hl.set(bot.Lark, true, nil, time.Time{})
 			m.Log.Info("lark: webhook mode", "path", "/lark/events")
 		} else {
-			runners = append(runners, a.RunLongConnection)
+			runners = append(runners, m.supervise(bot.Lark, a.RunLongConnection))
 			m.Log.Info("lark: long connection")
 		}
 	}

@@ -130,6 +130,7 @@ type Main struct {
 	// platformSenders deliver proactive messages per platform; stops shut
 	// the adapters down (after the HTTP server, before the pool).
 	platformSenders map[bot.Platform]bot.Sender
+	health          *health // adapter states (reliab.go)
 	stops           []func(context.Context) error
 }
 
@@ -192,19 +193,11 @@ func (m *Main) Serve(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		cctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		if err := m.Store.Ping(cctx); err != nil {
-			http.Error(w, "store unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = io.WriteString(w, "ready\n")
-	})
+	mux.HandleFunc("GET /readyz", m.readyz) // store and adapters (reliab.go)
 	ctx, cancelRunners := context.WithCancel(ctx)
 	defer cancelRunners()
 	m.Pool = bot.NewPool(m.Config.Workers, m.Config.Queue, m.Config.WorkTimeout, m.Log)
-	h := bot.Chain(m.Router, bot.RequestID(m.Log), m.Metrics.Bot(CommandNamer(m.Router)))
+	h := bot.Chain(m.Router, bot.RequestID(m.Log), m.Metrics.Bot(CommandNamer(m.Router)), retryStoreFailures(m.Log))
 	runners, err := m.adapters(ctx, mux, h)
 	if err != nil {
 		return err

@@ -275,6 +275,7 @@ var _ coach.Store = (*metricsStore)(nil)
 // done observes one call that started at start.
 func (s *metricsStore) done(ctx context.Context, op string, start time.Time, err error) {
 	s.m.storeSeconds.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	noteStoreCall(ctx, op, err) // reliab.go
 	if err == nil || errors.Is(err, coach.ErrNotFound) || errors.Is(err, coach.ErrConflict) {
 		return
 	}

@@ -352,6 +352,7 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 	if err != nil {
 		return err
 	}
+	tok := coach.UpdateToken(ctx)
 	err = s.db.Update(func(tx *bbolt.Tx) error {
 		if tb := tx.Bucket(bData).Bucket(teamName(c.Team)); tb == nil {
 			return coach.ErrNotFound
@@ -363,6 +364,11 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		old := b.deals.Get(be64(n))
 		if old == nil {
 			return coach.ErrNotFound
+		}
+		if same, err := sameUpdate(tx, c.Team, n, tok); err != nil || same {
+			// The same update again (coach.UpdateToken): applied already.
+			c.Version = int64(binary.BigEndian.Uint64(old[:8]))
+			return err
 		}
 		if int64(binary.BigEndian.Uint64(old[:8])) != d.Version {
 			return coach.ErrConflict

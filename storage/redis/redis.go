@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -239,31 +240,48 @@ func (s *Store) GetDeal(ctx context.Context, team, id string) (*coach.Deal, erro
 var updateDealScript = goredis.NewScript(nameIndexLua + `
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
-if v ~= ARGV[1] then
-  -- A client-side retry of this very update (the first reply was lost)
-  -- finds its own write: report success, not a conflict.
-  if v == ARGV[2] and redis.call('HGET', KEYS[1], 'd') == ARGV[3] then return 1 end
-  return -2
+-- ARGV[7] is the update's request token (coach.UpdateToken); field t
+-- keeps the tokens of the deal's last 256 writes. Finding it is finding
+-- this very update already applied (its reply was lost, or the delivery
+-- ran again): success, nothing written twice. Equal bytes are not a
+-- retry: two identical commands are two tokens and two events.
+local t = redis.call('HGET', KEYS[1], 't') or ''
+if string.find(t, ' ' .. ARGV[7] .. ' ', 1, true) then return 2 end
+-- A read-back (checkUpdate) gave up on this token and told the caller it
+-- was not applied: it must never land afterwards (f: recent fences).
+if string.find(redis.call('HGET', KEYS[1], 'f') or '', ' ' .. ARGV[7] .. ' ', 1, true) then return -3 end
+if v ~= ARGV[1] then return -2 end
+local keep, n = {ARGV[7]}, 1
+for tok in string.gmatch(t, '%S+') do
+  if n >= 256 then break end
+  n = n + 1
+  keep[n] = tok
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 't', ' ' .. table.concat(keep, ' ') .. ' ')
 if ARGV[4] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[5], ARGV[6])
 else
   redis.call('ZREM', KEYS[3], ARGV[6])
 end
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
 nameIndex(nil, false) -- name index (nameindex.go)
-` + outboxLua("update", "ARGV[3]", "{unpack(ARGV, 7)}") + `
+` + outboxLua("update", "ARGV[3]", "{unpack(ARGV, 8)}") + `
 return 1
 `)
 
 // UpdateDeal stores d if the stored version equals d.Version, appends the
 // events and moves the index entry in one script (one round trip); d.Version
-// is then the new version. The check compares only the stored version
-// field. Errors: coach.ErrNotFound, coach.ErrConflict.
+// is then the new version. The update's request token (coach.UpdateToken)
+// is stored with the deal: a repeat of the same token is reported applied
+// without a second write, and when the reply is lost after sending, the
+// token is read back (checkUpdate) so the caller learns what happened.
+// Errors: coach.ErrNotFound, coach.ErrConflict, coach.ErrOutcomeUnknown
+// (sent, and the read-back failed too).
 func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Event) error {
+	tok := strings.ReplaceAll(coach.UpdateToken(ctx), " ", "_") // tokens are space-separated in the deal
+	octx := ctx
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	c := d.Clone()
@@ -273,9 +291,9 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		return fmt.Errorf("redis: encode deal: %w", err)
 	}
 	k := s.team(c.Team)
-	args := make([]any, 0, 6+len(events))
+	args := make([]any, 0, 7+len(events))
 	args = append(args, strconv.FormatInt(d.Version, 10), strconv.FormatInt(c.Version, 10), js,
-		openFlag(c), unixMs(c.LastProgressAt), c.ID)
+		openFlag(c), unixMs(c.LastProgressAt), c.ID, "")
 	args = append(args, nameIndexArg(k, c.ID, c)) // the name index's, found by its marker (nameindex.go)
 	for _, e := range events {
 		e.Team, e.Deal = c.Team, c.ID
@@ -285,13 +303,34 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 		}
 		args = append(args, ej)
 	}
-	r, err := updateDealScript.Run(ctx, s.c, append([]string{k.deal(c.ID), k.hist(c.ID), k.progress()}, k.outboxKeys()...), args...).Int64()
+	var r int64
+	for range 4 {
+		args[6] = tok
+		r, err = updateDealScript.Run(ctx, s.c, append([]string{k.deal(c.ID), k.hist(c.ID), k.progress()}, k.outboxKeys()...), args...).Int64()
+		if err != nil && maybeSent(err) {
+			r, err = s.checkUpdate(octx, k.deal(c.ID), tok, err)
+		}
+		if err != nil || r != -3 {
+			break
+		}
+		// An earlier attempt with this token was reported not applied and
+		// fenced (so its lost original can never land): this attempt is a
+		// new one. A derived token keeps a re-run of it idempotent too.
+		tok += "'"
+	}
 	if err == nil {
 		switch r {
 		case -1:
 			err = coach.ErrNotFound
 		case -2:
 			err = coach.ErrConflict
+		case -3:
+			err = errors.New("given up after a lost reply")
+		case 2:
+			// Applied before: report the version it produced (or a later one).
+			if v, verr := s.c.HGet(ctx, k.deal(c.ID), "v").Int64(); verr == nil {
+				c.Version = v
+			}
 		}
 	}
 	if err != nil {

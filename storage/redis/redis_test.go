@@ -333,12 +333,13 @@ func BenchmarkUpdateDealParallel(b *testing.B) {
 }
 
 // TestUpdateRetryIsIdempotent replays an update that was already applied,
-// as a client retry after a lost reply would: it succeeds without writing
-// again, while a different update at the same version still conflicts.
+// with its request token, as a client retry after a lost reply would: it
+// succeeds without writing again, while a different update (another token)
+// at the same version still conflicts.
 func TestUpdateRetryIsIdempotent(t *testing.T) {
 	c := redistest.Client(t)
 	s := redis.New(c, redis.WithPrefix(redistest.Prefix(t, c)))
-	ctx := t.Context()
+	ctx := coach.WithUpdateToken(t.Context(), "tok-1")
 	d := &coach.Deal{Team: "T", Name: "x", Status: coach.StatusOpen}
 	if err := s.CreateDeal(ctx, d, nil); err != nil {
 		t.Fatal(err)
@@ -353,7 +354,7 @@ func TestUpdateRetryIsIdempotent(t *testing.T) {
 	}
 	other := retry.Clone()
 	other.Name = "z"
-	if err := s.UpdateDeal(ctx, other, nil); !errors.Is(err, coach.ErrConflict) {
+	if err := s.UpdateDeal(coach.WithUpdateToken(ctx, "tok-2"), other, nil); !errors.Is(err, coach.ErrConflict) {
 		t.Fatalf("different update at the old version: %v, want ErrConflict", err)
 	}
 	if h, _ := s.History(ctx, "T", d.ID, 0); len(h) != 1 {

@@ -72,9 +72,10 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 			tt.fn(t, s)
 		})
 	}
-	runSnapshots(t, newStore)
-	nameIndex(t, newStore) // nameindex.go
-	runOutbox(t, newStore) // outbox.go
+	runSnapshots(t, newStore)                                    // snapshot.go
+	t.Run("Inbox", func(t *testing.T) { runInbox(t, newStore) }) // inbox.go
+	nameIndex(t, newStore)                                       // nameindex.go
+	runOutbox(t, newStore)                                       // outbox.go
 }
 
 // base is a fixed instant the suite's times derive from; nanoseconds are
