@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -178,9 +179,21 @@ func (r *Router) coachMenu(q *Request, d *coach.Deal) Reply {
 	rep.Add(Heading{Text: q.T("session.menu", "id", d.ID, "name", d.Name)})
 	var lines []string
 	var btns []Button
+	// the sessions that fit the deal now come first (coach decides which)
+	fit := coach.FitSessions(r.pb, d)
+	kinds := append([]string(nil), fit...)
 	for _, k := range coach.SessionKinds {
-		lines = append(lines, "• "+q.T("session.kind."+k)+" — "+q.T("session.kinddesc."+k))
-		btns = append(btns, Button{Label: q.T("session.kind." + k), Command: "coach " + d.ID + " " + k})
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	for _, k := range kinds {
+		line, style := "• "+q.T("session.kind."+k)+" — "+q.T("session.kinddesc."+k), ""
+		if slices.Contains(fit, k) {
+			line, style = "★ "+q.T("session.kind."+k)+" — "+q.T("session.kinddesc."+k), "primary"
+		}
+		lines = append(lines, line)
+		btns = append(btns, Button{Label: q.T("session.kind." + k), Command: "coach " + d.ID + " " + k, Style: style})
 	}
 	rep.Add(Text{Text: strings.Join(lines, "\n")}, Buttons{Items: btns})
 	rep.Summary = q.T("session.menu", "id", d.ID, "name", d.Name)
@@ -259,6 +272,7 @@ func (r *Router) sessionCompact(q *Request, s *coach.Session, d *coach.Deal, not
 	rep.Add(Context{Text: note + " · " + head})
 	rep.Summary = note
 	r.pointsBlocks(q, &rep, s)
+	rep.Add(q.sessionButtons(s, d.ID))
 	rep.Add(Context{Text: q.sessionHint(s)})
 	return rep
 }
@@ -395,6 +409,7 @@ func (r *Router) sessionView(q *Request, s *coach.Session, d *coach.Deal, note s
 	if len(rem) > 0 {
 		rep.Add(Context{Text: q.T("session.remember") + "\n" + strings.Join(rem, "\n")})
 	}
+	rep.Add(q.sessionButtons(s, d.ID))
 	rep.Add(Context{Text: q.sessionHint(s)})
 	return rep
 }
@@ -445,7 +460,7 @@ func (r *Router) budgetTiers(q *Request, d *coach.Deal) string {
 		return q.T("session.tiers_generic")
 	}
 	lo, hi := d.Value/2, d.Value
-	return q.T("session.tiers", "low", FormatMoney(lo, d.Currency), "high", FormatMoney(hi, d.Currency))
+	return q.T("session.tiers", "low", q.money(lo, d.Currency), "high", q.money(hi, d.Currency))
 }
 
 // sessionDone shows what the session found and offers to record it.

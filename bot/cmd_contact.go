@@ -49,10 +49,19 @@ func stakeholderInput(a Args) (coach.StakeholderInput, error) {
 		}
 		return v
 	}
-	in.Role = norm("role", map[string]string{"dm": coach.RoleDecisionMaker, "decision": coach.RoleDecisionMaker, "决策者": coach.RoleDecisionMaker, "经手人": coach.RoleHandler,
-		"影响者": coach.RoleInfluencer, "使用者": coach.RoleUser, "采购小组": coach.RolePurchasingGroup, "purchasing": coach.RolePurchasingGroup, "其他": coach.RoleOther})
-	in.Attitude = norm("attitude", map[string]string{"支持": coach.AttitudeSupporter, "支持者": coach.AttitudeSupporter, "中立": coach.AttitudeNeutral, "反对": coach.AttitudeOpponent, "反对者": coach.AttitudeOpponent, "support": coach.AttitudeSupporter, "against": coach.AttitudeOpponent})
-	in.Influence = norm("influence", map[string]string{"高": coach.InfluenceHigh, "中": coach.InfluenceMedium, "低": coach.InfluenceLow, "med": coach.InfluenceMedium})
+	with := func(m map[string]string, more map[string]string) map[string]string {
+		for k, v := range more {
+			m[k] = v
+		}
+		return m
+	}
+	// the labels of the catalog (what the form's choices show) plus short forms
+	in.Role = norm("role", with(valueAliases("role.", coach.StakeholderRoles), map[string]string{"dm": coach.RoleDecisionMaker, "decision": coach.RoleDecisionMaker,
+		"决策人": coach.RoleDecisionMaker, "purchasing": coach.RolePurchasingGroup}))
+	in.Attitude = norm("attitude", with(valueAliases("attitude.", coach.Attitudes), map[string]string{"支持者": coach.AttitudeSupporter, "反对者": coach.AttitudeOpponent,
+		"support": coach.AttitudeSupporter, "against": coach.AttitudeOpponent}))
+	in.Influence = norm("influence", with(valueAliases("influence.", coach.Influences), map[string]string{"高": coach.InfluenceHigh, "中": coach.InfluenceMedium,
+		"低": coach.InfluenceLow, "med": coach.InfluenceMedium}))
 	if v, ok := a.Get("level"); ok {
 		n, ok := ParseLevel(v)
 		if !ok {

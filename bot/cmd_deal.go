@@ -218,22 +218,6 @@ func (r *Router) cmdHistory(q *Request) (Reply, error) {
 	return rep, nil
 }
 
-func (q *Request) eventLine(e coach.Event) string {
-	s := q.fmtTime(e.At) + " · " + q.memberName(e.By) + " · " + q.T("event."+e.Kind)
-	if e.Field != "" {
-		s += " " + e.Field
-	}
-	switch {
-	case e.Before != "" && e.After != "":
-		s += ": " + e.Before + " → " + e.After
-	case e.After != "":
-		s += ": " + e.After
-	case e.Before != "":
-		s += ": " + e.Before + " → ∅"
-	}
-	return s
-}
-
 func (r *Router) cmdStatus(q *Request, st coach.Status) (Reply, error) {
 	ref, err := q.dealRef()
 	if err != nil {

@@ -11,18 +11,19 @@ import (
 
 func (r *Router) formCommands() []*Command {
 	return []*Command{
-		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id> [<field>=<value>…]]", Group: "coaching",
-			Examples: []string{"form D-1", "form D-1 s2.t1", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`}, Run: r.cmdForm,
+		{Name: "form", Aliases: []string{"表单"}, Usage: "<deal> [<tool-id>|<info-group>|note|won|lost [<field>=<value>…]]", Group: "coaching",
+			Examples: []string{"form D-1", "form D-1 s2.t1", "form D-1 s1.i1", "form D-1 won value=1.2m close=2027-03-31", `form D-1 s2.t1 visit_date=2026-12-03 pain="slow month-end close"`}, Run: r.cmdForm,
 			FromForm: r.toolFromForm},
 	}
 }
 
-// toolFromForm turns a submitted tool form (sN.tK) into the arguments of
+// toolFromForm turns a submitted tool form (sN.tK), info group form
+// (sN.iK) or card form (note, won, lost) into the arguments of
 // `form <deal> <tool> <field>=<value>…`. Every value is kept, empty ones
 // too (an emptied field is cleared); the submission must fill every
 // required field (see cmdForm).
 func (r *Router) toolFromForm(a *Action) (Args, bool) {
-	if _, ok := r.pb.Tool(a.Form); !ok {
+	if _, ok := r.pb.Tool(a.Form); !ok && !r.isCardForm(a.Form) {
 		return Args{}, false
 	}
 	keys := make([]string, 0, len(a.Values))
@@ -45,7 +46,7 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	id := q.Args.Word(1)
-	if id != "" && (len(q.Args.KV) > 0 || q.Form != nil) {
+	if id != "" && (len(q.Args.KV) > 0 || q.Form != nil) && !r.isCardForm(strings.ToLower(id)) {
 		values := map[string]string{}
 		for _, kv := range q.Args.KV {
 			values[kv.Key] = kv.Value
@@ -64,6 +65,9 @@ func (r *Router) cmdForm(q *Request) (Reply, error) {
 	}
 	if id == "" {
 		return r.formsList(q, d), nil
+	}
+	if rep, handled, err := r.cardForm(q, d, id); handled {
+		return rep, err
 	}
 	tool, err := r.svc.Tool(id, d)
 	if err != nil {
@@ -168,29 +172,4 @@ func (r *Router) formFilled(q *Request, res coach.FormResult) Reply {
 	rep.Add(r.changeTipBlocks(q, res.Change)...)
 	rep.Add(Buttons{Items: []Button{{Label: q.T("form.btn.edit"), Command: "form " + d.ID + " " + res.Tool.ID}, {Label: q.T("prep.btn.show"), Command: "show " + d.ID}}})
 	return rep
-}
-
-// formsCardLine is the deal card's hook: one line on how complete the
-// active stage's forms are ("" when the stage has none).
-func (r *Router) formsCardLine(q *Request, d *coach.Deal, p coach.Progress) string {
-	if !d.Open() || p.Active == 0 {
-		return ""
-	}
-	st := coach.FormsStatus(r.pb, d, p.Active)
-	if len(st) == 0 {
-		return ""
-	}
-	done := 0
-	var parts []string
-	for _, fs := range st {
-		mark := "○"
-		switch {
-		case fs.Complete():
-			mark, done = "●", done+1
-		case fs.Filled > 0:
-			mark = "◐"
-		}
-		parts = append(parts, mark+fs.Tool.ID)
-	}
-	return q.T("form.card", "done", strconv.Itoa(done), "n", strconv.Itoa(len(st)), "list", strings.Join(parts, " "), "id", d.ID)
 }

@@ -36,14 +36,13 @@ func (r *Router) cmdInfo(q *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	d := ch.After
-	rep := r.infoView(q, d)
 	msg := q.T("change.none", "id", d.ID)
 	if len(ch.Events) > 0 {
 		msg = q.T("info.done", "id", d.ID, "n", strconv.Itoa(len(ch.Events)))
 	}
-	rep.Blocks = append([]Block{Text{Text: msg}}, rep.Blocks...)
+	// what changed and the next step, not every field of every stage
+	rep := r.confirmation(q, d, msg)
 	rep.Add(r.changeTipBlocks(q, ch)...) // coaching tips
-	rep.Summary = msg
 	return rep, nil
 }
 
@@ -65,9 +64,9 @@ func (r *Router) infoView(q *Request, d *coach.Deal) Reply {
 				if ok {
 					mark = "✓"
 				}
-				line := mark + " " + f.Key + " (" + f.Name.In(q.Lang) + ")"
+				line := mark + " " + f.Name.In(q.Lang) + " `" + f.Key + "`"
 				if ok {
-					line += ": " + v
+					line += q.colon() + v
 				}
 				lines = append(lines, line)
 			}

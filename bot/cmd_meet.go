@@ -66,7 +66,7 @@ func (r *Router) meetForm(q *Request, d *coach.Deal) Reply {
 	f := Form{ID: "meet", Deal: d.ID, Title: q.T("form.meet.title", "id", d.ID), Submit: q.T("form.submit"), Command: "meet " + d.ID,
 		Fields: []FormField{
 			{Key: "date", Label: q.T("field.date"), Kind: "date", Required: true},
-			{Key: "time", Label: q.T("field.time"), Kind: "text", Required: true, Hint: "14:30"},
+			{Key: "time", Label: q.T("field.time"), Kind: "time", Required: true, Hint: "14:30"},
 			{Key: "place", Label: q.T("field.place"), Kind: "text"},
 			{Key: "topic", Label: q.T("field.topic"), Kind: "long"},
 		}}

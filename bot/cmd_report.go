@@ -58,14 +58,14 @@ func (q *Request) funnelBlocks(stats []coach.StageStat) []Block {
 		if s.Stage > 0 {
 			name = q.stageName(s.Stage)
 		}
-		lines = append(lines, q.T("pipeline.row", "stage", name, "n", strconv.Itoa(s.Count), "value", FormatMoney(s.Value, ""), "weighted", FormatMoney(s.Weighted, "")))
+		lines = append(lines, q.T("pipeline.row", "stage", name, "n", strconv.Itoa(s.Count), "value", q.money(s.Value, ""), "weighted", q.money(s.Weighted, "")))
 		total += s.Value
 		weighted += s.Weighted
 		count += s.Count
 	}
 	return []Block{
 		Text{Text: strings.Join(lines, "\n")},
-		Context{Text: q.T("pipeline.total", "n", strconv.Itoa(count), "value", FormatMoney(total, ""), "weighted", FormatMoney(weighted, ""))},
+		Context{Text: q.T("pipeline.total", "n", strconv.Itoa(count), "value", q.money(total, ""), "weighted", q.money(weighted, ""))},
 	}
 }
 
@@ -128,9 +128,10 @@ func (r *Router) scoreLines(q *Request, week, quarter coach.RepScore) string {
 	return strings.Join(lines, "\n")
 }
 
-// money writes an amount compactly: zh in 万 and 亿 (120万, 1.35亿), en
-// with K, M and B (1.2M, 360K); small amounts in full.
-func (q *Request) money(v int64) string {
+// compact writes an amount in three significant digits for the digest and
+// the forecast: zh in 万 and 亿 (120万, 1.35亿), en with K, M and B (1.2M,
+// 360K); small amounts in full. Exact amounts are money's.
+func (q *Request) compact(v int64) string {
 	neg := v < 0
 	if neg {
 		v = -v
@@ -185,9 +186,9 @@ func units(v, unit int64) string {
 func (q *Request) delta(v int64) string {
 	switch {
 	case v > 0:
-		return "+" + q.money(v)
+		return "+" + q.compact(v)
 	case v < 0:
-		return q.money(v)
+		return q.compact(v)
 	}
 	return "±0"
 }
@@ -226,7 +227,7 @@ func (q *Request) stageState(reached, completed int) string {
 // figures fills the open/weighted/commit/best placeholders, with the
 // change since prev when there is a baseline.
 func (q *Request) figures(key string, f, prev coach.Figures, base bool, kv ...string) string {
-	kv = append(kv, "open", q.money(f.Open), "weighted", q.money(f.Weighted), "commit", q.money(f.Commit), "best", q.money(f.BestCase), "n", strconv.Itoa(f.Deals))
+	kv = append(kv, "open", q.compact(f.Open), "weighted", q.compact(f.Weighted), "commit", q.compact(f.Commit), "best", q.compact(f.BestCase), "n", strconv.Itoa(f.Deals))
 	if !base {
 		return q.T(key+"_nobase", kv...)
 	}
@@ -291,7 +292,7 @@ func (r *Router) digestReply(q *Request, d *coach.Digest) Reply {
 	rep.Add(Divider{}, Heading{Text: q.T("digest.changes", "n", strconv.Itoa(c.Len()+c.More))})
 	var lines []string
 	deal := func(key string, x *coach.Deal, kv ...string) {
-		lines = append(lines, q.T(key, append([]string{"id", x.ID, "name", x.Name, "value", q.money(x.Value), "owner", q.memberName(x.Owner)}, kv...)...))
+		lines = append(lines, q.T(key, append([]string{"id", x.ID, "name", x.Name, "value", q.compact(x.Value), "owner", q.memberName(x.Owner)}, kv...)...))
 	}
 	for _, x := range c.Won {
 		deal("digest.change.won", x)
@@ -339,7 +340,7 @@ func (r *Router) digestReply(q *Request, d *coach.Digest) Reply {
 				next += " " + it.Text.In(q.Lang)
 			}
 		}
-		lines = append(lines, q.T("digest.attention_line", "id", a.Deal.ID, "name", a.Deal.Name, "value", q.money(a.Deal.Value),
+		lines = append(lines, q.T("digest.attention_line", "id", a.Deal.ID, "name", a.Deal.Name, "value", q.compact(a.Deal.Value),
 			"owner", q.memberName(a.Deal.Owner), "why", q.flagShort(a.Assessment), "next", next))
 	}
 	if d.AttentionMore > 0 {
@@ -374,7 +375,7 @@ func (r *Router) digestReply(q *Request, d *coach.Digest) Reply {
 	}
 	rep.Add(Text{Text: strings.Join(lines, "\n")}, Context{Text: q.T("digest.gaps_hint")})
 
-	rep.Summary = q.T("digest.summary", "team", name, "weighted", q.money(p.Total.Weighted), "changes", strconv.Itoa(c.Len()+c.More), "flagged", strconv.Itoa(n))
+	rep.Summary = q.T("digest.summary", "team", name, "weighted", q.compact(p.Total.Weighted), "changes", strconv.Itoa(c.Len()+c.More), "flagged", strconv.Itoa(n))
 	return rep
 }
 
@@ -443,25 +444,25 @@ func (r *Router) forecastReply(q *Request, f *coach.Forecast) Reply {
 		}
 		var ms []string
 		for k, m := range x.Months {
-			ms = append(ms, q.monthName(f.Months[k].Month)+" "+q.money(m.Weighted))
+			ms = append(ms, q.monthName(f.Months[k].Month)+" "+q.compact(m.Weighted))
 		}
-		lines = append(lines, q.T("forecast.rep", "rep", q.memberName(x.Rep), "weighted", q.money(x.Total.Weighted), "commit", q.money(x.Total.Commit), "months", strings.Join(ms, " · ")))
+		lines = append(lines, q.T("forecast.rep", "rep", q.memberName(x.Rep), "weighted", q.compact(x.Total.Weighted), "commit", q.compact(x.Total.Commit), "months", strings.Join(ms, " · ")))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, q.T("scorecard.none"))
 	}
 	rep.Add(Divider{}, Heading{Text: q.T("forecast.reps")}, Text{Text: strings.Join(lines, "\n")})
 	if f.Undated.Deals > 0 {
-		rep.Add(Context{Text: q.T("forecast.undated", "n", strconv.Itoa(f.Undated.Deals), "open", q.money(f.Undated.Open), "weighted", q.money(f.Undated.Weighted))})
+		rep.Add(Context{Text: q.T("forecast.undated", "n", strconv.Itoa(f.Undated.Deals), "open", q.compact(f.Undated.Open), "weighted", q.compact(f.Undated.Weighted))})
 	}
-	rep.Summary = q.T("forecast.summary", "quarter", q.quarterName(f.Quarter), "weighted", q.money(f.Total.Weighted))
+	rep.Summary = q.T("forecast.summary", "quarter", q.quarterName(f.Quarter), "weighted", q.compact(f.Total.Weighted))
 	return rep
 }
 
 // AlertNotice rendering: one short message to the owner's manager.
 func (r *Router) alertReply(q *Request, n coach.AlertNotice) Reply {
 	d := n.Deal
-	kv := []string{"id", d.ID, "name", d.Name, "value", q.money(d.Value), "owner", q.memberName(d.Owner)}
+	kv := []string{"id", d.ID, "name", d.Name, "value", q.compact(d.Value), "owner", q.memberName(d.Owner)}
 	var msg string
 	switch n.Kind {
 	case coach.AlertSlipped:

@@ -42,6 +42,7 @@ func (r *Router) teamCommands() []*Command {
 		{Name: "team", Aliases: []string{"团队"}, Group: "team", Run: r.cmdTeam,
 			Sub: append([]*Command{
 				{Name: "role", Aliases: []string{"角色"}, Usage: "<user> <admin|manager|rep>", Examples: []string{"team role U123 manager"}, Run: r.teamRole},
+				{Name: "add", Aliases: []string{"添加"}, Usage: "<user>…", Examples: []string{"team add @Wang @Li"}, Run: r.teamAdd},
 				{Name: "reports", Aliases: []string{"汇报"}, Usage: "<user> <manager>", Examples: []string{"team reports U456 U123"}, Run: r.teamReports},
 				{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Examples: []string{"team lang zh"}, Run: r.teamLang},
 				{Name: "tz", Aliases: []string{"timezone", "时区"}, Usage: "<IANA zone>", Examples: []string{"team tz Asia/Shanghai"}, Run: r.teamTZ},
@@ -128,13 +129,10 @@ func (r *Router) teamView(q *Request, t *coach.Team) Reply {
 	var lines []string
 	for _, id := range ids {
 		m := t.Members[id]
-		line := id
-		if m.Name != "" && m.Name != id {
-			line += " (" + m.Name + ")"
-		}
-		line += " · " + q.T("memberrole."+m.Role)
+		// names, not platform ids (the id only while no name is known)
+		line := memberLabel(t, id) + " · " + q.T("memberrole."+m.Role)
 		if m.Manager != "" {
-			line += " · " + q.T("team.reports_to", "manager", m.Manager)
+			line += " · " + q.T("team.reports_to", "manager", memberLabel(t, m.Manager))
 		}
 		lines = append(lines, line)
 	}
@@ -209,7 +207,7 @@ func (r *Router) teamAlerts(q *Request) (Reply, error) {
 	}
 	msg := q.T("alerts.off")
 	if t.Alerts.On {
-		msg = q.T("alerts.on", "threshold", q.money(t.Alerts.Min()))
+		msg = q.T("alerts.on", "threshold", q.money(t.Alerts.Min(), ""))
 	}
 	return Reply{Summary: msg, Blocks: []Block{Text{Text: msg}}}, nil
 }

@@ -114,7 +114,7 @@ var coachingMessages = map[string]tx{
 	"prep.btn.forms":     {EN: "Forms", ZH: "表单"},
 	"prep.goal":          {EN: "Goal of the stage:", ZH: "本阶段目标："},
 	"prep.open_title":    {EN: "Still open:", ZH: "尚未完成："},
-	"prep.checklist":     {EN: "Pre-call checklist (prep.1–6):", ZH: "售前准备（prep.1–6）:"},
+	"prep.checklist":     {EN: "Pre-call checklist (prep.1–6):", ZH: "售前准备（prep.1–6）："},
 	"prep.todo":          {EN: "— to do", ZH: "——待准备"},
 	"prep.control":       {EN: "Next control questions:", ZH: "接下来的控制型提问："},
 	"prep.cases":         {EN: "Reference cases:", ZH: "参考案例："},
@@ -133,7 +133,6 @@ var coachingMessages = map[string]tx{
 	"form.info_set":       {EN: "Also recorded as information: {list}", ZH: "同时记入信息：{list}"},
 	"form.still_required": {EN: "Still required: {list}", ZH: "仍需填写的必填项：{list}"},
 	"form.btn.edit":       {EN: "Edit form", ZH: "编辑表单"},
-	"form.card":           {EN: "Forms {done}/{n} complete: {list} (`form {id}`)", ZH: "表单已完成 {done}/{n}:{list}(`form {id}`)"},
 
 	// cases
 	"case.added":            {EN: "Added case {id} “{title}”.", ZH: "已添加案例 {id}“{title}”。"},

@@ -73,7 +73,7 @@ func TestNeedDiscoverySession(t *testing.T) {
 			"s2.i2.conditions = one system for orders and finance", "s2.s1", "`coach D-1 apply`", "`check D-1 s2.s1`", "`info D-1 "}},
 		{say: "apply", want: []string{"Session ended; 5 findings recorded on D-1", "✓ s2.s1"}},
 		{say: "next", want: []string{"I don't know the command"}},
-		{say: "history D-1", want: []string{"coaching session needs", "[nd.1 open] month-end close takes ten days", "info s2.i2.causes"}},
+		{say: "history D-1", want: []string{"coaching session Need discovery", "[nd.1 open] month-end close takes ten days", "info Causes of the problem"}},
 	})
 	d := e.Deal("D-1")
 	if !d.IsChecked("s2.s1") || d.Info["s2.i2.impact"] == "" {

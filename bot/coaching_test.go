@@ -98,9 +98,9 @@ func TestForms(t *testing.T) {
 		{"form D-1 s2.t2 resource=bogus", []string{"expected presales|expert|management|budget|other"}},
 		{"form D-1 s2.t9", []string{`There is no form "s2.t9"`, "s2.t1, s2.t2"}},
 		{"form D-1 s2.t1 colour=red", []string{`Unknown field "colour"`}},
-		{"info D-1", []string{"✓ causes (Causes of the problem): manual entry"}},
-		{"show D-1", []string{"Forms 0/8 complete: ◐s2.t1 ○s2.t2"}},
-		{"history D-1", []string{"form s2.t1.cause: manual entry", "info s2.i2.causes: manual entry"}},
+		{"info D-1", []string{"✓ Causes of the problem `causes`: manual entry"}},
+		{"show D-1", []string{"Forms: 0/8 complete", "◐ Visit summary report: `form D-1 s2.t1`", "○ Resource support request: `form D-1 s2.t2`"}},
+		{"history D-1", []string{"form Visit summary report · Causes: manual entry", "info Causes of the problem: manual entry"}},
 	}
 	for _, tc := range tests {
 		out := e.Ask("alice", tc.say)
@@ -123,7 +123,7 @@ func TestForms(t *testing.T) {
 	if rep.Error || !strings.Contains(console.Render(rep), "Also recorded as information: s2.i2.impact") {
 		t.Fatalf("submit:\n%s", console.Render(rep))
 	}
-	if out := e.Ask("alice", "show D-1"); !strings.Contains(out, "Forms 1/8 complete: ●s2.t1") {
+	if out := e.Ask("alice", "show D-1"); !strings.Contains(out, "Forms: 1/8 complete") || !strings.Contains(out, "● Visit summary report") {
 		t.Fatalf("complete form not on the card:\n%s", out)
 	}
 	rep = e.Act("alice", &bot.Action{Kind: bot.ActionForm, Form: "s9.t9", Deal: "D-1", Values: map[string]string{"x": "y"}})

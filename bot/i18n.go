@@ -57,6 +57,9 @@ func compile(s string) []part {
 // parity test keeps this from shipping); a placeholder without a value
 // stays as written.
 func T(lang playbook.Lang, key string, kv ...string) string {
+	if len(kv) >= 2 {
+		key = pluralKey(key, kv)
+	}
 	m, ok := catalog[key]
 	if !ok {
 		return key
@@ -95,6 +98,19 @@ func T(lang playbook.Lang, key string, kv ...string) string {
 		b.WriteString(v)
 	}
 	return b.String()
+}
+
+// pluralKey picks key+".one" (the singular text, where the catalog has
+// one) when the count placeholder {n} or {days} is 1: "1 contact".
+func pluralKey(key string, kv []string) string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "1" && (kv[i] == "n" || kv[i] == "days") {
+			if _, ok := catalog[key+".one"]; ok {
+				return key + ".one"
+			}
+		}
+	}
+	return key
 }
 
 // Tf is T with fmt-style convenience for a single numeric placeholder.

@@ -8,7 +8,7 @@ func init() {
 		"cmd.digest":    {EN: "The weekly digest now: pipeline vs last week, changes, deals that need attention, reps with a coaching focus, scorecard gaps (managers, admins).", ZH: "立即查看周报：与上周对比的销售管道、变化、需要关注的商机、各销售代表及辅导重点、考核短板（经理、管理员）。"},
 		"cmd.scorecard": {EN: "Process scorecards for the week and the quarter: yours, your reports' or (admins) anyone's.", ZH: "本周和本季度的过程考核评分卡：你自己的、下属的，或（管理员）任何人的。"},
 
-		"snooze.done": {EN: "{id}: no nudges until {until}.", ZH: "{id}:{until} 之前不再提醒。"},
+		"snooze.done": {EN: "{id}: no nudges until {until}.", ZH: "{id}：{until} 之前不再提醒。"},
 		"snooze.off":  {EN: "{id}: nudges are back on.", ZH: "{id}：已恢复提醒。"},
 		"mute.on":     {EN: "{id}: muted — no more nudges. `unmute {id}` turns them back on.", ZH: "{id}：已静音，不再提醒。用 `unmute {id}` 重新开启。"},
 		"mute.off":    {EN: "{id}: nudges are on again.", ZH: "{id}：已重新开启提醒。"},
@@ -43,7 +43,7 @@ func init() {
 		"nudge.ask":     {EN: "Try asking: “{question}”", ZH: "可以这样问：“{question}”"},
 		"nudge.action":  {EN: "Suggested action: {action}", ZH: "建议行动：{action}"},
 		"nudge.hint":    {EN: "`snooze {id} 3d` pauses these reminders, `mute {id}` stops them.", ZH: "`snooze {id} 3d` 暂停提醒，`mute {id}` 关闭提醒。"},
-		"nudge.summary": {EN: "{id} {name}: {why}", ZH: "{id} {name}:{why}"},
+		"nudge.summary": {EN: "{id} {name}: {why}", ZH: "{id} {name}：{why}"},
 		"btn.tick":      {EN: "Tick {item}", ZH: "勾选 {item}"},
 		"btn.snooze":    {EN: "Snooze {for}", ZH: "暂停 {for}"},
 		"btn.open":      {EN: "Open deal", ZH: "查看商机"},
@@ -57,7 +57,7 @@ func init() {
 
 		"scorecard.title":     {EN: "Process scorecards (week / quarter)", ZH: "过程考核评分卡（本周 / 本季度）"},
 		"scorecard.none":      {EN: "No reps to score.", ZH: "没有可考核的销售代表。"},
-		"scorecard.item":      {EN: "{id} {text}: {week} / {quarter}", ZH: "{id} {text}:{week} / {quarter}"},
+		"scorecard.item":      {EN: "{id} {text}: {week} / {quarter}", ZH: "{id} {text}：{week} / {quarter}"},
 		"scorecard.no_items":  {EN: "No evaluation item achieved this quarter.", ZH: "本季度尚未达成任何考核项目。"},
 		"scorecard.adherence": {EN: "Process: {ticks} ticks this week ({late} out of order), {qticks} this quarter ({qlate} out of order); {stalled} stalled deals now.", ZH: "过程：本周勾选 {ticks} 项（其中 {late} 项超前），本季度 {qticks} 项（其中 {qlate} 项超前）；当前停滞商机 {stalled} 个。"},
 		"scorecard.hint":      {EN: "An evaluation item counts when all its checklist items were ticked in the period; out of order = ticked before the earlier stages were completed.", ZH: "某考核项目的全部检查项在该期间内勾选完成才计入；超前 = 在前面阶段完成之前就勾选。"},

@@ -167,7 +167,7 @@ func TestNotifierNudgeRendering(t *testing.T) {
 		case "alice":
 			mustContain(t, text, "Acme ERP: stalled 15 d")
 		case "bob":
-			mustContain(t, text, "Globex:停滞 15 天")
+			mustContain(t, text, "Globex：停滞 15 天")
 		}
 	}
 	// a button click runs its command

@@ -102,7 +102,7 @@ type Image struct {
 type FormField struct {
 	Key      string
 	Label    string
-	Kind     string // "text", "long", "date", "number", "choice", "datetime"
+	Kind     string // "text", "long", "date", "time" (HH:MM), "number", "choice", "datetime"
 	Required bool
 	Value    string
 	Choices  []Option // for "choice": Label shown, Command is the value

@@ -179,7 +179,7 @@ func TestTeamAlertsCommand(t *testing.T) {
 		{"ann", "team alerts on", `Your role doesn't allow "team alerts"`},
 		{"mia", "team alerts maybe", `"maybe" is not a valid alerts`},
 		{"mia", "team alerts on lots", `"lots" is not a valid threshold`},
-		{"mia", "team 提醒 开 50万", "a deal worth 500K or more"},
+		{"mia", "team 提醒 开 50万", "a deal worth 500,000 or more"},
 		{"mia", "team alerts", "Manager alerts are on"},
 	}
 	for _, tc := range tests {

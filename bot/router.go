@@ -246,7 +246,7 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		return r.unknownCommand(q, first)
 	}
 	q.Cmd = cmd
-	q.Args = Split(toks[1:])
+	q.Args = canonicalKeys(Split(toks[1:]))
 	// During a guided session the rep types the customer's words, which
 	// may begin with a command word ("new system needed", "deals are
 	// stuck"). `new` without fields is then an answer, and a command the
@@ -492,6 +492,9 @@ func (r *Router) help(q *Request, name, sub string) (Reply, error) {
 		rep.Add(Divider{}, Heading{Text: q.T("help.group." + g)}, Text{Text: strings.Join(lines, "\n")})
 	}
 	rep.Add(Context{Text: q.T("help.more")})
+	if q.Msg.Platform == Console { // only the console can be left
+		rep.Add(Context{Text: q.T("help.quit")})
+	}
 	return rep, nil
 }
 

@@ -23,7 +23,7 @@ func mustContain(t *testing.T, out string, want ...string) {
 func TestWalkDealFromStageZeroToWon(t *testing.T) {
 	e := bottest.New(t)
 	mustContain(t, e.Ask("alice", `new "Acme ERP" customer=Acme value=1.2m close=2027-03-31`), "Created D-1", "1,200,000", "Not started")
-	mustContain(t, e.Ask("alice", "check acme s1.m1 s1.m2"), "✓ s1.m1", "Stage 0 reached")
+	mustContain(t, e.Ask("alice", "check acme s1.m1 s1.m2"), "✓ s1.m1", "Not started yet")
 	mustContain(t, e.Ask("alice", "check acme s1.m3"), "stage 1 · Customer planning & phone invitation reached", "win probability now 5%")
 	// a stage-2 tick before stage 1 is completed is kept but does not count yet
 	out := e.Ask("alice", "check D-1 s2.m1 s2.m2")
@@ -42,7 +42,8 @@ func TestWalkDealFromStageZeroToWon(t *testing.T) {
 		e.Ask("alice", "check D-1 "+strings.Join(ids, " "))
 	}
 	mustContain(t, e.Ask("alice", "show D-1"), "All stages completed", "95%")
-	mustContain(t, e.Ask("alice", "won D-1"), "D-1 won", "100%")
+	mustContain(t, e.Ask("alice", "won D-1"), "D-1 won", "`show D-1`")
+	mustContain(t, e.Ask("alice", "show D-1"), "100%")
 	var row bot.ExportRow
 	if err := json.Unmarshal([]byte(e.Ask("alice", "export json")), &row); err != nil {
 		t.Fatal(err)
@@ -161,7 +162,18 @@ func TestStoreDownNothingChanged(t *testing.T) {
 func TestChinese(t *testing.T) {
 	e := bottest.New(t)
 	mustContain(t, e.Ask("li", "lang zh"), "中文")
-	mustContain(t, e.Ask("li", `新建 “华东 ERP” customer=华东制造 value=120万`), "已创建 D-1", "1,200,000")
+	mustContain(t, e.Ask("li", `新建 “华东 ERP” customer=华东制造 value=120万`), "已创建 D-1", "120万")
+	// Chinese parameter names and amounts (one table with the English keys)
+	mustContain(t, e.Ask("li", `新建 "华为ERP" 客户=华为 金额=1.35亿 截止=2027-03-31 行业=制造`), "已创建 D-2", "华为", "1.35亿", "2027-03-31", "制造")
+	mustContain(t, e.Ask("li", `联系人 D-2 添加 王丽 角色=经手人 态度=支持 影响力=高 职位=IT总监`), "王丽", "经手人", "支持", "IT总监")
+	mustContain(t, e.Ask("li", `信息 D-2 规模=500人`), "已记录")
+	if d := e.Deal("D-2"); d.Customer != "华为" || d.Value != 135000000 || d.Info["s1.i1.size"] != "500人" || d.Stakeholders[0].Role != "handler" {
+		t.Fatalf("zh parameters: %+v", d)
+	}
+	mustContain(t, e.Ask("li", `约见 D-2 2026-12-03 14:00 地点=华为总部 主题=初次拜访`), "2026-12-03 14:00")
+	if m := e.Deal("D-2").Meetings; len(m) != 1 || m[0].Place != "华为总部" || m[0].Topic != "初次拜访" {
+		t.Fatalf("zh meeting: %+v", m)
+	}
 	mustContain(t, e.Ask("li", "勾选 华东 s1.m1 s1.m2 s1.m3"), "已抵达第 1 阶段")
 	mustContain(t, e.Ask("li", "查看 D-1"), "客户采购阶段", "里程碑")
 	mustContain(t, e.Ask("li", "帮助"), "商机", "辅导")

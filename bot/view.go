@@ -8,17 +8,23 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
-// changedCard confirms a change and shows the deal.
+// changedCard confirms a change: what changed, then the next step, with
+// a button to show the card (not the whole card after every update). A
+// one-tap control on the card itself (the buyer-stage select, reopen)
+// updates the card in place instead.
 func (r *Router) changedCard(q *Request, ch coach.Change, key string, kv ...string) Reply {
 	d := ch.After
-	rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
 	msg := q.T("change.none", "id", d.ID)
 	if len(ch.Events) > 0 {
 		msg = q.T(key, append([]string{"id", d.ID}, kv...)...)
 	}
-	rep.Blocks = append([]Block{Text{Text: msg}}, rep.Blocks...)
-	rep.Summary = msg
-	return rep
+	if a := q.Msg.Action; a != nil && a.Kind == ActionCommand {
+		rep := r.dealCard(q, coach.Evaluate(r.pb, d), d)
+		rep.Blocks = append([]Block{Context{Text: msg}}, rep.Blocks...)
+		rep.Summary, rep.Replace = msg, true
+		return rep
+	}
+	return r.confirmation(q, d, msg)
 }
 
 // changeTipBlocks renders the coaching tips a stored change triggers
@@ -50,7 +56,7 @@ func (q *Request) itemLabels(ids []string) string {
 	for _, id := range ids {
 		parts = append(parts, q.itemLabel(id))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, q.T("list.semi"))
 }
 
 // stageName is "stage 2 · Visit & preliminary research".
@@ -133,6 +139,9 @@ func (q *Request) syncLine(s coach.SyncResult) string {
 
 // progressLabel is "Stage 2 reached · stage 1 completed".
 func (q *Request) progressLabel(p coach.Progress) string {
+	if p.Reached == 0 {
+		return q.T("progress.label_none", "total", strconv.Itoa(len(q.r.pb.Stages)))
+	}
 	return q.T("progress.label", "reached", strconv.Itoa(p.Reached), "completed", strconv.Itoa(p.Completed), "total", strconv.Itoa(len(q.r.pb.Stages)))
 }
 
@@ -151,13 +160,13 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 	add("field.customer", d.Customer)
 	add("field.owner", q.memberName(d.Owner))
 	if d.Value > 0 {
-		add("field.value", FormatMoney(d.Value, d.Currency))
+		add("field.value", q.money(d.Value, d.Currency))
 	}
 	add("field.close", d.CloseDate)
 	add("field.industry", d.Industry)
 	status := q.T("dealstatus." + string(d.Status))
 	if d.Status == coach.StatusLost && d.LostReason != "" {
-		status += ": " + d.LostReason
+		status += q.colon() + d.LostReason
 	}
 	add("field.status", status)
 	add("field.win", strconv.Itoa(p.WinProbability)+"%")
@@ -165,12 +174,19 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 	rep.Add(Progress{Label: q.progressLabel(p), Reached: p.Reached, Completed: p.Completed, Total: len(r.pb.Stages)})
 	rep.Add(Text{Text: q.statusLine(p)})
 	sync := coach.BuyerSync(p, d.BuyerStage)
+	syncText := q.syncLine(sync)
+	if d.Open() && sync.Reason == "unknown" { // the buyer-stage select is on the card
+		syncText = q.T("sync."+sync.Verdict) + " — " + q.T("syncwhy.unknown_card")
+	}
 	rep.Add(Fields{Items: []Field{
 		{Label: q.T("field.buyer"), Value: q.buyerName(d.BuyerStage)},
-		{Label: q.T("field.sync"), Value: q.syncLine(sync)},
+		{Label: q.T("field.sync"), Value: syncText},
 	}})
 	if d.Open() && p.Active > 0 {
 		rep.Add(r.checklist(q, d, p, p.Active))
+		if cl, ok := r.relationshipChecklist(q, d, p.Active); ok {
+			rep.Add(cl)
+		}
 	}
 	if len(p.Pending) > 0 {
 		rep.Add(Context{Text: q.T("card.pending", "list", strings.Join(p.Pending, ", "))})
@@ -188,17 +204,7 @@ func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
 	if len(facts) > 0 {
 		rep.Add(Context{Text: strings.Join(facts, " · ")})
 	}
-	if line := r.formsCardLine(q, d, p); line != "" { // coaching hook: form completeness
-		rep.Add(Context{Text: line})
-	}
-	if d.Open() {
-		rep.Add(Buttons{Items: []Button{
-			{Label: q.T("btn.prep"), Command: "prep " + d.ID, Style: "primary"},
-			{Label: q.T("btn.coach"), Command: "coach " + d.ID + " needs"},
-			{Label: q.T("btn.history"), Command: "history " + d.ID},
-		}})
-		rep.Add(r.buyerSelect(q, d))
-	}
+	rep.Add(r.cardControls(q, d, p)...)
 	return rep
 }
 

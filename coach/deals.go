@@ -264,7 +264,7 @@ func (s *Service) InfoField(key string) (string, error) {
 			for _, f := range g.Fields {
 				full := playbook.InfoKey(g.ID, f.Key)
 				all = append(all, full)
-				if full == key || f.Key == key || (g.ID == key && len(g.Fields) == 1) {
+				if full == key || FieldNamed(f, key) || (g.ID == key && len(g.Fields) == 1) {
 					matches = append(matches, full)
 				}
 			}

@@ -59,10 +59,15 @@ func NormalizeFormValue(f playbook.Field, v string) (string, error) {
 		}
 	case "number":
 		n := strings.ReplaceAll(strings.ReplaceAll(v, ",", ""), "_", "")
-		if _, err := strconv.ParseFloat(n, 64); err != nil {
-			return "", Errf(CodeBadValue, "field", f.Key, "value", v, "expected", "number")
+		if _, err := strconv.ParseFloat(n, 64); err == nil {
+			return n, nil
 		}
-		return n, nil
+		// an amount is written the same as a deal value: 1.2m, 500k, 120万
+		amt, _, err := ParseMoney(v)
+		if err != nil {
+			return "", Errf(CodeBadValue, "field", f.Key, "value", v, "expected", "number, 1.2m, 500k, 120万")
+		}
+		return strconv.FormatInt(amt, 10), nil
 	}
 	if err := checkLen(f.Key, v, MaxTextLen); err != nil {
 		return "", err
@@ -109,6 +114,14 @@ func (s *Service) FillForm(ctx context.Context, a Actor, team *Team, ref, toolID
 	clean := map[string]string{}
 	for k, v := range values {
 		f, ok := byKey[strings.ToLower(k)]
+		if !ok { // a field's name works as its key (`预算价格=120万`)
+			for _, tf := range tool.Fields {
+				if FieldNamed(tf, k) {
+					f, ok = tf, true
+					break
+				}
+			}
+		}
 		if !ok {
 			return FormResult{}, Errf(CodeUnknownField, "field", k).WithSuggestions(keys...)
 		}

@@ -5,6 +5,7 @@ package console
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/stagecoach/stagecoach/bot"
@@ -17,6 +18,10 @@ func Render(r bot.Reply) string {
 		b.WriteString(s)
 		b.WriteByte('\n')
 	}
+	colon := ": " // the label separator of the reply's language
+	if r.Lang == "zh" {
+		colon = "："
+	}
 	for _, blk := range r.Blocks {
 		switch x := blk.(type) {
 		case bot.Heading:
@@ -27,7 +32,7 @@ func Render(r bot.Reply) string {
 			line("  " + strings.ReplaceAll(x.Text, "\n", "\n  "))
 		case bot.Fields:
 			for _, f := range x.Items {
-				line(f.Label + ": " + f.Value)
+				line(f.Label + colon + f.Value)
 			}
 		case bot.Divider:
 			line(strings.Repeat("─", 40))
@@ -57,11 +62,23 @@ func Render(r bot.Reply) string {
 			if x.Initial >= 0 && x.Initial < len(x.Options) {
 				cur = " = " + x.Options[x.Initial].Label
 			}
+			label := x.Label
+			if label == "" {
+				label = x.Placeholder
+			}
+			if !numbered(x.Options) {
+				// options that are different commands: list each one
+				line(label + cur)
+				for _, o := range x.Options {
+					line("  • " + o.Label + colon + "`" + o.Command + "`")
+				}
+				break
+			}
 			hint := ""
 			if len(x.Options) > 0 {
 				hint = " (`" + commonPrefix(x.Options) + "`)"
 			}
-			line(x.Label + cur + hint)
+			line(label + cur + hint)
 		case bot.Image:
 			line(fmt.Sprintf("[image: %s, %d bytes]", x.Title, len(x.PNG)))
 		case bot.Form:
@@ -115,6 +132,30 @@ func Bar(p bot.Progress) string {
 
 // commonPrefix is the command prefix shared by a select's options, e.g.
 // "buyer D-3 " for the buyer-stage select.
+// numbered reports whether the options are one command that differs
+// only in a trailing number ("buyer D-1 0" … "buyer D-1 8").
+func numbered(opts []bot.Option) bool {
+	if len(opts) == 0 {
+		return true
+	}
+	prefix := ""
+	for i, o := range opts {
+		j := strings.LastIndexByte(o.Command, ' ')
+		if j < 0 {
+			return false
+		}
+		if _, err := strconv.Atoi(o.Command[j+1:]); err != nil {
+			return false
+		}
+		if i == 0 {
+			prefix = o.Command[:j]
+		} else if o.Command[:j] != prefix {
+			return false
+		}
+	}
+	return true
+}
+
 func commonPrefix(opts []bot.Option) string {
 	p := opts[0].Command
 	for _, o := range opts[1:] {

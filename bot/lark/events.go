@@ -111,7 +111,7 @@ func (a *Adapter) parseMessage(ev *larkim.P2MessageReceiveV1) (incoming, bool) {
 	}
 	if t, ok := messageText(larkcore.StringValue(m.MessageType), larkcore.StringValue(m.Content)); ok {
 		in.text = true
-		in.msg.Text = stripMentions(t, m.Mentions)
+		in.msg.Text = a.mentionText(t, m.Mentions) // people's mentions become <@open_id|name>
 	}
 	return in, true
 }

@@ -373,6 +373,14 @@ func formInput(fl bot.FormField, loc string) element {
 		if placeholder == "" {
 			placeholder = text(loc, "select")
 		}
+	case "time":
+		in = element{"tag": "picker_time"}
+		if v := strings.TrimSpace(fl.Value); timeRe.MatchString(v) {
+			in["initial_time"] = v
+		}
+		if placeholder == "" {
+			placeholder = text(loc, "select")
+		}
 	case "choice":
 		in = element{"tag": "select_static", "options": options(fl.Choices)}
 		for _, c := range fl.Choices {
@@ -520,3 +528,5 @@ func truncateRunes(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
 }
+
+var timeRe = regexp.MustCompile(`^\d{2}:\d{2}$`)

@@ -537,7 +537,8 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 			for actionID, v := range acts {
 				val := fieldValue(actionID, v)
 				if actionID == fieldNumber && val != "" {
-					if _, err := strconv.ParseFloat(strings.ReplaceAll(val, ",", ""), 64); err != nil {
+					// a number field takes an amount as a deal value does (1.2m, 120万)
+					if _, err := strconv.ParseFloat(strings.ReplaceAll(val, ",", ""), 64); err != nil && !isAmount(val) {
 						fieldErrs[blockID] = tr(lang, "not_number")
 					}
 				}
@@ -658,6 +659,8 @@ func fieldValue(actionID string, v slackapi.BlockAction) string {
 	switch actionID {
 	case fieldDate:
 		return v.SelectedDate
+	case fieldTime:
+		return v.SelectedTime
 	case fieldChoice:
 		return v.SelectedOption.Value
 	}
@@ -684,4 +687,9 @@ func (a *Adapter) userName(ctx context.Context, user string) string {
 	}
 	a.users.put(user, name)
 	return name
+}
+
+func isAmount(s string) bool {
+	_, _, err := bot.ParseMoney(s)
+	return err == nil
 }

@@ -558,6 +558,7 @@ const (
 	fieldNumber   = "number"
 	fieldChoice   = "choice"
 	fieldDateTime = "datetime"
+	fieldTime     = "time"
 )
 
 // renderModal turns a Form into a modal view: one input block per field,
@@ -612,6 +613,12 @@ func formElement(fl bot.FormField, lang string) slackapi.BlockElement {
 		el := slackapi.NewDatePickerBlockElement(fieldDate)
 		if _, err := time.Parse(time.DateOnly, fl.Value); err == nil {
 			el.InitialDate = fl.Value
+		}
+		return el
+	case "time":
+		el := slackapi.NewTimePickerBlockElement(fieldTime)
+		if _, err := time.Parse("15:04", fl.Value); err == nil {
+			el.InitialTime = fl.Value
 		}
 		return el
 	case "choice":

@@ -14,6 +14,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/stagecoach/stagecoach/bot"
+	"github.com/stagecoach/stagecoach/bot/bottest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -70,18 +71,6 @@ func tickReply() bot.Reply {
 	}
 }
 
-func helpReply() bot.Reply {
-	return bot.Reply{
-		Ephemeral: true,
-		Blocks: []bot.Block{
-			bot.Heading{Text: "Stagecoach commands"},
-			bot.Text{Text: "new <name> — open a deal\ndeals — your open deals\nprep <deal> — questions for the next meeting\nhelp <command> — more about one command"},
-			bot.Divider{},
-			bot.Context{Text: "Type /coach help deals for examples."},
-		},
-	}
-}
-
 func goldenJSON(t *testing.T, name string, v any) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -108,20 +97,19 @@ func goldenJSON(t *testing.T, name string, v any) {
 	}
 }
 
+// TestRenderGolden renders the real router's replies on a real deal
+// (bottest.RealReplies), so the golden files hold the card users see.
 func TestRenderGolden(t *testing.T) {
-	for _, c := range []struct {
-		name  string
-		reply bot.Reply
-	}{
-		{"deal_card", dealCard()},
-		{"checklist_tick", tickReply()},
-		{"help", helpReply()},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			rd := render(c.reply, renderOpts{lang: "en", command: "/coach"})
+	for _, c := range bottest.RealReplies(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			rd := render(c.Reply, renderOpts{lang: c.Reply.Lang, command: "/coach", modalForms: true})
 			msgs := splitMessages(rd.blocks, maxMessageBlocks)
-			goldenJSON(t, c.name, map[string]any{"text": fallbackText(c.reply), "messages": msgs})
+			goldenJSON(t, c.Name, map[string]any{"text": fallbackText(c.Reply), "messages": msgs})
 			checkLimits(t, msgs)
+			if len(rd.forms) > 0 {
+				f := rd.forms[0]
+				goldenJSON(t, c.Name+"_modal", renderModal(f, formMeta{Form: f.ID, Deal: f.Deal, Channel: "D1", Lang: c.Reply.Lang}, c.Reply.Lang))
+			}
 		})
 	}
 }
