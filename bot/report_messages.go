@@ -3,8 +3,8 @@ package bot
 // Texts of the weekly digest, the forecast and the manager alerts.
 func init() {
 	register(map[string]tx{
-		"cmd.forecast":         {EN: "Weighted forecast of a quarter by close month and rep, with a chart: forecast [quarter] (managers, admins).", ZH: "按预计成交月份和销售代表的季度加权预测，附图表：预测 [季度]（经理、管理员）。"},
-		"cmd.team.alerts":      {EN: "Alert the owner's manager at once when a big deal slips its close date or turns consider-giving-up: on|off [threshold] (managers, admins).", ZH: "大额商机推迟预计成交日期或转为“考虑放弃”时，立即提醒负责人的经理：on|off [金额下限]（经理、管理员）。"},
+		"cmd.forecast":         {EN: "Weighted forecast of a quarter by close month and rep, with a chart (managers, admins).", ZH: "按预计成交月份和销售代表的季度加权预测，附图表（经理、管理员）。"},
+		"cmd.team.alerts":      {EN: "Alert the owner's manager at once when a deal worth at least the threshold slips its close date or turns consider-giving-up (managers, admins).", ZH: "金额不低于下限的商机推迟预计成交日期或转为“考虑放弃”时，立即提醒负责人的经理（经理、管理员）。"},
 		"flagshort.sep":        {EN: "; ", ZH: "；"},
 		"pipeline.chart_title": {EN: "Funnel", ZH: "销售漏斗"},
 		"pipeline.chart_alt":   {EN: "Bar chart: open deals per stage reached", ZH: "条形图：各已抵达阶段的进行中商机数"},
