@@ -300,10 +300,15 @@ func (r *Router) cmdExport(q *Request) (Reply, error) {
 	var buf bytes.Buffer
 	switch format {
 	case "json":
+		// one coach.DealExport per line: everything a deal holds
+		views, err := r.svc.Export(q.Ctx, q.Actor, q.Team)
+		if err != nil {
+			return Reply{}, err
+		}
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
-		for _, row := range rows {
-			if err := enc.Encode(row); err != nil {
+		for _, v := range views {
+			if err := enc.Encode(v); err != nil {
 				return Reply{}, err
 			}
 		}

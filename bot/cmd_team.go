@@ -46,6 +46,7 @@ func (r *Router) teamCommands() []*Command {
 				{Name: "reports", Aliases: []string{"汇报"}, Usage: "<user> <manager>", Examples: []string{"team reports U456 U123"}, Run: r.teamReports},
 				{Name: "lang", Aliases: []string{"语言"}, Usage: "zh|en", Examples: []string{"team lang zh"}, Run: r.teamLang},
 				{Name: "tz", Aliases: []string{"timezone", "时区"}, Usage: "<IANA zone>", Examples: []string{"team tz Asia/Shanghai"}, Run: r.teamTZ},
+				{Name: "llm", Aliases: []string{"模型"}, Usage: "on|off", Examples: []string{"team llm off"}, Run: r.teamLLM},
 				{Name: "digest", Aliases: []string{"周报"}, Usage: "<weekday> <HH:MM> [zone]", Examples: []string{"team digest monday 09:00 Asia/Shanghai"}, Run: r.teamDigest},
 				{Name: "alerts", Aliases: []string{"提醒", "预警"}, Usage: "on|off [threshold]", Examples: []string{"team alerts on 50万", "team alerts off"}, Run: r.teamAlerts},
 			}, r.mirrorSubs()...)}, // cmd_mirror.go

@@ -218,6 +218,9 @@ func (r *Router) handle(q *Request) (Reply, error) {
 	if a := msg.Action; a != nil {
 		switch a.Kind {
 		case ActionChecklist:
+			if a.Deal == proposalsDeal {
+				return r.proposalTick(q, a)
+			}
 			return r.tickAction(q, a)
 		case ActionForm:
 			return r.formAction(q, a)
@@ -243,6 +246,12 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		if rep, handled, err := r.sessionInput(q); handled || err != nil {
 			return rep, err
 		}
+		// a plain message naming a deal is a note on it (cmd_note.go)
+		if toks[0].Key == "" && !strings.HasPrefix(toks[0].Value, "/") {
+			if rep, handled, err := r.plainNote(q); handled || err != nil {
+				return rep, err
+			}
+		}
 		return r.unknownCommand(q, first)
 	}
 	q.Cmd = cmd
@@ -256,6 +265,11 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		if rep, handled, err := r.sessionInput(q); handled || err != nil {
 			return rep, err
 		}
+	}
+	// prose that starts with a command word ("new system needed at Acme,
+	// demo went well") is a note, not the command (cmd_note.go)
+	if rep, handled, err := r.proseNote(q); handled || err != nil {
+		return rep, err
 	}
 	rep, err := r.run(q)
 	if _, userErr := coach.AsError(err); userErr && len(toks) > 1 && !looksLikeDeal(toks[1].Value) {

@@ -63,13 +63,19 @@ type Stakeholder struct {
 	Notes     string `json:"notes,omitempty"`
 }
 
-// Meeting is a booked or held meeting with the customer.
+// Meeting is a booked, held or cancelled meeting with the customer (see
+// coach/meetings.go for its lifecycle).
 type Meeting struct {
 	ID    int       `json:"id"`
 	At    time.Time `json:"at"`
 	Place string    `json:"place,omitempty"`
 	Topic string    `json:"topic,omitempty"`
 	By    string    `json:"by"`
+	// Status is MeetingBooked, MeetingHeld or MeetingCancelled; empty on
+	// meetings stored before it existed (read through StatusAt).
+	Status  string `json:"status,omitempty"`
+	Outcome string `json:"outcome,omitempty"` // what came of a held meeting
+	Next    string `json:"next,omitempty"`    // the agreed next step
 }
 
 // Note is a free-text note on a deal.
@@ -123,12 +129,13 @@ func (d *Deal) IsChecked(id string) bool {
 	return ok
 }
 
-// NextMeeting returns the first meeting at or after now, if any.
+// NextMeeting returns the first booked meeting at or after now, if any
+// (held and cancelled meetings are not ahead of anyone).
 func (d *Deal) NextMeeting(now time.Time) (Meeting, bool) {
 	var best Meeting
 	found := false
 	for _, m := range d.Meetings {
-		if !m.At.Before(now) && (!found || m.At.Before(best.At)) {
+		if m.Status != MeetingHeld && m.Status != MeetingCancelled && !m.At.Before(now) && (!found || m.At.Before(best.At)) {
 			best, found = m, true
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -507,7 +506,8 @@ func (s *Service) RemoveStakeholder(ctx context.Context, a Actor, team *Team, re
 	})
 }
 
-// AddMeeting books a meeting.
+// AddMeeting books a meeting (status booked), or records a held one when
+// at is in the past.
 func (s *Service) AddMeeting(ctx context.Context, a Actor, team *Team, ref string, at time.Time, place, topic string) (Change, *Meeting, error) {
 	if err := checkLen("place", place, MaxNameLen); err != nil {
 		return Change{}, nil, err
@@ -528,10 +528,13 @@ func (s *Service) AddMeeting(ctx context.Context, a Actor, team *Team, ref strin
 		for _, x := range d.Meetings {
 			id = max(id, x.ID+1)
 		}
-		m = Meeting{ID: id, At: at.UTC(), Place: strings.TrimSpace(place), Topic: strings.TrimSpace(topic), By: a.User}
+		m = Meeting{ID: id, At: at.UTC(), Place: strings.TrimSpace(place), Topic: strings.TrimSpace(topic), By: a.User, Status: MeetingBooked}
+		if m.At.Before(now) {
+			m.Status = MeetingHeld // a meeting in the past is recorded as held
+		}
 		d.Meetings = append(d.Meetings, m)
-		sort.SliceStable(d.Meetings, func(i, j int) bool { return d.Meetings[i].At.Before(d.Meetings[j].At) })
-		return []Event{{Kind: "meet", Field: strconv.Itoa(id), After: strings.TrimSpace(m.At.Format(time.RFC3339) + " " + m.Place + " " + m.Topic)}}, nil
+		sortMeetings(d)
+		return []Event{{Kind: "meet", Field: strconv.Itoa(id), After: strings.TrimSpace(m.At.Format(time.RFC3339) + " " + m.Status + " " + m.Place + " " + m.Topic)}}, nil
 	})
 	if err != nil {
 		return Change{}, nil, err

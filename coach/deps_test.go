@@ -28,8 +28,12 @@ var core = []string{
 // imports a store; coach imports no chat SDK, store, network or image
 // package. A package missing here fails the test: add it with its reason.
 var allowed = map[string][]string{
-	"playbook":                {"embed", "os", "reflect", "gopkg.in/yaml.v3"},
-	"coach":                   {mod + "playbook"},
+	"playbook": {"embed", "os", "reflect", "gopkg.in/yaml.v3"},
+	"coach":    {mod + "playbook"},
+	// the optional language model reader: the only coach package on the network
+	"coach/llm": {mod + "coach", mod + "playbook", "encoding/json", "net/http", "github.com/openai/openai-go/v3"},
+	// the notes corpus and its scoring, for tests in coach and bot
+	"coach/notecorpus":        {mod + "coach", mod + "playbook", "embed", "testing", "gopkg.in/yaml.v3"},
 	"bot":                     {mod + "coach", mod + "playbook", mod + "bot/chart", "crypto/rand", "encoding/csv", "encoding/hex", "encoding/json"},
 	"bot/console":             {mod + "bot", "golang.org/x/term"},
 	"bot/chart":               {"image", "image/color", "image/png"}, // the PNG charts, from plain numbers

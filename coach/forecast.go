@@ -46,7 +46,7 @@ func (q Quarter) Months() []string {
 // String is "2026-Q4".
 func (q Quarter) String() string { return fmt.Sprintf("%04d-Q%d", q.Year, q.Q) }
 
-var zhDigits = map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '1': 1, '2': 2, '3': 3, '4': 4}
+var quarterDigits = map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '1': 1, '2': 2, '3': 3, '4': 4}
 
 // ParseQuarter reads the quarter a user names, relative to cur (the
 // current quarter): "" or "this"/"本季度", "next"/"下季度", "last"/"上季度",
@@ -79,11 +79,11 @@ func ParseQuarter(s string, cur Quarter) (Quarter, bool) {
 	rest = strings.TrimFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == '-' || r == '/' || r == '年' })
 	switch {
 	case strings.HasPrefix(rest, "q") && len(rest) == 2:
-		q = zhDigits[rune(rest[1])]
+		q = quarterDigits[rune(rest[1])]
 	case strings.HasSuffix(rest, "季度"):
 		r := []rune(strings.TrimPrefix(strings.TrimSuffix(rest, "季度"), "第"))
 		if len(r) == 1 {
-			q = zhDigits[r[0]]
+			q = quarterDigits[r[0]]
 		}
 	}
 	if q == 0 || (year != 0 && (year < 2000 || year > 2099)) {

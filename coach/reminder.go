@@ -36,7 +36,7 @@ func (s *Service) prepLead(t *Team) time.Duration {
 func DueReminder(m Meeting, now time.Time, prepLead time.Duration) (string, bool) {
 	left := m.At.Sub(now)
 	switch {
-	case left <= 0:
+	case left <= 0, m.Status == MeetingHeld, m.Status == MeetingCancelled:
 		return "", false
 	case left <= MeetingSoon:
 		return ReminderSoon, true

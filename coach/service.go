@@ -41,6 +41,12 @@ type Service struct {
 	PrepLead time.Duration
 	// Alerts delivers manager alerts (alert.go); nil sends none.
 	Alerts AlertNotifier
+	// Reader reads notes (default: the rules reader of Playbook); Model,
+	// when set, is asked too (see Read). ProposalTTL is how long a note's
+	// proposals wait (default 7 days).
+	Reader      NoteReader
+	Model       NoteReader
+	ProposalTTL time.Duration
 }
 
 // NewService returns a Service with a real clock and a discarding logger

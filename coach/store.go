@@ -25,6 +25,7 @@ var (
 // at all.
 type Store interface {
 	SnapshotStore  // snapshot.go: the weekly digest snapshots
+	ProposalStore  // proposals.go: each rep's latest note reading
 	InboxStore     // delivery marks and the durable inbox (inbox.go)
 	NameIndexStore // nameindex.go: deals by the start of their name or customer
 	OutboxStore    // outbox.go: the mirror's durable queue of deal changes

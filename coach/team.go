@@ -46,6 +46,8 @@ type Team struct {
 	PrepLeadHours int `json:"prep_lead_hours,omitempty"`
 	// Alerts are the manager alerts (alert.go).
 	Alerts AlertSettings `json:"alerts,omitzero"`
+	// LLMOff turns the language model off for the team's notes.
+	LLMOff bool `json:"llm_off,omitempty"`
 	// Mirror holds the team's own mirror targets (mirror_team.go).
 	Mirror    MirrorSettings `json:"mirror,omitzero"`
 	CreatedAt time.Time      `json:"created_at"`

@@ -197,6 +197,8 @@ type Playbook struct {
 	// Forecast and Focus: see forecast.go.
 	Forecast Forecast    `yaml:"forecast" json:"forecast"`
 	Focus    []FocusRule `yaml:"focus" json:"focus"`
+	// Evidence holds the note reader's phrases (evidence.go).
+	Evidence Evidence `yaml:"evidence" json:"evidence"`
 
 	// Indexes built by Load; not part of the file.
 	items      map[string]*Item

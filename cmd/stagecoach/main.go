@@ -157,6 +157,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Config.PrepLeadHours > 0 {
 		m.Service.PrepLead = time.Duration(m.Config.PrepLeadHours) * time.Hour
 	}
+	if err := wireLLM(m); err != nil {
+		return err
+	}
 	m.Router = bot.NewRouter(m.Service, m.Log)
 	return nil
 }

@@ -76,6 +76,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	t.Run("Inbox", func(t *testing.T) { runInbox(t, newStore) }) // inbox.go
 	nameIndex(t, newStore)                                       // nameindex.go
 	runOutbox(t, newStore)                                       // outbox.go
+	runProposals(t, newStore)                                    // proposals.go
 }
 
 // base is a fixed instant the suite's times derive from; nanoseconds are

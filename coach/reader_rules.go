@@ -1,0 +1,1245 @@
+package coach
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+// phrase is one compiled evidence phrase.
+type phrase struct {
+	segs      []string // lower-cased parts between gaps
+	id        string
+	stage     int
+	value     string
+	agreement bool
+}
+
+// RulesReader is the deterministic, offline NoteReader: it finds the
+// playbook's evidence phrases, dates, times, amounts and names in a note
+// and proposes only what a sentence states as done or agreed; negated,
+// conditional, uncertain and planned statements propose nothing (a
+// planned meeting is still a meeting). It is safe for concurrent use.
+type RulesReader struct {
+	pb *playbook.Playbook
+	// per kind, per language (0 zh, 1 en)
+	items, roles, attitudes, buyers, info phraseSet
+}
+
+// phraseSet holds the phrases of one kind per language (0 zh, 1 en),
+// indexed by their first word (en) or first character (zh), so a clause
+// only tries the phrases that can start in it.
+type phraseSet struct {
+	list  [2][]phrase
+	first [2]map[string][]int
+}
+
+func (ps *phraseSet) index() {
+	for li := range ps.list {
+		ps.first[li] = map[string][]int{}
+		for i, p := range ps.list[li] {
+			ps.first[li][firstKey(p.segs[0], li == 1)] = append(ps.first[li][firstKey(p.segs[0], li == 1)], i)
+		}
+	}
+}
+
+// firstKey is the index key of a text: its first ASCII word (en), or its
+// first character (zh).
+func firstKey(s string, en bool) string {
+	if en {
+		if ws := words(s); len(ws) > 0 && ws[0].s == 0 {
+			return ws[0].w
+		}
+	}
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n]
+}
+
+var rulesReaders sync.Map // *playbook.Playbook → *RulesReader
+
+// NewRulesReader compiles the playbook's evidence phrases.
+func NewRulesReader(pb *playbook.Playbook) *RulesReader {
+	if r, ok := rulesReaders.Load(pb); ok {
+		return r.(*RulesReader)
+	}
+	r := &RulesReader{pb: pb}
+	compile := func(set *phraseSet, list []playbook.Phrases) {
+		dst := &set.list
+		defer set.index()
+		for _, ph := range list {
+			for li, lang := range []playbook.Lang{playbook.ZH, playbook.EN} {
+				for _, s := range ph.In(lang) {
+					p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement}
+					for _, seg := range strings.Split(lowerASCII(expand(fold(s))), playbook.Gap) {
+						if seg = strings.TrimSpace(seg); seg != "" {
+							p.segs = append(p.segs, seg)
+						}
+					}
+					if len(p.segs) > 0 {
+						dst[li] = append(dst[li], p)
+					}
+				}
+			}
+		}
+	}
+	compile(&r.items, pb.Evidence.Items)
+	compile(&r.roles, pb.Evidence.Roles)
+	compile(&r.attitudes, pb.Evidence.Attitudes)
+	compile(&r.buyers, pb.Evidence.BuyerStages)
+	compile(&r.info, pb.Evidence.Info)
+	rulesReaders.Store(pb, r)
+	return r
+}
+
+// hit is a phrase found in a clause.
+type hit struct {
+	p          *phrase
+	start, end int
+	segs       [][2]int // the spans of its parts, without the gaps
+}
+
+func wordEdge(s string, i int) bool {
+	if i <= 0 || i >= len(s) {
+		return true
+	}
+	a, b := s[i-1], s[i]
+	isW := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	return !(isW(a) && isW(b))
+}
+
+// find returns the first occurrence of p in s and its parts' spans.
+func (p *phrase) find(s string) (int, int, [][2]int, bool) {
+	first := p.segs[0]
+	for off := 0; off < len(s); {
+		i := strings.Index(s[off:], first)
+		if i < 0 {
+			return 0, 0, nil, false
+		}
+		i += off
+		off = i + 1
+		if !wordEdge(s, i) || !wordEdge(s, i+len(first)) {
+			continue
+		}
+		end, ok := i+len(first), true
+		spans := [][2]int{{i, end}}
+		for _, seg := range p.segs[1:] {
+			rest := s[end:]
+			j := strings.Index(rest, seg)
+			if j < 0 || utf8.RuneCountInString(rest[:j]) > playbook.MaxGap || !wordEdge(s, end+j) || !wordEdge(s, end+j+len(seg)) {
+				ok = false
+				break
+			}
+			spans = append(spans, [2]int{end + j, end + j + len(seg)})
+			end += j + len(seg)
+		}
+		if ok {
+			return i, end, spans, true
+		}
+	}
+	return 0, 0, nil, false
+}
+
+func (r *RulesReader) match(c *clause, set phraseSet) []hit {
+	var out []hit
+	var tried map[int]bool
+	try := func(li int, idx []int) {
+		for _, i := range idx {
+			if tried[i+li<<20] {
+				continue
+			}
+			if tried == nil {
+				tried = map[int]bool{}
+			}
+			tried[i+li<<20] = true
+			p := &set.list[li][i]
+			if s, e, spans, ok := p.find(c.low); ok {
+				out = append(out, hit{p, s, e, spans})
+			}
+		}
+	}
+	if c.words == nil {
+		c.words = words(c.low)
+	}
+	for _, w := range c.words {
+		if idx := set.first[1][w.w]; len(idx) > 0 {
+			try(1, idx)
+		}
+	}
+	if c.cjk {
+		for i, r := range c.low {
+			if r < 0x80 && !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+				continue
+			}
+			n := utf8.RuneLen(r)
+			if idx := set.first[0][c.low[i:i+n]]; len(idx) > 0 {
+				try(0, idx)
+			}
+		}
+	}
+	return out
+}
+
+// noteCtx is the state of reading one note.
+type noteCtx struct {
+	in      ReadInput
+	now     time.Time // in the team's zone
+	sents   []sentence
+	cls     []clause
+	active  int
+	props   []Proposal
+	zh      bool
+	persons [][]person // per clause
+}
+
+// Read implements NoteReader.
+func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
+	if in.Deal == nil {
+		in.Deal = &Deal{}
+	}
+	loc := in.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	n := &noteCtx{in: in, now: in.Now.In(loc)}
+	n.sents, n.cls = segment(in.Text)
+	n.active = Evaluate(r.pb, in.Deal).Active
+	cjk := 0
+	for i := range n.cls {
+		n.cls[i].whens = findWhens(n.cls[i].low, n.now)
+		if n.cls[i].cjk {
+			cjk++
+		}
+	}
+	n.zh = cjk*2 > len(n.cls) || (in.Lang == playbook.ZH && cjk > 0)
+	n.pastWeekdays()
+	exclude := map[string]bool{}
+	for _, w := range strings.Fields(lowerASCII(in.Deal.Name + " " + in.Deal.Customer)) {
+		exclude[w] = true
+	}
+	exclude[lowerASCII(strings.TrimSpace(in.Deal.Name))] = true
+	exclude[lowerASCII(strings.TrimSpace(in.Deal.Customer))] = true
+	n.persons = make([][]person, len(n.cls))
+	for i := range n.cls {
+		c := &n.cls[i]
+		ps := enPersons(c.orig, exclude)
+		if c.cjk {
+			ps = append(ps, zhPersons(c.orig)...)
+		}
+		for _, p := range ps {
+			if !exclude[lowerASCII(p.name)] && !strings.Contains(in.Deal.Customer, p.name) && !strings.Contains(in.Deal.Name, p.name) {
+				n.persons[i] = append(n.persons[i], p)
+			}
+		}
+	}
+	r.checks(n)
+	r.status(n)
+	// a competitor a lost deal went to is no contact
+	for _, p := range n.props {
+		if p.Kind == ProposeLost && p.Competitor != "" {
+			for i := range n.persons {
+				n.persons[i] = slices.DeleteFunc(n.persons[i], func(x person) bool { return strings.EqualFold(x.name, p.Competitor) })
+			}
+		}
+	}
+	r.contacts(n)
+	r.meetings(n)
+	r.money(n)
+	r.closeDate(n)
+	r.buyer(n)
+	r.infos(n)
+	for i := range n.props {
+		n.props[i].N = i + 1
+		n.props[i].Source = SourceRules
+	}
+	return Reading{Proposals: n.props}, nil
+}
+
+func (n *noteCtx) add(p Proposal) { n.props = append(n.props, p) }
+
+// sentMarks joins the marks of a sentence's clauses.
+func (n *noteCtx) sentMarks(si int) marks {
+	var out marks
+	for _, ci := range n.sents[si].clauses {
+		m := clauseMarks(&n.cls[ci], 0, 0)
+		out.neg, out.unc, out.plan, out.past, out.future = out.neg || m.neg, out.unc || m.unc, out.plan || m.plan, out.past || m.past, out.future || m.future
+	}
+	return out
+}
+
+// pastWeekdays reads a bare weekday ("周五", "on Friday") as the last one
+// when its clause, or else the note, is told in the past tense.
+func (n *noteCtx) pastWeekdays() {
+	today := midnight(n.now)
+	for i := range n.cls {
+		c := &n.cls[i]
+		m := clauseMarks(c, 0, 0)
+		sm := n.sentMarks(c.sent)
+		isPast := m.past && !m.plan || sm.past && !sm.plan
+		for k := range c.whens {
+			w := &c.whens[k]
+			if w.bare && isPast && w.day.After(today) {
+				w.day = w.day.AddDate(0, 0, -7)
+			}
+		}
+	}
+}
+
+func (n *noteCtx) has(kind, key string) bool {
+	for _, p := range n.props {
+		if p.Kind == kind && (key == "" || p.Item == key || p.Field == key) {
+			return true
+		}
+	}
+	return false
+}
+
+// blocked reports whether a statement at [s,e) of clause ci proposes
+// nothing: conditional sentence, negated or uncertain clause, or (unless
+// allowPlan) a planned one; futureOK lets a future date through.
+func (n *noteCtx) blocked(ci, s, e int, allowPlan, futureOK bool) bool {
+	return n.blockedIn(ci, [][2]int{{s, e}}, allowPlan, futureOK)
+}
+
+func (n *noteCtx) blockedHit(ci int, h hit, allowPlan, futureOK bool) bool {
+	return n.blockedIn(ci, h.segs, allowPlan, futureOK)
+}
+
+func (n *noteCtx) blockedIn(ci int, spans [][2]int, allowPlan, futureOK bool) bool {
+	c := &n.cls[ci]
+	if n.sents[c.sent].hypo {
+		return true
+	}
+	m := clauseMarksIn(c, spans)
+	if m.neg || m.unc {
+		return true
+	}
+	if !allowPlan && m.plan {
+		return true
+	}
+	if !futureOK {
+		if m.future {
+			return true
+		}
+		for _, w := range c.whens {
+			if w.day.After(midnight(n.now)) || w.period {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (n *noteCtx) quote(ci int) string { return n.cls[ci].orig }
+func (n *noteCtx) quoteSent(si int) string {
+	s := n.sents[si].orig
+	if utf8.RuneCountInString(s) > 300 {
+		s = string([]rune(s)[:300]) + "…"
+	}
+	return s
+}
+
+func (r *RulesReader) checks(n *noteCtx) {
+	type cand struct {
+		id    string
+		stage int
+		ci    int
+		len   int
+	}
+	var all []cand
+	for ci := range n.cls {
+		hits := r.match(&n.cls[ci], r.items)
+		// overlapping hits: keep the longest, then the one nearest the
+		// deal's active stage ("满意…方案" is s3 early on, s5 later)
+		sort.SliceStable(hits, func(i, j int) bool {
+			li, lj := hits[i].end-hits[i].start, hits[j].end-hits[j].start
+			if li != lj {
+				return li > lj
+			}
+			return abs(playbook.StageOf(hits[i].p.id)-n.active) < abs(playbook.StageOf(hits[j].p.id)-n.active)
+		})
+		var kept []hit
+		for _, h := range hits {
+			over := false
+			for _, k := range kept {
+				if h.start < k.end && k.start < h.end && h.p.id != k.p.id {
+					over = true
+				}
+			}
+			if over {
+				continue
+			}
+			kept = append(kept, h)
+			if n.blockedHit(ci, h, false, h.p.agreement) {
+				continue
+			}
+			all = append(all, cand{h.p.id, playbook.StageOf(h.p.id), ci, h.end - h.start})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return itemOrder(all[i].id) < itemOrder(all[j].id) })
+	for _, c := range all {
+		if n.in.Deal.IsChecked(c.id) || n.has(ProposeCheck, c.id) {
+			continue
+		}
+		n.add(Proposal{Kind: ProposeCheck, Item: c.id, Evidence: n.quote(c.ci)})
+	}
+	// a visit booked with time and place at stage 1 fixes them with the handler (s1.s1)
+}
+
+func itemOrder(id string) int {
+	st := playbook.StageOf(id)
+	k := 0
+	switch playbook.KindOf(id) {
+	case playbook.KindSuccess:
+		k = 1
+	case playbook.KindRelationship:
+		k = 2
+	}
+	num, _ := strconv.Atoi(id[strings.IndexByte(id, '.')+2:])
+	return st*10000 + k*100 + num
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+var rePronoun = regexp.MustCompile(`\b(he|she|him|her|they)\b|他|她`)
+
+func (r *RulesReader) contacts(n *noteCtx) {
+	type acc struct {
+		name, title, role, attitude string
+		surname                     string
+		titled                      bool
+		sent                        int
+	}
+	var people []*acc
+	find := func(p person) *acc {
+		for _, a := range people {
+			if a.name == p.name || (p.titled && a.surname == p.surname && a.titled) {
+				return a
+			}
+		}
+		// "Sarah" after "Sarah Lin": the same person
+		if !p.titled && p.surname == "" {
+			for _, a := range people {
+				if a.surname == "" && !a.titled && (slices.Contains(strings.Fields(a.name), p.name) || slices.Contains(strings.Fields(p.name), a.name)) {
+					if len(p.name) > len(a.name) {
+						a.name = p.name
+					}
+					return a
+				}
+			}
+		}
+		return nil
+	}
+	last := map[int]*acc{} // sentence → last person so far
+	var prevLast *acc
+	for si, s := range n.sents {
+		pendingRole := ""
+		for _, ci := range s.clauses {
+			c := &n.cls[ci]
+			var here []*acc
+			for _, p := range n.persons[ci] {
+				a := find(p)
+				if a == nil {
+					a = &acc{name: p.name, surname: p.surname, titled: p.titled, sent: si}
+					people = append(people, a)
+				}
+				if a.title == "" && p.title != "" {
+					a.title = p.title
+				}
+				here = append(here, a)
+				last[si] = a
+			}
+			if len(here) > 0 && pendingRole != "" {
+				if here[0].role == "" {
+					here[0].role = pendingRole
+				}
+				pendingRole = ""
+			}
+			// who do this clause's roles and attitudes describe? Not
+			// the one who reports them ("Patel says the COO …")
+			speaker := make([]bool, len(here))
+			for k, p := range n.persons[ci] {
+				speaker[k] = reSpeech.MatchString(c.orig[p.end:])
+			}
+			target := func(pos int) *acc {
+				var cands []*acc
+				for k, a := range here {
+					if !speaker[k] {
+						cands = append(cands, a)
+					}
+				}
+				if len(here) > 0 && len(cands) == 0 {
+					return nil
+				}
+				if len(cands) == 1 {
+					return cands[0]
+				}
+				if len(here) > 1 {
+					var best *acc
+					for k, p := range n.persons[ci] {
+						if p.start <= pos {
+							best = here[k]
+						}
+					}
+					if best == nil {
+						best = here[0]
+					}
+					return best
+				}
+				if a := last[si]; a != nil {
+					return a
+				}
+				if prevLast != nil && rePronoun.MatchString(c.low) {
+					return prevLast
+				}
+				return nil
+			}
+			for _, h := range r.match(c, r.roles) {
+				if n.blockedHit(ci, h, true, true) {
+					continue
+				}
+				if a := target(h.start); a != nil && a.role == "" {
+					a.role = h.p.id
+				} else if a == nil && len(here) == 0 && pendingRole == "" {
+					pendingRole = h.p.id // "formed a buying committee, chaired by Karen"
+				}
+			}
+			hits := r.match(c, r.attitudes)
+			sort.SliceStable(hits, func(i, j int) bool { return hits[i].end-hits[i].start > hits[j].end-hits[j].start })
+			var used []hit
+			for _, h := range hits {
+				over := false
+				for _, u := range used {
+					if h.start < u.end && u.start < h.end {
+						over = true
+					}
+				}
+				if over {
+					continue
+				}
+				used = append(used, h)
+				if n.blockedHit(ci, h, true, true) {
+					continue
+				}
+				if a := target(h.start); a != nil && a.attitude == "" {
+					a.attitude = h.p.id
+				}
+			}
+			if len(here) == 0 && last[si] == nil && prevLast != nil && rePronoun.MatchString(c.low) {
+				// a pronoun clause may carry a title too
+				_ = prevLast
+			}
+			if loc := findTitle(c); loc != nil && !c.cjk {
+				title := c.orig[loc[0]:loc[1]]
+				var a *acc
+				// next to a name: "Tom Baker (CFO)", "CFO Tom Baker"
+				for k, p := range n.persons[ci] {
+					if gap := loc[0] - p.end; gap >= 0 && gap <= 3 {
+						a = here[k]
+					}
+					if gap := p.start - loc[1]; gap >= 0 && gap <= 3 {
+						a = here[k]
+					}
+				}
+				// at the end of a clause before a name: "their CIO, Linda Park"
+				if a == nil && strings.TrimSpace(c.low[loc[1]:]) == "" {
+					if next := nextClause(n, si, ci); next >= 0 && len(n.persons[next]) > 0 && n.persons[next][0].start == 0 {
+						p := n.persons[next][0]
+						a = find(p)
+						if a == nil {
+							a = &acc{name: p.name, surname: p.surname, titled: p.titled, sent: si}
+							people = append(people, a)
+						}
+					}
+				}
+				if a == nil && len(here) == 0 && last[si] != nil && appositive(c.low, loc[0]) {
+					a = last[si] // "Tom, the CFO"
+				}
+				if a == nil && len(here) == 1 && !speaker[0] {
+					a = here[0]
+				}
+				if a != nil && a.title == "" {
+					a.title = title
+				}
+			}
+		}
+		if a := last[si]; a != nil {
+			prevLast = a
+		}
+	}
+	for _, a := range people {
+		ev := n.quoteSent(a.sent)
+		if i, ok := matchContact(n.in.Deal, a.name, a.surname, a.titled); ok {
+			ex := n.in.Deal.Stakeholders[i]
+			p := Proposal{Kind: ProposeEditContact, ContactID: ex.ID, Name: ex.Name, Evidence: ev}
+			changed := false
+			if a.role != "" && a.role != ex.Role {
+				p.Role, changed = a.role, true
+			}
+			if a.attitude != "" && a.attitude != ex.Attitude {
+				p.Attitude, changed = a.attitude, true
+			}
+			if a.title != "" && ex.Title == "" {
+				p.Title, changed = a.title, true
+			}
+			if changed {
+				n.add(p)
+			}
+			continue
+		}
+		n.add(Proposal{Kind: ProposeAddContact, Name: a.name, Role: a.role, Attitude: a.attitude, Title: a.title, Evidence: ev})
+	}
+}
+
+var titleStems = []string{"gm", "ceo", "cfo", "cio", "cto", "coo", "cpo", "cmo", "vp", "head", "manager", "director", "lead", "engineer", "architect", "chairman", "president", "buyer", "controller", "chief"}
+
+func findTitle(c *clause) []int {
+	if !containsAny(c.low, titleStems) {
+		return nil
+	}
+	return reEnTitle.FindStringIndex(c.low)
+}
+
+var reSpeech = regexp.MustCompile(`^\s*(?:says|said|told us|tells us|mentioned|reports|reported|thinks that|说|表示|告诉|提到|反馈|透露|认为)`)
+
+// nextClause returns the clause after ci in sentence si, or -1.
+// appositive reports whether the title at i opens the clause ("the CFO",
+// "their procurement director"): it describes the person just named.
+func appositive(low string, i int) bool {
+	head := strings.TrimSpace(low[:i])
+	switch head {
+	case "", "the", "their", "our", "his", "her", "its":
+		return true
+	}
+	return false
+}
+
+func nextClause(n *noteCtx, si, ci int) int {
+	cl := n.sents[si].clauses
+	for k, x := range cl {
+		if x == ci && k+1 < len(cl) {
+			return cl[k+1]
+		}
+	}
+	return -1
+}
+
+// matchContact finds the deal's stakeholder a mention names: the same
+// name, a first or last name of one stakeholder only, or a "王总" mention
+// of the only stakeholder with that surname.
+func matchContact(d *Deal, name, surname string, titled bool) (int, bool) {
+	for i, p := range d.Stakeholders {
+		if strings.EqualFold(p.Name, name) {
+			return i, true
+		}
+	}
+	var hits []int
+	for i, p := range d.Stakeholders {
+		switch {
+		case titled && surname != "" && strings.HasPrefix(p.Name, surname):
+			hits = append(hits, i)
+		case !titled && surname == "" && (slices.ContainsFunc(strings.Fields(p.Name), func(w string) bool { return strings.EqualFold(w, name) }) ||
+			slices.ContainsFunc(strings.Fields(name), func(w string) bool { return strings.EqualFold(w, p.Name) })):
+			hits = append(hits, i)
+		case !titled && surname != "" && utf8.RuneCountInString(p.Name) <= 4 && strings.HasPrefix(p.Name, surname) && isZhTitled(p.Name):
+			hits = append(hits, i)
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], true
+	}
+	return 0, false
+}
+
+func isZhTitled(name string) bool {
+	rs := []rune(name)
+	if len(rs) < 2 {
+		return false
+	}
+	rest := string(rs[1:])
+	return slices.Contains(zhTitles, rest)
+}
+
+// meeting cue words and the topic they give
+var meetCues = []struct{ cue, zh, en string }{
+	{"技术交流", "技术交流", "Technical exchange"}, {"交流会", "技术交流", "Technical exchange"}, {"方案演示", "方案演示", "Demo"}, {"演示", "方案演示", "Demo"},
+	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
+	{"讲标", "讲标", "Bid presentation"}, {"汇报", "汇报", "Presentation"}, {"拜访", "拜访", "Visit"}, {"上门", "拜访", "Visit"}, {"来访", "来访", "Visit"},
+	{"电话会", "电话会议", "Call"}, {"视频会", "视频会议", "Call"}, {"见面", "会面", "Meeting"}, {"会面", "会面", "Meeting"}, {"面谈", "面谈", "Meeting"},
+	{"碰头", "会面", "Meeting"}, {"参观", "参观", "Visit"}, {"考察", "考察", "Visit"}, {"详细聊", "会面", "Meeting"}, {"面聊", "会面", "Meeting"}, {"聊一聊", "会面", "Meeting"}, {"开会", "会议", "Meeting"}, {"会议", "会议", "Meeting"}, {"吃饭", "吃饭", "Dinner"}, {"午餐", "午餐", "Lunch"}, {"晚餐", "晚餐", "Dinner"},
+	{"technical exchange", "技术交流", "Technical exchange"}, {"technical session", "技术交流", "Technical exchange"}, {"tech session", "技术交流", "Technical exchange"},
+	{"workshop", "研讨会", "Workshop"}, {"demonstration", "方案演示", "Demo"}, {"demo", "方案演示", "Demo"}, {"negotiation", "商务谈判", "Negotiation"}, {"negotiate", "商务谈判", "Negotiation"},
+	{"signing", "签约", "Contract signing"}, {"sign the contract", "签约", "Contract signing"}, {"presentation", "汇报", "Presentation"},
+	{"site visit", "拜访", "Visit"}, {"visit", "拜访", "Visit"}, {"video call", "视频会议", "Call"}, {"call", "电话会议", "Call"}, {"meeting", "会议", "Meeting"},
+	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
+}
+
+var (
+	reMoveEN        = regexp.MustCompile(`\b(moved|move|moving|rescheduled|reschedule|rescheduling|pushed|push|postponed|postpone|bumped|brought forward|shifted|delayed)\b`)
+	moveZH          = []string{"改到", "改期", "改在", "推迟", "延期", "推到", "延到", "挪到", "提前到", "调整到", "换到", "顺延", "改成"}
+	reCancelEN      = regexp.MustCompile(`\b(cancel|cancelled|canceled|cancelling|called off|call off|called it off|scrapped|is off|are off|not happening)\b`)
+	cancelZH        = []string{"取消", "不开了", "不来了", "不搞了", "不做了", "不见了"}
+	reUnconfirmedEN = regexp.MustCompile(`\b(to be confirmed|tbc|tbd|waiting for (?:them|the customer|the client|him|her)? ?to confirm|not confirmed|unconfirmed|yet to confirm|pending confirmation|still waiting)\b`)
+	unconfirmedZH   = []string{"待确认", "还在等", "等客户确认", "等对方确认", "等他们确认", "还没确认", "未确认", "没确定", "还没定", "待定"}
+	rePlaceEN       = regexp.MustCompile(`\b(?:at|in|visiting|visit|to)\s+((?:their|our|the|his|her)\s+)?((?:[a-z0-9&'-]+\s+){0,3}(?:office|offices|hq|headquarters|site|plant|factory|warehouse|branch|campus|building|meeting room|boardroom|hotel|cafe|restaurant|lab|center|centre|facility|depot))\b`)
+	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅))`)
+)
+
+func (r *RulesReader) meetings(n *noteCtx) {
+	d := n.in.Deal
+	for si, s := range n.sents {
+		if s.hypo {
+			continue
+		}
+		// the cue, its clause, and the dates of the sentence
+		cueCI, cueAt, topic := -1, -1, ""
+		for _, ci := range s.clauses {
+			c := &n.cls[ci]
+			for _, mc := range meetCues {
+				// English cues take endings: visit, visits, visiting
+				if i := strings.Index(c.low, mc.cue); i >= 0 && wordEdge(c.low, i) && (wordEdge(c.low, i+len(mc.cue)) || mc.cue[0] < 0x80 && cueEnding(c.low[i+len(mc.cue):])) {
+					cueCI, cueAt = ci, i
+					if n.zh {
+						topic = mc.zh
+					} else {
+						topic = mc.en
+					}
+					break
+				}
+			}
+			if cueCI >= 0 {
+				break
+			}
+		}
+		var whens []when
+		var whenCI []int
+		for _, ci := range s.clauses {
+			for _, w := range n.cls[ci].whens {
+				whens = append(whens, w)
+				whenCI = append(whenCI, ci)
+			}
+		}
+		low := lowerASCII(s.orig)
+		move := containsAny(low, moveStems) && reMoveEN.MatchString(low) || containsAny(s.orig, moveZH)
+		cancel := !move && (containsAny(low, cancelStems) && reCancelEN.MatchString(low) || containsAny(s.orig, cancelZH))
+		if cueCI < 0 && !move && !cancel {
+			continue
+		}
+		if cueCI < 0 {
+			// "moved to Thursday" of the only booked meeting
+			cueCI = s.clauses[0]
+			cueAt = 0
+		}
+		m := clauseMarks(&n.cls[cueCI], cueAt, cueAt)
+		if m.unc || (m.neg && !cancel) {
+			continue
+		}
+		// a time the customer has yet to confirm is no booking
+		if !cancel && (containsAny(low, unconfirmedStems) && reUnconfirmedEN.MatchString(low) || containsAny(s.orig, unconfirmedZH)) {
+			continue
+		}
+		booked := bookedMeetings(d, n.now)
+		switch {
+		case cancel:
+			if strings.Contains(low, "project") || strings.Contains(s.orig, "项目") {
+				continue
+			}
+			if idx := pickMeeting(booked, whens, n.now, topic); idx >= 0 {
+				mt := booked[idx]
+				n.add(Proposal{Kind: ProposeCancelMeeting, Meeting: mt.ID, At: mt.At, Topic: mt.Topic, Evidence: n.quoteSent(si)})
+			}
+		case move:
+			if len(whens) == 0 {
+				continue
+			}
+			nw := whens[len(whens)-1]
+			old := pickMeeting(booked, whens[:len(whens)-1], n.now, topic)
+			if old < 0 && len(whens) == 1 {
+				old = pickMeeting(booked, nil, n.now, topic)
+			}
+			at := nw.at()
+			if old >= 0 {
+				om := booked[old].At.In(n.now.Location())
+				if nw.day.IsZero() || (nw.hasTime && sameDay(nw.day, n.now) && !mentionsToday(n.cls[whenCI[len(whens)-1]].low)) {
+					at = time.Date(om.Year(), om.Month(), om.Day(), nw.hour, nw.min, 0, 0, om.Location())
+				} else if !nw.hasTime {
+					at = time.Date(nw.day.Year(), nw.day.Month(), nw.day.Day(), om.Hour(), om.Minute(), 0, 0, om.Location())
+				}
+				if !at.After(n.now) || at.Equal(om) {
+					continue
+				}
+				n.add(Proposal{Kind: ProposeMoveMeeting, Meeting: booked[old].ID, At: at, Topic: booked[old].Topic, Evidence: n.quoteSent(si)})
+				continue
+			}
+			if nw.period || !at.After(n.now) {
+				continue
+			}
+			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: findPlace(s.orig), Evidence: n.quoteSent(si)})
+		default:
+			// a booking: a future day in the sentence; not a meeting told
+			// in the past tense without a plan
+			var nw *when
+			for i := range whens {
+				w := whens[i]
+				if w.period || w.day.IsZero() {
+					continue
+				}
+				if w.at().After(n.now) && (w.hasTime || w.day.After(midnight(n.now))) {
+					nw = &whens[i]
+					break
+				}
+			}
+			if nw == nil {
+				continue
+			}
+			if m.neg {
+				continue
+			}
+			at := nw.at()
+			if dup(d, at) || n.hasMeeting(at) {
+				continue
+			}
+			if !nw.hasTime && pickMeeting(booked, []when{*nw}, n.now, "") >= 0 && sameDay(booked[pickMeeting(booked, []when{*nw}, n.now, "")].At.In(n.now.Location()), nw.day) {
+				continue // "tomorrow's demo": the meeting already booked that day
+			}
+			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: findPlace(s.orig), Evidence: n.quoteSent(si)})
+			// at stage 1, a visit fixed with a time and a place is s1.s1
+			if n.active <= 1 && nw.hasTime && findPlace(s.orig) != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
+				n.add(Proposal{Kind: ProposeCheck, Item: "s1.s1", Evidence: n.quoteSent(si)})
+			}
+		}
+	}
+}
+
+var (
+	moveStems        = []string{"mov", "resched", "push", "postpon", "bump", "brought forward", "shift", "delay"}
+	cancelStems      = []string{"cancel", "call", "scrap", " off", "not happening"}
+	unconfirmedStems = []string{"confirm", "tbc", "tbd", "waiting"}
+)
+
+func cueEnding(s string) bool {
+	for _, e := range []string{"s", "ing", "ed", "d"} {
+		if strings.HasPrefix(s, e) && wordEdge(s, len(e)) {
+			return true
+		}
+	}
+	return false
+}
+
+func mentionsToday(s string) bool {
+	return strings.Contains(s, "today") || strings.Contains(s, "今天")
+}
+
+func sameDay(a, b time.Time) bool {
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+}
+
+func containsAny(s string, list []string) bool {
+	for _, x := range list {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *noteCtx) hasMeeting(at time.Time) bool {
+	for _, p := range n.props {
+		if (p.Kind == ProposeBookMeeting || p.Kind == ProposeMoveMeeting) && p.At.Equal(at) {
+			return true
+		}
+	}
+	return false
+}
+
+func dup(d *Deal, at time.Time) bool {
+	for _, m := range d.Meetings {
+		if m.At.Equal(at) && m.Status != MeetingCancelled {
+			return true
+		}
+	}
+	return false
+}
+
+// bookedMeetings are the deal's meetings still booked (not held or
+// cancelled), by time.
+func bookedMeetings(d *Deal, now time.Time) []Meeting {
+	var out []Meeting
+	for _, m := range d.Meetings {
+		if m.StatusAt(now) == MeetingBooked || m.Overdue(now) {
+			out = append(out, m)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
+
+// pickMeeting chooses the booked meeting a sentence means: the one on a
+// day it names, else the one whose topic it names, else the next one.
+func pickMeeting(booked []Meeting, whens []when, now time.Time, topic string) int {
+	if len(booked) == 0 {
+		return -1
+	}
+	for _, w := range whens {
+		for i, m := range booked {
+			if !w.day.IsZero() && sameDay(m.At.In(now.Location()), w.day) {
+				return i
+			}
+		}
+	}
+	if topic != "" {
+		var hits []int
+		for i, m := range booked {
+			if m.Topic != "" && (strings.EqualFold(m.Topic, topic) || strings.Contains(lowerASCII(m.Topic), lowerASCII(topic))) {
+				hits = append(hits, i)
+			}
+		}
+		if len(hits) >= 1 {
+			return hits[0]
+		}
+	}
+	for i, m := range booked {
+		if !m.At.Before(now) {
+			return i
+		}
+	}
+	return len(booked) - 1
+}
+
+func findPlace(s string) string {
+	if m := rePlaceZH.FindStringSubmatch(s); m != nil {
+		p := m[1]
+		for _, pre := range []string{"他们的", "对方的", "客户的", "我们的", "他们", "对方", "客户", "我们"} {
+			p = strings.TrimPrefix(p, pre)
+		}
+		if utf8.RuneCountInString(p) >= 2 {
+			return p
+		}
+	}
+	low := lowerASCII(s)
+	if m := rePlaceEN.FindStringSubmatchIndex(low); m != nil {
+		return strings.TrimSpace(s[m[4]:m[5]])
+	}
+	return ""
+}
+
+// status: won or lost.
+var (
+	reWonEN   = regexp.MustCompile(`\b(we won the deal|won the deal|closed won|we won it|deal is won|signed the contract|contract signed|contract is signed|contract was signed|contract has been signed|signed the deal|inked the deal)\b`)
+	wonZH     = []string{"签了合同", "合同签了", "签订了合同", "正式签约了", "签约完成", "合同已签", "签署了合同", "完成签约", "合同已经签了", "签下了合同", "拿下了这个单", "成交了", "赢单", "签单了"}
+	reLostEN  = regexp.MustCompile(`\b(?:we lost(?: the deal| it| the bid| the tender)?(?: to)?|lost (?:the deal|the bid|the tender|out)(?: to)?|lost to|went with|chose|picked|selected|awarded (?:it|the contract|the deal|the tender|the project) to|gave (?:it|the contract|the deal) to|closed lost|deal is lost|decided to go with)\b`)
+	lostZH    = []string{"丢单", "丢了这个单", "输给了", "输给", "选择了", "选了", "定了", "没有中标", "没中标", "未中标", "落标", "被", "给了"}
+	reBecause = regexp.MustCompile(`\b(?:because(?: of)?|due to)\s+(.+)$`)
+	reOnPrice = regexp.MustCompile(`\bon (price|cost|pricing|budget|features|relationship)\b`)
+	reCompEN  = regexp.MustCompile(`^\s*([A-Z][A-Za-z0-9&.-]*(?:\s+[A-Z][A-Za-z0-9&.-]*){0,2})`)
+	reCompZH  = regexp.MustCompile(`^([\p{Han}A-Za-z0-9]{2,8}?)(?:了|的|，|,|。|$|因为|由于|中标|拿下|，|\s)`)
+)
+
+func (r *RulesReader) status(n *noteCtx) {
+	d := n.in.Deal
+	if !d.Open() {
+		return
+	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		// lost
+		if loc := findLost(c); loc != nil && !c.cjk {
+			if n.blocked(ci, loc[0], loc[1], false, true) {
+				continue
+			}
+			comp := ""
+			if m := reCompEN.FindStringSubmatch(c.orig[loc[1]:]); m != nil {
+				comp = strings.TrimRight(m[1], ".-")
+			}
+			verb := c.low[loc[0]:loc[1]]
+			lostWord := strings.Contains(verb, "lost") || strings.Contains(verb, "closed lost") || strings.Contains(verb, "awarded") || strings.Contains(verb, "gave")
+			if comp == "" && !lostWord {
+				continue
+			}
+			if comp != "" && (strings.EqualFold(comp, "us") || enNotName[comp] && !lostWord) {
+				continue
+			}
+			// "chose X" must be about the customer's choice of a vendor
+			if !lostWord && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "they") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "customer") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "client") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), d.Customer) {
+				continue
+			}
+			n.add(Proposal{Kind: ProposeLost, Competitor: comp, Reason: lostReason(n, c.sent), Evidence: n.quoteSent(c.sent)})
+			return
+		}
+		if c.cjk {
+			for _, w := range lostZH {
+				i := strings.Index(c.orig, w)
+				if i < 0 {
+					continue
+				}
+				after := c.orig[i+len(w):]
+				comp := ""
+				if m := reCompZH.FindStringSubmatch(after); m != nil {
+					comp = m[1]
+				}
+				switch w {
+				case "被":
+					// "被华为拿下了"
+					if !strings.Contains(after, "拿下") && !strings.Contains(after, "抢走") {
+						continue
+					}
+					comp = after[:max(0, strings.Index(after, "拿下"))]
+					if strings.Contains(after, "抢走") && comp == "" {
+						comp = after[:strings.Index(after, "抢走")]
+					}
+				case "选择了", "选了", "定了", "给了":
+					if comp == "" || strings.HasPrefix(after, "我们") || strings.HasPrefix(after, "我方") || !strings.ContainsAny(c.orig+n.sents[c.sent].orig, "客户对方他们最终最后") {
+						continue
+					}
+					if w == "定了" || w == "给了" {
+						if !strings.Contains(after, "供应商") && !strings.Contains(after, "中标") && !strings.Contains(after, "做") {
+							continue
+						}
+					}
+				}
+				neg := w == "没有中标" || w == "没中标" || w == "未中标" || w == "丢单"
+				if !neg && n.blocked(ci, i, i+len(w), false, true) {
+					continue
+				}
+				if neg && (n.sents[c.sent].hypo || clauseMarks(c, i, i+len(w)).unc) {
+					continue
+				}
+				if comp == "我们" || comp == "我方" {
+					continue
+				}
+				n.add(Proposal{Kind: ProposeLost, Competitor: strings.TrimSpace(comp), Reason: lostReason(n, c.sent), Evidence: n.quoteSent(c.sent)})
+				return
+			}
+		}
+	}
+	// the contract signed (s8.m1) is the deal won, at the customer's last stage
+	for _, p := range n.props {
+		if p.Kind == ProposeCheck && p.Item == "s8.m1" {
+			n.add(Proposal{Kind: ProposeWon, Evidence: p.Evidence})
+			if d.BuyerStage < len(r.pb.Stages) {
+				n.add(Proposal{Kind: ProposeBuyerStage, Stage: len(r.pb.Stages), Evidence: p.Evidence})
+			}
+			return
+		}
+	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if !containsAny(c.low, wonStems) {
+			// no English win words; the Chinese ones follow
+		} else if loc := reWonEN.FindStringIndex(c.low); loc != nil {
+			if !n.blocked(ci, loc[0], loc[1], false, false) {
+				n.add(Proposal{Kind: ProposeWon, Evidence: n.quote(ci)})
+				return
+			}
+		}
+		for _, w := range wonZH {
+			if i := strings.Index(c.orig, w); i >= 0 && !n.blocked(ci, i, i+len(w), false, false) {
+				n.add(Proposal{Kind: ProposeWon, Evidence: n.quote(ci)})
+				return
+			}
+		}
+	}
+}
+
+var lostStems = []string{"lost", "went with", "chose", "picked", "selected", "awarded", "gave", "decided"}
+var wonStems = []string{"won", "sign", "inked"}
+
+func findLost(c *clause) []int {
+	if c.cjk || !containsAny(c.low, lostStems) {
+		return nil
+	}
+	return reLostEN.FindStringIndex(c.low)
+}
+
+func lostReason(n *noteCtx, si int) string {
+	s := n.sents[si].orig
+	for _, k := range []string{"因为", "由于", "原因是", "主要是"} {
+		if i := strings.Index(s, k); i >= 0 {
+			return strings.Trim(strings.TrimSpace(s[i+len(k):]), "。.，,")
+		}
+	}
+	low := lowerASCII(s)
+	if m := reBecause.FindStringSubmatchIndex(low); m != nil {
+		return strings.Trim(strings.TrimSpace(s[m[2]:m[3]]), ".,")
+	}
+	if m := reOnPrice.FindStringSubmatch(low); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// deal value
+var (
+	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount)\b`)
+	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
+	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
+	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}
+	reAfterEN = regexp.MustCompile(`^\s*(deal|contract|order|project|opportunity|po)\b`)
+)
+
+func (r *RulesReader) money(n *noteCtx) {
+	d := n.in.Deal
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if !strings.ContainsAny(c.low, "0123456789") {
+			continue
+		}
+		spans := findMoney(c.low)
+		if len(spans) == 0 {
+			continue
+		}
+		cue := reValueEN.FindStringIndex(c.low)
+		if c.cjk && cue == nil {
+			for _, w := range valueZH {
+				if i := strings.Index(c.low, w); i >= 0 {
+					cue = []int{i, i + len(w)}
+					break
+				}
+			}
+		}
+		for _, sp := range spans {
+			if cue == nil && !reAfterEN.MatchString(c.low[sp.end:]) {
+				continue
+			}
+			if reNoValue.MatchString(c.low) || containsAny(c.low, noValueZH) {
+				break
+			}
+			if sp.rangeEnd > 0 {
+				break // a range is no deal value
+			}
+			s, e := sp.start, sp.end
+			if cue != nil {
+				s, e = min(s, cue[0]), max(e, cue[1])
+			}
+			if n.blocked(ci, s, e, true, true) {
+				break
+			}
+			if sp.value <= 0 || sp.value == d.Value || n.has(ProposeValue, "") {
+				break
+			}
+			cur := sp.currency
+			if cur == "" && strings.ContainsAny(c.low[sp.start:sp.end], "万亿") && d.Currency == "" {
+				cur = ""
+			}
+			n.add(Proposal{Kind: ProposeValue, Value: sp.value, Currency: cur, Evidence: n.quote(ci)})
+			break
+		}
+	}
+}
+
+var (
+	reCloseEN = regexp.MustCompile(`\b(close|closing|close date|sign|signing|signed by|contract by|po by|go-live|decision by|award)\b`)
+	closeZH   = []string{"签约", "签合同", "成交", "签单", "落地", "下单"}
+)
+
+func (r *RulesReader) closeDate(n *noteCtx) {
+	d := n.in.Deal
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if len(c.whens) == 0 {
+			continue
+		}
+		cue := reCloseEN.FindStringIndex(c.low)
+		if cue == nil && c.cjk {
+			for _, w := range closeZH {
+				if i := strings.Index(c.low, w); i >= 0 {
+					cue = []int{i, i + len(w)}
+					break
+				}
+			}
+		}
+		if cue == nil {
+			continue
+		}
+		// "decision by" is a decision date, read as an info field
+		if strings.HasPrefix(c.low[cue[0]:], "decision by") {
+			continue
+		}
+		for _, w := range c.whens {
+			if !w.day.After(midnight(n.now)) {
+				continue
+			}
+			if n.blocked(ci, min(cue[0], w.start), max(cue[1], w.end), true, true) {
+				break
+			}
+			date := w.day.Format("2006-01-02")
+			if date != d.CloseDate && !n.has(ProposeCloseDate, "") {
+				n.add(Proposal{Kind: ProposeCloseDate, Date: date, Evidence: n.quote(ci)})
+			}
+			break
+		}
+	}
+}
+
+func (r *RulesReader) buyer(n *noteCtx) {
+	if n.has(ProposeBuyerStage, "") {
+		return
+	}
+	best, bestCI := 0, -1
+	for ci := range n.cls {
+		for _, h := range r.match(&n.cls[ci], r.buyers) {
+			if n.blockedHit(ci, h, false, false) {
+				continue
+			}
+			if h.p.stage > best {
+				best, bestCI = h.p.stage, ci
+			}
+		}
+	}
+	if best > n.in.Deal.BuyerStage && bestCI >= 0 {
+		n.add(Proposal{Kind: ProposeBuyerStage, Stage: best, Evidence: n.quote(bestCI)})
+	}
+}
+
+var reInfoTrim = regexp.MustCompile(`^(?:\s|is|are|was|were|:|：|是|为|有|大概|大约|约|about|around|roughly|approximately)+`)
+
+func (r *RulesReader) infos(n *noteCtx) {
+	d := n.in.Deal
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		for _, h := range r.match(c, r.info) {
+			if n.has(ProposeInfo, h.p.id) || n.blockedHit(ci, h, true, true) {
+				continue
+			}
+			val := ""
+			switch h.p.value {
+			case playbook.ValueMoney:
+				for _, sp := range findMoney(c.low) {
+					val = strings.TrimSpace(c.orig[sp.start:sp.end])
+					break
+				}
+			case playbook.ValueDate:
+				for _, w := range c.whens {
+					if !w.day.IsZero() {
+						val = w.day.Format("2006-01-02")
+						break
+					}
+				}
+			default:
+				rest := c.orig[h.end:]
+				rest = reInfoTrim.ReplaceAllString(rest, "")
+				rest = strings.Trim(strings.TrimSpace(rest), "。.，,；;")
+				if utf8.RuneCountInString(rest) > 200 {
+					rest = string([]rune(rest)[:200])
+				}
+				val = rest
+			}
+			if val == "" || d.Info[h.p.id] == val {
+				continue
+			}
+			n.add(Proposal{Kind: ProposeInfo, Field: h.p.id, Text: val, Evidence: n.quote(ci)})
+		}
+	}
+}
