@@ -95,7 +95,7 @@ func (q *Request) flagShort(a coach.Assessment) string {
 		}
 		parts = append(parts, s)
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, q.T("flagshort.sep"))
 }
 
 // appendFlags adds the deal's flags (stall rules) to a deal view: the

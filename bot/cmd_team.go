@@ -48,6 +48,7 @@ func (r *Router) teamCommands() []*Command {
 				{Name: "tz", Aliases: []string{"timezone", "时区"}, Usage: "<IANA zone>", Examples: []string{"team tz Asia/Shanghai"}, Run: r.teamTZ},
 				{Name: "llm", Aliases: []string{"模型"}, Usage: "on|off", Examples: []string{"team llm off"}, Run: r.teamLLM},
 				{Name: "digest", Aliases: []string{"周报"}, Usage: "<weekday> <HH:MM> [zone]", Examples: []string{"team digest monday 09:00 Asia/Shanghai"}, Run: r.teamDigest},
+				{Name: "alerts", Aliases: []string{"提醒", "预警"}, Usage: "on|off [threshold]", Examples: []string{"team alerts on 50万", "team alerts off"}, Run: r.teamAlerts},
 			}, r.mirrorSubs()...)}, // cmd_mirror.go
 	}
 }
@@ -177,4 +178,37 @@ func (r *Router) digestSettings(q *Request, t *coach.Team) Reply {
 	wd, clock, tz := t.DigestSchedule()
 	msg := q.T("digest.schedule", "weekday", q.T("weekday."+strconv.Itoa(wd)), "time", clock, "tz", tz)
 	return Reply{Summary: msg, Blocks: []Block{Text{Text: msg}}}
+}
+
+// alertSwitch reads on/off words in both languages.
+var alertSwitch = map[string]bool{"on": true, "开": true, "开启": true, "打开": true, "off": false, "关": false, "关闭": false}
+
+// teamAlerts is `team alerts [on|off] [threshold]`: manager alerts when a
+// deal worth at least threshold slips or turns consider-giving-up (the
+// permission check is coach's).
+func (r *Router) teamAlerts(q *Request) (Reply, error) {
+	t := q.Team
+	if w := q.Args.Word(1); w != "" {
+		on, ok := alertSwitch[strings.ToLower(w)]
+		if !ok {
+			return Reply{}, coach.Errf(coach.CodeBadValue, "field", "alerts", "value", w, "expected", "on|off")
+		}
+		var threshold int64
+		if s := q.Args.Word(2); s != "" {
+			v, _, err := ParseMoney(s)
+			if err != nil || v <= 0 {
+				return Reply{}, coach.Errf(coach.CodeBadValue, "field", "threshold", "value", s, "expected", "500000, 50万, 500k")
+			}
+			threshold = v
+		}
+		var err error
+		if t, err = r.svc.SetAlerts(q.Ctx, q.Actor, on, threshold); err != nil {
+			return Reply{}, err
+		}
+	}
+	msg := q.T("alerts.off")
+	if t.Alerts.On {
+		msg = q.T("alerts.on", "threshold", q.money(t.Alerts.Min(), ""))
+	}
+	return Reply{Summary: msg, Blocks: []Block{Text{Text: msg}}}, nil
 }

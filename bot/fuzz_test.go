@@ -19,7 +19,8 @@ func FuzzRouter(f *testing.F) {
 		"team role x admin", "lost D-1 price too high", "stage 9", "新建 “华东”", `"`, "help help",
 		"meetings D-1", "meet D-1 held 1 outcome=ok next=demo", "meet D-1 move 1 2026-12-02 10:00", "meet D-1 cancel #1", "won D-1", "won D-1 确认 value=1m date=2026-11-01",
 		"lost D-1 x competitor=Y", "history D-1 2", "form D-1 s4.t2 raised_by=Li demand=x contact=1", "form D-1 s4.t2 edit 1 status=open", "form D-1 s4.t2 remove 1",
-		"help team role", "team 时区 Asia/Shanghai", "team digest 周一 25:00", "contact D-1 删除 1", "case 添加 x", "coach D-1 phone", "2026-12-03 14:00 place=HQ", "更正:成本太高"} {
+		"help team role", "team 时区 Asia/Shanghai", "team digest 周一 25:00", "contact D-1 删除 1", "case 添加 x", "coach D-1 phone", "2026-12-03 14:00 place=HQ", "更正:成本太高",
+		"digest", "forecast next", "预测 2027年第一季度", "forecast Q9", "team alerts on 50万", "team 提醒 关", "team alerts on -1"} {
 		f.Add(s)
 	}
 	e := bottest.New(f)

@@ -297,5 +297,5 @@ func TestWonOverrideInScorecardAndDigest(t *testing.T) {
 	e.Ask("bob", `new "Acme ERP"`)
 	e.Ask("bob", "won D-1 confirm")
 	mustContain(t, e.Ask("bob", "scorecard"), "Won without reaching stage 8 (confirmed): 1 this week, 1 this quarter")
-	mustContain(t, e.Ask("alice", "digest"), "D-1 Acme ERP: won", "(recorded below stage 8, confirmed)")
+	mustContain(t, e.Ask("alice", "digest"), "Won 🎉 D-1 Acme ERP", "(recorded below stage 8, confirmed)")
 }

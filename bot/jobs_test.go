@@ -72,13 +72,15 @@ func TestSnoozeMuteCommands(t *testing.T) {
 func TestDigestAndScorecardCommands(t *testing.T) {
 	e := jobsEnv(t)
 	e.Ask("alice", "check D-1 s1.m1 s1.m2 s1.m3")
+	e.Ask("alice", "edit D-1 value=1.2m close=2026-12-15")
 	e.Ask("bob", "check D-2 s2.m1")
 	tests := []struct {
 		user, cmd string
 		want      []string
 	}{
 		{"bob", "digest", []string{`Your role doesn't allow "digest"`}},
-		{"alice", "digest", []string{"Weekly digest · T1", "Funnel", "[image: Funnel", "stage 1 · Customer planning & phone invitation: 1 deal ", "@bob", "s1.e1 New prospects developed: 1 / 1"}},
+		{"alice", "digest", []string{"Weekly digest · T1", "Pipeline at a glance", "Open 1.2M · weighted 60K · commit 0 · best case 0 · deals: 2",
+			"Dec 2026: weighted 60K", "[image: Weighted pipeline by close month", "New D-1 Acme ERP · 1.2M · @alice", "@bob: open 0", "Scorecard gaps", "`scorecard [user]`"}},
 		{"alice", "周报", []string{"Weekly digest"}},
 		{"bob", "scorecard", []string{"Process scorecards", "bob", "s1.e1 New prospects developed: 1 / 1", "1 ticks this week (1 out of order)"}},
 		{"bob", "scorecard alice", []string{`Your role doesn't allow "scorecard alice"`}},
@@ -228,7 +230,10 @@ func TestReminderAndDigestRendering(t *testing.T) {
 	if len(s.to) != 1 || s.to[0].User != "alice" {
 		t.Fatalf("digest recipients %+v", s.to)
 	}
-	mustContain(t, renderAll(s.reps[0]), "Weekly digest", "@bob", "[image: Funnel")
+	mustContain(t, renderAll(s.reps[0]), "Weekly digest", "@bob", "Pipeline at a glance", "Needs attention")
+	if s.reps[0].Lang != "en" {
+		t.Fatalf("digest Lang %q", s.reps[0].Lang)
+	}
 }
 
 func renderAll(r bot.Reply) string {
@@ -278,6 +283,6 @@ func TestDigestInChinese(t *testing.T) {
 	e := jobsEnv(t)
 	e.Ask("alice", "lang zh")
 	out := e.Ask("alice", "周报")
-	mustContain(t, out, "周报 · T1", "停滞及需关注的商机", "销售漏斗", "过程考核评分卡")
+	mustContain(t, out, "周报 · T1", "销售管道概览", "与上周相比的变化", "需要关注", "考核短板", "完整评分卡")
 	mustContain(t, e.Ask("bob", "周报"), `Your role doesn't allow "digest"`) // bob kept English
 }

@@ -48,7 +48,10 @@ type Notifier struct {
 	send Sender
 }
 
-var _ coach.Notifier = (*Notifier)(nil)
+var (
+	_ coach.Notifier      = (*Notifier)(nil)
+	_ coach.AlertNotifier = (*Notifier)(nil)
+)
 
 // NewNotifier returns a Notifier that renders with the router's playbook
 // and catalog and delivers through s.
@@ -94,6 +97,12 @@ func (n *Notifier) Reminder(ctx context.Context, x coach.ReminderNotice) error {
 func (n *Notifier) Digest(ctx context.Context, x coach.DigestNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
 	return n.deliver(ctx, q, n.r.digestReply(q, x.Digest))
+}
+
+// Alert implements coach.AlertNotifier.
+func (n *Notifier) Alert(ctx context.Context, x coach.AlertNotice) error {
+	q := n.r.requestFor(ctx, x.Team, x.To)
+	return n.deliver(ctx, q, n.r.alertReply(q, x))
 }
 
 // deliver sends rep to the request's user, in the user's language (so an

@@ -30,12 +30,12 @@ func TestSubCommandsFromTable(t *testing.T) {
 		user, in string
 		want     []string
 	}{
-		{"alice", "help team", []string{"team [role|add|reports|lang|tz|llm|digest|base|webhook|mirror …]", "team role <user> <admin|manager|rep> (角色)", "team digest monday 09:00 Asia/Shanghai"}},
+		{"alice", "help team", []string{"team [role|add|reports|lang|tz|llm|digest|alerts|base|webhook|mirror …]", "team role <user> <admin|manager|rep> (角色)", "team digest monday 09:00 Asia/Shanghai"}},
 		{"alice", "help team role", []string{"team role <user> <admin|manager|rep>", "Set a member's role"}},
 		{"alice", "help contact", []string{"contact <deal> remove <contact> (rm, delete, 删除)"}},
 		{"alice", "help coach", []string{"coach <deal> [needs|phone|budget|process]", "coach <deal> next (n, 下一步, 继续)", "coach <deal> needs (need, 需求)"}},
 		{"alice", "coach D-1 bogus", []string{"expected needs|phone|budget|process"}},
-		{"alice", "team bogus", []string{`"bogus" is not a valid team: expected role|add|reports|lang|tz|llm|digest|base|webhook|mirror`, "Usage: team [role|add|reports|lang|tz|llm|digest|base|webhook|mirror …]"}},
+		{"alice", "team bogus", []string{`"bogus" is not a valid team: expected role|add|reports|lang|tz|llm|digest|alerts|base|webhook|mirror`, "Usage: team [role|add|reports|lang|tz|llm|digest|alerts|base|webhook|mirror …]"}},
 		{"alice", "contact D-1 bogus", []string{"expected add|edit|remove|list"}},
 		{"alice", "case bogus", []string{"expected add|list|show|remove"}},
 		{"alice", "team 角色 bob admin", []string{"No team member"}},

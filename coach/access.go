@@ -40,14 +40,19 @@ func (s *Service) PipelineFor(ctx context.Context, a Actor, team *Team, scope Sc
 	return Pipeline(s.Playbook, deals), nil
 }
 
-// DigestFor is the weekly digest up to now as the actor sees it; managers
-// and admins only (CodeForbidden for a rep).
+// DigestFor is the weekly digest up to now as the actor sees it (the
+// on-demand `digest`); managers and admins only (CodeForbidden for a rep).
+// When the team has no snapshot for this week yet, this one is kept as the
+// week's baseline for the next digest.
 func (s *Service) DigestFor(ctx context.Context, a Actor, team *Team, now time.Time) (*Digest, error) {
 	if !team.SeesOthers(a.User) {
 		return nil, Errf(CodeForbidden, "action", "digest")
 	}
 	r, err := s.Report(ctx, team, now)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.saveSnapshot(ctx, r, false); err != nil {
 		return nil, err
 	}
 	return r.For(a.User), nil

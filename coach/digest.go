@@ -7,55 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/stagecoach/stagecoach/playbook"
 )
-
-// Move kinds: what happened to a deal during the digest's week.
-const (
-	MoveReached   = "reached"
-	MoveCompleted = "completed"
-	MoveWon       = "won"
-	MoveLost      = "lost"
-)
-
-// Move is a step a deal took in the week, derived from its history.
-type Move struct {
-	Deal  *Deal
-	Kind  string // MoveReached, MoveCompleted, MoveWon, MoveLost
-	Stage int    // the stage reached or completed (0 for won/lost)
-	At    time.Time
-	// Override: a win confirmed before the deal reached the last stage.
-	Override bool
-}
-
-// Report is what the weekly digest knows about a whole team; For cuts it
-// down to what one manager or admin may see.
-type Report struct {
-	pb          *playbook.Playbook
-	Team        *Team
-	From, To    time.Time // the week: (From, To]
-	QuarterFrom time.Time // start of To's quarter in the team's timezone
-	Deals       []*Deal
-	Flagged     []Assessment // open deals flagged at To, owner then longest idle first
-	Moves       []Move
-	Week        map[string]*RepScore // by rep
-	Quarter     map[string]*RepScore
-}
-
-// Digest is one recipient's weekly digest.
-type Digest struct {
-	Team        *Team
-	For         string
-	From, To    time.Time
-	QuarterFrom time.Time
-	Flagged     []Assessment
-	Moves       []Move
-	Funnel      []StageStat
-	OutOfSync   []Assessment // catch_up, consider_giving_up, ahead
-	Week        []RepScore
-	Quarter     []RepScore
-}
 
 // DigestSlot returns the team's most recent digest slot at or before now:
 // its weekday (Team.DigestWeekday, 0 = Monday, 7 = Sunday) and time
@@ -95,124 +47,6 @@ func QuarterStart(t time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), time.Month(q*3+1), 1, 0, 0, 0, 0, loc)
 }
 
-// Report builds the team's digest report for the week ending at end: the
-// flagged deals at end, the week's moves, and the scorecards of the week
-// and of end's quarter. It lists every deal of the team and replays the
-// history of those changed this quarter.
-func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Report, error) {
-	deals, err := s.Store.ListDeals(ctx, team.ID)
-	if err != nil {
-		return nil, fmt.Errorf("team %s: list deals: %w", team.ID, err)
-	}
-	r := &Report{pb: s.Playbook, Team: team, From: end.Add(-7 * 24 * time.Hour), To: end, QuarterFrom: QuarterStart(end, Location(team, "")), Deals: deals}
-	sc := newScoring(s.Playbook, r)
-	for _, d := range deals {
-		if d.CreatedAt.After(end) {
-			continue
-		}
-		if d.Open() {
-			if a := Assess(s.Playbook, team, d, end); a.Flagged() {
-				r.Flagged = append(r.Flagged, a)
-				if a.Stalled() {
-					sc.score(r.Week, d.Owner).Stalled++
-					sc.score(r.Quarter, d.Owner).Stalled++
-				}
-			}
-		}
-		since := earliest(r.From, r.QuarterFrom)
-		if d.UpdatedAt.Before(since) {
-			continue // no event in the week or the quarter
-		}
-		evs, err := s.Store.History(ctx, team.ID, d.ID, 0)
-		if err != nil {
-			return nil, fmt.Errorf("history %s: %w", d.ID, err)
-		}
-		sc.replay(d, evs)
-	}
-	sort.SliceStable(r.Flagged, func(i, j int) bool {
-		a, b := r.Flagged[i], r.Flagged[j]
-		if a.Deal.Owner != b.Deal.Owner {
-			return a.Deal.Owner < b.Deal.Owner
-		}
-		return a.Idle > b.Idle
-	})
-	sort.SliceStable(r.Moves, func(i, j int) bool { return r.Moves[i].At.Before(r.Moves[j].At) })
-	return r, nil
-}
-
-func earliest(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-// For returns the digest of one recipient: the deals and reps they may see.
-func (r *Report) For(user string) *Digest {
-	t := r.Team
-	d := &Digest{Team: t, For: user, From: r.From, To: r.To, QuarterFrom: r.QuarterFrom}
-	var deals []*Deal
-	for _, x := range r.Deals {
-		if t.CanSee(user, x.Owner) && !x.CreatedAt.After(r.To) {
-			deals = append(deals, x)
-		}
-	}
-	d.Funnel = Pipeline(r.pb, deals)
-	for _, a := range r.Flagged {
-		if t.CanSee(user, a.Deal.Owner) {
-			d.Flagged = append(d.Flagged, a)
-		}
-	}
-	for _, x := range deals {
-		if !x.Open() {
-			continue
-		}
-		a := Assess(r.pb, t, x, r.To)
-		switch a.Sync.Verdict {
-		case SyncCatchUp, SyncConsiderGivingUp, SyncAhead:
-			d.OutOfSync = append(d.OutOfSync, a)
-		}
-	}
-	for _, m := range r.Moves {
-		if t.CanSee(user, m.Deal.Owner) {
-			d.Moves = append(d.Moves, m)
-		}
-	}
-	d.Week = r.scores(r.Week, user)
-	d.Quarter = r.scores(r.Quarter, user)
-	return d
-}
-
-// scores lists the visible reps' scores, by rep id; reps without activity
-// get an empty row so a manager sees who did nothing.
-func (r *Report) scores(m map[string]*RepScore, user string) []RepScore {
-	reps := map[string]bool{}
-	for id, mem := range r.Team.Members {
-		if mem.Role == RoleRep && r.Team.CanSee(user, id) {
-			reps[id] = true
-		}
-	}
-	for id := range m {
-		if r.Team.CanSee(user, id) {
-			reps[id] = true
-		}
-	}
-	ids := make([]string, 0, len(reps))
-	for id := range reps {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	out := make([]RepScore, 0, len(ids))
-	for _, id := range ids {
-		if s, ok := m[id]; ok {
-			out = append(out, *s)
-		} else {
-			out = append(out, RepScore{Rep: id, Items: map[string]int{}})
-		}
-	}
-	return out
-}
-
 // Digests sends each team's weekly digest to its managers and admins once
 // the team's slot (DigestSlot) has passed for the current week, in each
 // recipient's working hours, once per recipient and week. Run every few
@@ -246,20 +80,33 @@ func (j *Jobs) digests(ctx context.Context, now time.Time, force bool) (JobResul
 				res.Skipped++
 				continue
 			}
-			if rep == nil {
-				var err error
-				if rep, err = j.Service.Report(ctx, t, end); err != nil {
-					return err
-				}
-			}
 			if !first && j.DigestGap > 0 {
 				if err := j.sleep(ctx, j.DigestGap); err != nil {
 					return err
 				}
 			}
 			key := fmt.Sprintf("digest:%s:%s:%s", t.ID, u, tag)
-			n := DigestNotice{Team: t, To: u, Digest: rep.For(u)}
-			sent, err := j.send(ctx, key, digestMarkTTL, func() error { return j.Notify.Digest(ctx, n) })
+			var fatal error
+			sent, err := j.send(ctx, key, digestMarkTTL, func() error {
+				// The report is built once per team and run, and only when
+				// somebody is due: a run after everyone got this week's
+				// digest reads nothing but the send markers.
+				if rep == nil {
+					r, err := j.Service.Report(ctx, t, end)
+					if err == nil {
+						err = j.Service.saveSnapshot(ctx, r, force)
+					}
+					if err != nil {
+						fatal = err
+						return err
+					}
+					rep = r
+				}
+				return j.Notify.Digest(ctx, DigestNotice{Team: t, To: u, Digest: rep.For(u)})
+			})
+			if fatal != nil {
+				return fatal
+			}
 			if sent && err == nil {
 				first = false
 			}

@@ -1,7 +1,10 @@
 package coach
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,8 +16,13 @@ import (
 // a rep in a period once per deal of theirs on which all of its Items
 // became ticked during the period (the pseudo item "created" is the deal's
 // creation). Adherence adds the ticks made out of order — items ticked
-// while they did not count yet, found by replaying the deal's check events
-// through Evaluate — and the rep's stalled deals.
+// while they did not count yet, found by replaying the deal's ticks in
+// time order through the stage rules — and the rep's stalled deals.
+//
+// The replay reads the deal's checklist (each tick keeps who and when),
+// not its event history: one pass over the listed deals, right even when
+// history is trimmed. A tick that was undone is no credit; an item ticked
+// again counts at its latest tick.
 
 // CreatedItem is the pseudo checklist id of a deal's creation in
 // EvalItem.Items.
@@ -32,8 +40,7 @@ type RepScore struct {
 	OutOfOrder int
 	// Stalled are the rep's deals stalled at the end of the period.
 	Stalled int
-	// WonOverrides are the deals the rep marked won (confirmed) in the
-	// period before they reached the last stage.
+	// WonOverrides are the rep's wins confirmed below the last stage.
 	WonOverrides int
 }
 
@@ -88,15 +95,51 @@ func (sc *scoring) score(m map[string]*RepScore, rep string) *RepScore {
 // now includes what just happened.
 func in(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
 
-// replay walks a deal's history up to the report's end: it records the
-// week's moves, the evaluation items achieved and the ticks (in order or
-// not) of the week and the quarter.
-func (sc *scoring) replay(d *Deal, evs []Event) {
+// tick is one ticked checklist item of a deal, for the replay.
+type tick struct {
+	id    string
+	at    time.Time
+	order int // playbook order, for ticks at the same instant
+}
+
+// ticksOf lists the deal's ticks in time order (ties in playbook order):
+// what the scorecard replay needs, read from the deal itself.
+func ticksOf(pb *playbook.Playbook, d *Deal) []tick {
+	ts := make([]tick, 0, len(d.Checked))
+	for id, c := range d.Checked {
+		order := 1 << 30
+		if it, ok := pb.Item(id); ok {
+			order = it.Stage*1000 + kindRank[it.Kind]*100 + itemNumber(id)
+		}
+		ts = append(ts, tick{id: strings.ToLower(id), at: c.At, order: order})
+	}
+	slices.SortFunc(ts, func(a, b tick) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.order, b.order); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	return ts
+}
+
+var kindRank = map[string]int{playbook.KindMilestone: 0, playbook.KindSuccess: 1, playbook.KindRelationship: 2}
+
+// itemNumber is K of "sN.xK" (0 if malformed).
+func itemNumber(id string) int {
+	n, _ := strconv.Atoi(id[min(len(id), 4):])
+	return n
+}
+
+// replay walks a deal's creation and ticks up to the report's end: it
+// credits the evaluation items achieved and the ticks (in order or not)
+// of the week and the quarter.
+func (sc *scoring) replay(d *Deal) {
 	r := sc.r
-	state := &Deal{Checked: map[string]Check{}}
+	checked := make(map[string]Check, len(d.Checked)+1)
 	achieved := map[string]bool{}
-	var before Progress
-	beforeSet := false
 	credit := func(at time.Time, f func(*RepScore)) {
 		if in(at, r.From, r.To) {
 			f(sc.score(r.Week, d.Owner))
@@ -112,7 +155,7 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 			}
 			done := true
 			for _, x := range e.Items {
-				if _, ok := state.Checked[strings.ToLower(x)]; !ok {
+				if _, ok := checked[strings.ToLower(x)]; !ok {
 					done = false
 					break
 				}
@@ -123,60 +166,27 @@ func (sc *scoring) replay(d *Deal, evs []Event) {
 			}
 		}
 	}
-	for _, e := range evs {
-		if e.At.After(r.To) {
+	if d.CreatedAt.After(r.To) {
+		return
+	}
+	checked[CreatedItem] = Check{At: d.CreatedAt}
+	achieve(CreatedItem, d.CreatedAt)
+	if d.Status == StatusWon && d.WonOverride && !d.ClosedAt.After(r.To) {
+		credit(d.ClosedAt, func(s *RepScore) { s.WonOverrides++ })
+	}
+	for _, t := range ticksOf(sc.pb, d) {
+		if t.at.After(r.To) {
 			break
 		}
-		if !beforeSet && e.At.After(r.From) {
-			before, beforeSet = Evaluate(sc.pb, state), true
-		}
-		switch e.Kind {
-		case "create":
-			state.Checked[CreatedItem] = Check{At: e.At}
-			achieve(CreatedItem, e.At)
-		case "check":
-			id := strings.ToLower(e.Field)
-			state.Checked[id] = Check{By: e.By, At: e.At}
-			p := Evaluate(sc.pb, state)
-			late := !p.Counts(id)
-			credit(e.At, func(s *RepScore) {
-				s.Ticks++
-				if late {
-					s.OutOfOrder++
-				}
-			})
-			achieve(id, e.At)
-		case "uncheck":
-			delete(state.Checked, strings.ToLower(e.Field))
-		case "override":
-			if e.Field != string(StatusWon) {
-				continue
+		checked[t.id] = Check{At: t.at}
+		late := !countsNow(sc.pb, checked, t.id)
+		credit(t.at, func(s *RepScore) {
+			s.Ticks++
+			if late {
+				s.OutOfOrder++
 			}
-			credit(e.At, func(s *RepScore) { s.WonOverrides++ })
-			if n := len(r.Moves); n > 0 && r.Moves[n-1].Deal == d && r.Moves[n-1].Kind == MoveWon {
-				r.Moves[n-1].Override = true
-			}
-		case "status":
-			if !in(e.At, r.From, r.To) {
-				continue
-			}
-			switch {
-			case e.After == string(StatusWon):
-				r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveWon, At: e.At})
-			case strings.HasPrefix(e.After, string(StatusLost)):
-				r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveLost, At: e.At})
-			}
-		}
-	}
-	if !beforeSet {
-		before = Evaluate(sc.pb, state)
-	}
-	after := Evaluate(sc.pb, state)
-	if after.Reached > before.Reached {
-		r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveReached, Stage: after.Reached, At: ReachedAt(sc.pb, state, after.Reached)})
-	}
-	if after.Completed > before.Completed {
-		r.Moves = append(r.Moves, Move{Deal: d, Kind: MoveCompleted, Stage: after.Completed, At: CompletedAt(sc.pb, state, after.Completed)})
+		})
+		achieve(t.id, t.at)
 	}
 }
 
@@ -218,4 +228,42 @@ func (s *Service) Scorecards(ctx context.Context, team *Team, user, rep string, 
 		week, quarter = pick(week), pick(quarter)
 	}
 	return week, quarter, r, nil
+}
+
+// countsNow is Evaluate(pb, deal with checked).Counts(id) without
+// building the Missing and Pending lists: the replay asks it once per tick
+// of every deal changed this quarter.
+func countsNow(pb *playbook.Playbook, checked map[string]Check, id string) bool {
+	it, ok := pb.Item(id)
+	if _, ticked := checked[id]; !ok || !ticked {
+		return true // only ticked playbook items can be pending
+	}
+	reached, completed, n := 0, 0, len(pb.Stages)
+	for i := 0; i < n; i++ {
+		st := &pb.Stages[i]
+		if !allChecked(st.Milestone, checked) {
+			break
+		}
+		reached = i + 1
+		if !allChecked(st.Success, checked) {
+			break
+		}
+		completed = i + 1
+	}
+	active := 0
+	switch {
+	case reached > completed:
+		active = reached
+	case completed < n:
+		active = completed + 1
+	}
+	switch {
+	case active == 0:
+		return true
+	case it.Stage > active:
+		return false
+	case it.Stage == active && it.Kind == playbook.KindSuccess && reached < active:
+		return false
+	}
+	return true
 }

@@ -39,6 +39,8 @@ type Service struct {
 	// PrepLead is how long before a meeting pre-call prep is delivered
 	// (default 24 h; a team's PrepLeadHours overrides it).
 	PrepLead time.Duration
+	// Alerts delivers manager alerts (alert.go); nil sends none.
+	Alerts AlertNotifier
 	// Reader reads notes (default: the rules reader of Playbook); Model,
 	// when set, is asked too (see Read). ProposalTTL is how long a note's
 	// proposals wait (default 7 days).
@@ -210,7 +212,9 @@ func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string
 		if err != nil {
 			return Change{}, fmt.Errorf("deal %s: %w", id, err)
 		}
-		return Change{Before: cur, After: next, Events: evs}, nil
+		c := Change{Before: cur, After: next, Events: evs}
+		s.afterChange(ctx, team, c)
+		return c, nil
 	}
 	return Change{}, Errf(CodeBusy)
 }

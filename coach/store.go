@@ -24,6 +24,7 @@ var (
 // All writes are atomic: a deal and its events are stored together or not
 // at all.
 type Store interface {
+	SnapshotStore  // snapshot.go: the weekly digest snapshots
 	ProposalStore  // proposals.go: each rep's latest note reading
 	InboxStore     // delivery marks and the durable inbox (inbox.go)
 	NameIndexStore // nameindex.go: deals by the start of their name or customer

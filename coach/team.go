@@ -44,6 +44,8 @@ type Team struct {
 	DigestTime    string `json:"digest_time,omitempty"`    // "HH:MM", default "09:00"
 	// PrepLeadHours is how long before a meeting pre-call prep is sent (default 24).
 	PrepLeadHours int `json:"prep_lead_hours,omitempty"`
+	// Alerts are the manager alerts (alert.go).
+	Alerts AlertSettings `json:"alerts,omitzero"`
 	// LLMOff turns the language model off for the team's notes.
 	LLMOff bool `json:"llm_off,omitempty"`
 	// Mirror holds the team's own mirror targets (mirror_team.go).

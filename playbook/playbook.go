@@ -198,6 +198,9 @@ type Playbook struct {
 	// subject being a stage id such as "s1" or a technique id or family such
 	// as "nd.1" or "bp") that coaching features can suggest.
 	Questions []Technique `yaml:"questions" json:"questions"`
+	// Forecast and Focus: see forecast.go.
+	Forecast Forecast    `yaml:"forecast" json:"forecast"`
+	Focus    []FocusRule `yaml:"focus" json:"focus"`
 	// Evidence holds the note reader's phrases (evidence.go).
 	Evidence Evidence `yaml:"evidence" json:"evidence"`
 

@@ -75,6 +75,7 @@ func validate(file string, p *Playbook, pos positions) []Problem {
 	for i := range p.Questions {
 		v.question(&p.Questions[i])
 	}
+	v.validateForecast(p)
 	v.evidence(p)
 	return v.probs
 }

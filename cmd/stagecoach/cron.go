@@ -23,7 +23,8 @@ const digestGap = 100 * time.Millisecond
 
 // Scheduler returns the runner of the scheduled jobs (add it to Serve's
 // runners): nudges hourly, meeting reminders and pre-call prep every 5
-// minutes, and the weekly-digest check every 5 minutes. Every run takes a
+// minutes, the weekly-digest check every 5 minutes and the manager-alert
+// catch-up hourly. Every run takes a
 // store lock and every send a once-only marker, so several replicas may
 // all run the scheduler. It returns when ctx ends, after the running jobs
 // finish (at most 30 s).
@@ -63,8 +64,14 @@ func (m *Main) countJob(kind string, res coach.JobResult, err error) {
 
 // jobs builds the coach jobs delivering through the configured senders;
 // fallback receives what no platform sender takes (the console printer).
+// Without a notifier for manager alerts yet (`jobs run alerts`), the
+// jobs' one delivers them.
 func (m *Main) jobs(fallback io.Writer) *coach.Jobs {
-	return &coach.Jobs{Service: m.Service, Notify: bot.NewNotifier(m.Router, m.senders(fallback)), DigestGap: digestGap}
+	n := bot.NewNotifier(m.Router, m.senders(fallback))
+	if m.Service.Alerts == nil {
+		m.Service.Alerts = n
+	}
+	return &coach.Jobs{Service: m.Service, Notify: n, DigestGap: digestGap}
 }
 
 // senders returns the Sender for proactive messages: it routes each
@@ -90,6 +97,7 @@ func schedule(j *coach.Jobs) []job {
 		{"nudges", "0 * * * *", j.Nudges},
 		{"reminders", "*/5 * * * *", j.Reminders},
 		{"digest", "*/5 * * * *", j.Digests},
+		{"alerts", "7 * * * *", j.Alerts},
 	}
 }
 

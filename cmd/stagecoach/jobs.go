@@ -12,7 +12,7 @@ import (
 	"github.com/stagecoach/stagecoach/coach"
 )
 
-const jobsUsage = "usage: stagecoach jobs run nudges|reminders|digest [--now <RFC 3339 time>]"
+const jobsUsage = "usage: stagecoach jobs run nudges|reminders|digest|alerts [--now <RFC 3339 time>]"
 
 // runJobs is the operator command `stagecoach jobs run nudges|reminders|digest
 // [--now T]`: it runs one job once against the configured store and
@@ -62,6 +62,8 @@ func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = func(ctx context.Context, now time.Time) (coach.JobResult, error) { return j().Reminders(ctx, now) }
 	case "digest":
 		run = func(ctx context.Context, now time.Time) (coach.JobResult, error) { return j().DigestNow(ctx, now) }
+	case "alerts":
+		run = func(ctx context.Context, now time.Time) (coach.JobResult, error) { return j().Alerts(ctx, now) }
 	default:
 		fmt.Fprintln(stderr, jobsUsage)
 		return 2

@@ -62,7 +62,8 @@ func TestJobsRunTwiceSendsOnce(t *testing.T) {
 		{"nudges", now.Add(-12 * time.Hour), nil}, // Monday 22:00: outside working hours
 		{"nudges", now, []string{"── to ann (T1) ──", "D-1 · Acme", "check D-1 s1.m1", "snooze D-1 1d", "show D-1"}},
 		{"reminders", now, []string{"── to ann (T1) ──", "D-2 Globex", "prep D-2", "HQ"}},
-		{"digest", now, []string{"── to mgr (T1) ──", "── to boss (T1) ──", "[image:", "D-1 Acme"}},
+		{"digest", now, []string{"── to mgr (T1) ──", "── to boss (T1) ──", "Pipeline at a glance", "D-1 Acme"}},
+		{"alerts", now, nil}, // the team has no alerts on
 	}
 	for _, tc := range tests {
 		t.Run(tc.job, func(t *testing.T) {

@@ -207,6 +207,8 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Manager alerts follow deal changes on every replica, scheduler or not.
+	m.Service.Alerts = bot.NewNotifier(m.Router, m.senders(os.Stdout))
 	if m.Config.EnableCron {
 		runners = append(runners, m.Scheduler())
 	}

@@ -342,19 +342,28 @@ func (s *Store) UpdateDeal(ctx context.Context, d *coach.Deal, events []coach.Ev
 
 // fetchDeals reads the deals of ids with one pipeline; deals that vanished
 // meanwhile are skipped.
+// fetchBatch is how many deals one pipeline of fetchDeals reads.
+const fetchBatch = 500
+
 func (s *Store) fetchDeals(ctx context.Context, k keys, ids []string) ([]*coach.Deal, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	cmds := make([]*goredis.SliceCmd, len(ids))
-	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HMGet(ctx, k.deal(id), "v", "d")
+	// One pipeline per fetchBatch deals: the client's read timeout bounds
+	// the reading of a whole pipeline's replies, and a large team's deals
+	// would not fit in it.
+	for lo := 0; lo < len(ids); lo += fetchBatch {
+		hi := min(lo+fetchBatch, len(ids))
+		_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for i := lo; i < hi; i++ {
+				cmds[i] = p.HMGet(ctx, k.deal(ids[i]), "v", "d")
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	out := make([]*coach.Deal, 0, len(ids))
 	for _, cmd := range cmds {

@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 			tt.fn(t, s)
 		})
 	}
+	runSnapshots(t, newStore)                                    // snapshot.go
 	t.Run("Inbox", func(t *testing.T) { runInbox(t, newStore) }) // inbox.go
 	nameIndex(t, newStore)                                       // nameindex.go
 	runOutbox(t, newStore)                                       // outbox.go

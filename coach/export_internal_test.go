@@ -1,0 +1,4 @@
+package coach
+
+// CountsNow exposes countsNow to the external tests.
+var CountsNow = countsNow
