@@ -17,10 +17,10 @@ const ExportFormat = "stagecoach.team/1"
 
 // TeamExport is the exported document.
 type TeamExport struct {
-	Format string       `json:"format"`
-	Team   *Team        `json:"team"`
+	Format string     `json:"format"`
+	Team   *Team      `json:"team"`
 	Deals  []DealDump `json:"deals"`
-	Cases  []*Case      `json:"cases"`
+	Cases  []*Case    `json:"cases"`
 }
 
 // DealDump is a deal with its history, oldest event first.
