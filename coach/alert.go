@@ -105,7 +105,7 @@ func (s *Service) sendAlerts(ctx context.Context, alerts []AlertNotice, now time
 			continue
 		}
 		key := alertKey(n)
-		first, err := s.Store.SeenEvent(ctx, key, alertMarkTTL)
+		first, err := s.store.SeenEvent(ctx, key, alertMarkTTL)
 		if err != nil {
 			s.Log.Warn("alert marker", "team", n.Team.ID, "deal", n.Deal.ID, "err", err)
 			continue
@@ -115,7 +115,7 @@ func (s *Service) sendAlerts(ctx context.Context, alerts []AlertNotice, now time
 		}
 		if err := s.Alerts.Alert(ctx, n); err != nil {
 			s.Log.Warn("alert send failed", "team", n.Team.ID, "deal", n.Deal.ID, "kind", n.Kind, "err", err)
-			if ferr := s.Store.ForgetEvent(context.WithoutCancel(ctx), key); ferr != nil {
+			if ferr := s.store.ForgetEvent(context.WithoutCancel(ctx), key); ferr != nil {
 				s.Log.Error("alert: forget marker after failed send", "key", key, "err", ferr)
 			}
 			continue
@@ -140,7 +140,7 @@ func (s *Service) SetAlerts(ctx context.Context, a Actor, on bool, threshold int
 	if threshold < 0 {
 		return nil, Errf(CodeBadValue, "field", "threshold", "value", strconv.FormatInt(threshold, 10), "expected", "an amount ≥ 0")
 	}
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		m, ok := t.Members[a.User]
 		if !ok || (m.Role != RoleAdmin && m.Role != RoleManager) {
 			return Errf(CodeForbidden, "action", "team alerts")
@@ -162,14 +162,14 @@ func (j *Jobs) Alerts(ctx context.Context, now time.Time) (JobResult, error) {
 		if !t.Alerts.On || j.Service.Alerts == nil {
 			return nil
 		}
-		snap, err := j.Service.Store.GetSnapshot(ctx, t.ID, SnapshotWeek(t, now))
+		snap, err := j.Service.store.GetSnapshot(ctx, t.ID, SnapshotWeek(t, now))
 		if err != nil {
-			snap, err = j.Service.Store.SnapshotBefore(ctx, t.ID, SnapshotWeek(t, now))
+			snap, err = j.Service.store.SnapshotBefore(ctx, t.ID, SnapshotWeek(t, now))
 		}
 		if err != nil {
 			return nil // no baseline yet (ErrNotFound) or a store failure: the next run retries
 		}
-		deals, err := j.Service.Store.ListDeals(ctx, t.ID)
+		deals, err := j.Service.store.ListDeals(ctx, t.ID)
 		if err != nil {
 			return fmt.Errorf("team %s: list deals: %w", t.ID, err)
 		}

@@ -100,7 +100,7 @@ func (s *Service) AddCase(ctx context.Context, a Actor, nc NewCase) (*Case, erro
 			return nil, err
 		}
 	}
-	existing, err := s.Store.ListCases(ctx, a.Team)
+	existing, err := s.store.ListCases(ctx, a.Team)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -111,7 +111,7 @@ func (s *Service) AddCase(ctx context.Context, a Actor, nc NewCase) (*Case, erro
 		Background: strings.TrimSpace(nc.Background), Problem: strings.TrimSpace(nc.Problem), Cause: strings.TrimSpace(nc.Cause),
 		Measures: strings.TrimSpace(nc.Measures), Solution: strings.TrimSpace(nc.Solution), Result: strings.TrimSpace(nc.Result),
 		Tags: nc.Tags, By: a.User, CreatedAt: s.now()}
-	if err := s.Store.CreateCase(ctx, c); err != nil {
+	if err := s.store.CreateCase(ctx, c); err != nil {
 		return nil, fmt.Errorf("create case: %w", err)
 	}
 	return c, nil
@@ -119,7 +119,7 @@ func (s *Service) AddCase(ctx context.Context, a Actor, nc NewCase) (*Case, erro
 
 // Cases returns the team's reference cases by number.
 func (s *Service) Cases(ctx context.Context, a Actor) ([]*Case, error) {
-	cs, err := s.Store.ListCases(ctx, a.Team)
+	cs, err := s.store.ListCases(ctx, a.Team)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -197,7 +197,7 @@ func (s *Service) RemoveCase(ctx context.Context, a Actor, team *Team, ref strin
 	if m := team.Members[a.User]; c.By != a.User && (m == nil || m.Role == RoleRep) {
 		return nil, Errf(CodeForbidden, "action", "case remove")
 	}
-	err = s.Store.DeleteCase(ctx, a.Team, c.ID)
+	err = s.store.DeleteCase(ctx, a.Team, c.ID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errf(CodeUnknownCase, "case", ref)
 	}

@@ -71,7 +71,7 @@ func (s *Service) CreateDeal(ctx context.Context, a Actor, team *Team, nd NewDea
 		CloseDate: nd.CloseDate, Status: StatusOpen, CreatedAt: now, UpdatedAt: now, LastProgressAt: now,
 	}
 	ev := Event{Team: a.Team, At: now, By: a.User, Kind: "create", After: d.Name}
-	if err := s.Store.CreateDeal(ctx, d, []Event{ev}); err != nil {
+	if err := s.store.CreateDeal(ctx, d, []Event{ev}); err != nil {
 		return nil, fmt.Errorf("create deal: %w", err)
 	}
 	return d, nil
@@ -587,7 +587,7 @@ func (s *Service) History(ctx context.Context, a Actor, team *Team, ref string, 
 		return nil, nil, false, err
 	}
 	n := page * HistoryPageSize
-	evs, err := s.Store.History(ctx, a.Team, d.ID, n+1)
+	evs, err := s.store.History(ctx, a.Team, d.ID, n+1)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("history %s: %w", d.ID, err)
 	}

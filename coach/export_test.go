@@ -146,14 +146,14 @@ func TestExportImportRoundTrip(t *testing.T) {
 			}
 			// with replace it is accepted, and D-4 stays; a mirror target
 			// gets the imported state queued
-			if _, err := dst.Store.SubscribeOutbox(ctx, "T1", "hook"); err != nil {
+			if _, err := coach.StoreOf(dst).SubscribeOutbox(ctx, "T1", "hook"); err != nil {
 				t.Fatal(err)
 			}
 			res, err = dst.ImportTeam(ctx, decoded(t, first), true)
 			if err != nil || res.ResyncErr != nil || res.Resynced != 4 {
 				t.Fatalf("replace: %v %+v", err, res)
 			}
-			if _, err := dst.Store.GetDeal(ctx, "T1", "D-4"); err != nil {
+			if _, err := coach.StoreOf(dst).GetDeal(ctx, "T1", "D-4"); err != nil {
 				t.Fatalf("replace dropped a deal not in the file: %v", err)
 			}
 		})
@@ -227,7 +227,7 @@ func TestImportValidation(t *testing.T) {
 			if n := strings.Count(paths, "\n"); n != len(tc.paths) {
 				t.Fatalf("%d problems, want %d:\n%v", n, len(tc.paths), err)
 			}
-			if ds, _ := dst.Store.ListDeals(context.Background(), "T1"); len(ds) != 0 {
+			if ds, _ := coach.StoreOf(dst).ListDeals(context.Background(), "T1"); len(ds) != 0 {
 				t.Fatal("a refused import stored deals")
 			}
 		})

@@ -150,12 +150,12 @@ func (s *Service) Forecast(ctx context.Context, team *Team, user, arg string) (*
 	if !ok {
 		return nil, Errf(CodeBadValue, "field", "quarter", "value", arg, "expected", "2027Q1, Q1, next")
 	}
-	deals, err := s.Store.ListDeals(ctx, team.ID)
+	deals, err := s.store.ListDeals(ctx, team.ID)
 	if err != nil {
 		return nil, fmt.Errorf("team %s: list deals: %w", team.ID, err)
 	}
 	var base *Snapshot
-	switch b, err := s.Store.SnapshotBefore(ctx, team.ID, SnapshotWeek(team, now)); {
+	switch b, err := s.store.SnapshotBefore(ctx, team.ID, SnapshotWeek(team, now)); {
 	case err == nil:
 		base = b
 	case !errors.Is(err, ErrNotFound):

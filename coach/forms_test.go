@@ -49,7 +49,7 @@ func TestFillForm(t *testing.T) {
 			}
 		})
 	}
-	got, _ := svc.Store.GetDeal(ctx, "T1", d.ID)
+	got, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 	if got.Forms["s2.t2"]["resource"] != "expert" || got.Forms["s2.t3"]["cost"] != "12500" {
 		t.Fatalf("forms %v", got.Forms)
 	}
@@ -57,7 +57,7 @@ func TestFillForm(t *testing.T) {
 	if got.Info["s2.i2.causes"] != "manual entry" || got.Info["s2.i2.impact"] != "finance overtime" {
 		t.Fatalf("info %v", got.Info)
 	}
-	evs, _ := svc.Store.History(ctx, "T1", d.ID, 0)
+	evs, _ := coach.StoreOf(svc).History(ctx, "T1", d.ID, 0)
 	var kinds []string
 	for _, e := range evs {
 		kinds = append(kinds, e.Kind+" "+e.Field)
@@ -77,7 +77,7 @@ func TestFillForm(t *testing.T) {
 	if err != nil || len(res.MissingRequired) != 0 {
 		t.Fatalf("complete: %v %v", err, res.MissingRequired)
 	}
-	got, _ = svc.Store.GetDeal(ctx, "T1", d.ID)
+	got, _ = coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 	if _, ok := got.Info["s2.i2.causes"]; ok || got.Forms["s2.t1"]["cause"] != "" {
 		t.Fatal("cleared field still set")
 	}

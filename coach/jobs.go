@@ -85,7 +85,7 @@ const (
 
 // lock takes the job's store lock; ok false means another replica has it.
 func (j *Jobs) lock(ctx context.Context, name string, ttl time.Duration) (func(), bool, error) {
-	release, ok, err := j.Service.Store.TryLock(ctx, "job:"+name, ttl)
+	release, ok, err := j.Service.store.TryLock(ctx, "job:"+name, ttl)
 	if err != nil || !ok {
 		return nil, ok, err
 	}
@@ -98,13 +98,13 @@ func (j *Jobs) lock(ctx context.Context, name string, ttl time.Duration) (func()
 
 // teams loads every team; a team that vanished meanwhile is skipped.
 func (j *Jobs) teams(ctx context.Context) ([]*Team, error) {
-	ids, err := j.Service.Store.Teams(ctx)
+	ids, err := j.Service.store.Teams(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}
 	var out []*Team
 	for _, id := range ids {
-		t, err := j.Service.Store.GetTeam(ctx, id)
+		t, err := j.Service.store.GetTeam(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -121,7 +121,7 @@ func (j *Jobs) teams(ctx context.Context) ([]*Team, error) {
 // is forgotten so a later run retries. sent is false when the marker was
 // already set.
 func (j *Jobs) send(ctx context.Context, key string, ttl time.Duration, deliver func() error) (sent bool, err error) {
-	first, err := j.Service.Store.SeenEvent(ctx, key, ttl)
+	first, err := j.Service.store.SeenEvent(ctx, key, ttl)
 	if err != nil {
 		return false, fmt.Errorf("marker %s: %w", key, err)
 	}
@@ -129,7 +129,7 @@ func (j *Jobs) send(ctx context.Context, key string, ttl time.Duration, deliver 
 		return false, nil
 	}
 	if err := deliver(); err != nil {
-		if ferr := j.Service.Store.ForgetEvent(context.WithoutCancel(ctx), key); ferr != nil {
+		if ferr := j.Service.store.ForgetEvent(context.WithoutCancel(ctx), key); ferr != nil {
 			j.Service.Log.Error("job: forget marker after failed send", "key", key, "err", ferr)
 		}
 		return false, err

@@ -91,11 +91,11 @@ func TestLogKeepsEveryEntry(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := svc.Store.GetDeal(ctx, "T1", d.ID)
+			before, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 			if err := tc.run(); !isCode(err, tc.code) {
 				t.Fatalf("err %v, want %s", err, tc.code)
 			}
-			if after, _ := svc.Store.GetDeal(ctx, "T1", d.ID); after.Version != before.Version {
+			if after, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID); after.Version != before.Version {
 				t.Fatal("a refused change was written")
 			}
 		})
@@ -198,7 +198,7 @@ func TestLogLegacyForm(t *testing.T) {
 	bob := actor("bob")
 	d, _ := svc.CreateDeal(ctx, bob, team, coach.NewDeal{Name: "Acme"})
 	d.Forms = map[string]map[string]string{"s6.t3": {"raised_by": "Li", "objection": "too expensive"}}
-	if err := svc.Store.UpdateDeal(ctx, d, []coach.Event{{Team: "T1", Deal: d.ID, Kind: "form"}}); err != nil {
+	if err := coach.StoreOf(svc).UpdateDeal(ctx, d, []coach.Event{{Team: "T1", Deal: d.ID, Kind: "form"}}); err != nil {
 		t.Fatal(err)
 	}
 	if es := coach.LogEntries(d, "s6.t3"); len(es) != 1 || es[0].N != 1 || es[0].Values["objection"] != "too expensive" {

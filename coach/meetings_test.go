@@ -50,12 +50,12 @@ func TestMeetingLifecycle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := svc.Store.GetDeal(ctx, "T1", d.ID)
+			before, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 			_, err := tc.run()
 			if !isCode(err, tc.code) {
 				t.Fatalf("err %v, want %s", err, tc.code)
 			}
-			after, _ := svc.Store.GetDeal(ctx, "T1", d.ID)
+			after, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 			if after.Version != before.Version {
 				t.Fatal("a refused change was written")
 			}
@@ -179,7 +179,7 @@ func TestMeetingOffers(t *testing.T) {
 	bob := actor("bob")
 	d, _ := svc.CreateDeal(ctx, bob, team, coach.NewDeal{Name: "Acme"})
 	_, m, _ := svc.AddMeeting(ctx, bob, team, d.ID, now.Add(time.Hour), "", "")
-	got, _ := svc.Store.GetDeal(ctx, "T1", d.ID)
+	got, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 	if offers := svc.MeetingOffers(got, *m); len(offers) != 0 {
 		t.Fatalf("no handler known, offers %v", offers)
 	}
@@ -187,7 +187,7 @@ func TestMeetingOffers(t *testing.T) {
 	if _, _, err := svc.AddStakeholder(ctx, bob, team, d.ID, coach.StakeholderInput{Name: &name, Role: &role}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = svc.Store.GetDeal(ctx, "T1", d.ID)
+	got, _ = coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 	if offers := svc.MeetingOffers(got, *m); !slices.Equal(offers, []string{"s1.s1"}) {
 		t.Fatalf("booked with handler: %v", offers)
 	}
@@ -204,7 +204,7 @@ func TestMeetingOffers(t *testing.T) {
 	if _, err := svc.Check(ctx, bob, team, d.ID, []string{"s1.s1", "s2.m1"}, true); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = svc.Store.GetDeal(ctx, "T1", d.ID)
+	got, _ = coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 	if offers := svc.MeetingOffers(got, got.Meetings[0]); len(offers) != 0 {
 		t.Fatalf("ticked items are offered again: %v", offers)
 	}

@@ -63,7 +63,7 @@ func (s *Service) SetMirrorBase(ctx context.Context, a Actor, appToken, tableID 
 		}
 	}
 	changed := false
-	t, err := s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	t, err := s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if !isAdmin(t, a.User) {
 			return Errf(CodeForbidden, "action", "team base")
 		}
@@ -84,7 +84,7 @@ func (s *Service) SetMirrorBase(ctx context.Context, a Actor, appToken, tableID 
 // so a new table or receiver starts complete. A failure only delays that
 // until `team mirror resync`: the settings are saved.
 func (s *Service) resyncTarget(ctx context.Context, team, target string) {
-	if _, err := s.Store.EnqueueResync(ctx, team, target, s.now()); err != nil {
+	if _, err := s.store.EnqueueResync(ctx, team, target, s.now()); err != nil {
 		s.Log.Warn("mirror: resync after a settings change", "team", team, "target", target, "err", err)
 	}
 }
@@ -187,7 +187,7 @@ func (s *Service) SetMirrorWebhook(ctx context.Context, a Actor, u, secret strin
 		}
 	}
 	changed := false
-	t, err := s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	t, err := s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if !isAdmin(t, a.User) {
 			return Errf(CodeForbidden, "action", "team webhook")
 		}
@@ -205,7 +205,7 @@ func (s *Service) SetMirrorWebhook(ctx context.Context, a Actor, u, secret strin
 }
 
 func (s *Service) adminTeam(ctx context.Context, a Actor, action string) (*Team, error) {
-	t, err := s.Store.GetTeam(ctx, a.Team)
+	t, err := s.store.GetTeam(ctx, a.Team)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errf(CodeForbidden, "action", action)
 	}
@@ -225,7 +225,7 @@ func (s *Service) MirrorResync(ctx context.Context, a Actor) (int, error) {
 	if _, err := s.adminTeam(ctx, a, "team mirror resync"); err != nil {
 		return 0, err
 	}
-	n, err := s.Store.EnqueueResync(ctx, a.Team, "", s.now())
+	n, err := s.store.EnqueueResync(ctx, a.Team, "", s.now())
 	if err != nil {
 		return 0, fmt.Errorf("mirror resync %s: %w", a.Team, err)
 	}
@@ -249,18 +249,18 @@ func (s *Service) MirrorStatus(ctx context.Context, a Actor) ([]MirrorTargetStat
 	if _, err := s.adminTeam(ctx, a, "team mirror"); err != nil {
 		return nil, err
 	}
-	targets, err := s.Store.OutboxTargets(ctx, a.Team)
+	targets, err := s.store.OutboxTargets(ctx, a.Team)
 	if err != nil {
 		return nil, fmt.Errorf("mirror status %s: %w", a.Team, err)
 	}
 	sort.Strings(targets)
-	fails, err := s.Store.MirrorRefs(ctx, a.Team, mirrorStatusScope, targets)
+	fails, err := s.store.MirrorRefs(ctx, a.Team, mirrorStatusScope, targets)
 	if err != nil {
 		return nil, fmt.Errorf("mirror status %s: %w", a.Team, err)
 	}
 	out := make([]MirrorTargetStatus, 0, len(targets))
 	for _, name := range targets {
-		st, err := s.Store.OutboxStats(ctx, a.Team, name)
+		st, err := s.store.OutboxStats(ctx, a.Team, name)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}

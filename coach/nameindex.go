@@ -96,7 +96,7 @@ func (s *Service) resolveByName(ctx context.Context, a Actor, team *Team, ref st
 	if nref == "" {
 		return nil, Errf(CodeMissingArg, "arg", "deal")
 	}
-	all, err := s.Store.PrefixDeals(ctx, a.Team, nref, resolveLimit)
+	all, err := s.store.PrefixDeals(ctx, a.Team, nref, resolveLimit)
 	if err != nil {
 		return nil, fmt.Errorf("deals named %q: %w", ref, err)
 	}
@@ -106,7 +106,7 @@ func (s *Service) resolveByName(ctx context.Context, a Actor, team *Team, ref st
 	// visible, one visible prefix match, customers only) is decided on
 	// every deal that matches.
 	if len(all) >= resolveLimit && !(found && (tier == 0 || (tier == 1 && ambiguous))) {
-		if all, err = s.Store.PrefixDeals(ctx, a.Team, nref, 0); err != nil {
+		if all, err = s.store.PrefixDeals(ctx, a.Team, nref, 0); err != nil {
 			return nil, fmt.Errorf("deals named %q: %w", ref, err)
 		}
 		d, _, ambiguous, found = pickByName(visibleOnly(all, a, team), nref)
@@ -121,7 +121,7 @@ func (s *Service) resolveByName(ctx context.Context, a Actor, team *Team, ref st
 	// after the first characters), still without a scan.
 	var sugg []string
 	if r := []rune(nref); len(r) > 1 {
-		near, err := s.Store.PrefixDeals(ctx, a.Team, string(r[:min(2, len(r)-1)]), resolveLimit)
+		near, err := s.store.PrefixDeals(ctx, a.Team, string(r[:min(2, len(r)-1)]), resolveLimit)
 		if err != nil {
 			return nil, fmt.Errorf("deals named %q: %w", ref, err)
 		}

@@ -196,7 +196,7 @@ func Assess(pb *playbook.Playbook, team *Team, d *Deal, now time.Time) Assessmen
 // the quiet deals, not with all of the team's deals.
 func (s *Service) Flagged(ctx context.Context, team *Team, now time.Time) ([]Assessment, error) {
 	bound := now.Add(-days(MinStallDays(s.Playbook, team)))
-	deals, err := s.Store.ProgressBefore(ctx, team.ID, bound, 0)
+	deals, err := s.store.ProgressBefore(ctx, team.ID, bound, 0)
 	if err != nil {
 		return nil, fmt.Errorf("team %s: stall scan: %w", team.ID, err)
 	}

@@ -59,7 +59,7 @@ func newEnv(tb testing.TB, store coach.Store) *env {
 // setTeam changes the stored team.
 func (e *env) setTeam(fn func(t *coach.Team)) {
 	e.t.Helper()
-	t, err := e.svc.UpdateTeam(context.Background(), "T1", func(t *coach.Team) error { fn(t); return nil })
+	t, err := coach.UpdateTeamOf(e.svc)(context.Background(), "T1", func(t *coach.Team) error { fn(t); return nil })
 	if err != nil {
 		e.t.Fatal(err)
 	}

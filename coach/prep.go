@@ -187,7 +187,7 @@ func (s *Service) Prep(ctx context.Context, a Actor, team *Team, ref string) (Pr
 // PrepFor builds the pre-call preparation for a deal already loaded (for
 // proactive delivery before a meeting), with its team's case library.
 func (s *Service) PrepFor(ctx context.Context, d *Deal) (Prep, error) {
-	cases, err := s.Store.ListCases(ctx, d.Team)
+	cases, err := s.store.ListCases(ctx, d.Team)
 	if err != nil {
 		return Prep{}, fmt.Errorf("list cases: %w", err)
 	}

@@ -125,7 +125,7 @@ func (s *Service) RecordNote(ctx context.Context, a Actor, team *Team, ref, text
 	if len(r.Proposals) == 0 {
 		r.State = ReadingDone
 	}
-	if err := s.Store.PutReading(ctx, r, s.proposalTTL()); err != nil {
+	if err := s.store.PutReading(ctx, r, s.proposalTTL()); err != nil {
 		// The note itself is saved: say so, and offer nothing to apply,
 		// rather than "nothing was changed" (untrue) or a partial failure.
 		s.Log.Warn("put reading", "team", a.Team, "deal", ch.After.ID, "err", err)
@@ -182,7 +182,7 @@ func isASCIILetterRune(r rune) bool { return r < 0x80 && isASCIILetter(byte(r)) 
 // Proposals returns the rep's latest note reading (ErrNotFound coded as
 // CodeNoProposals).
 func (s *Service) Proposals(ctx context.Context, a Actor) (*NoteReading, error) {
-	r, err := s.Store.GetReading(ctx, a.Team, a.User)
+	r, err := s.store.GetReading(ctx, a.Team, a.User)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errf(CodeNoProposals)
 	}
@@ -265,7 +265,7 @@ func (s *Service) ApplyProposals(ctx context.Context, a Actor, team *Team, which
 		if len(r.Applied) == len(r.Proposals) {
 			r.State = ReadingDone
 		}
-		err = s.Store.UpdateReading(ctx, r)
+		err = s.store.UpdateReading(ctx, r)
 		if errors.Is(err, ErrConflict) {
 			backoff(ctx, attempt)
 			continue
@@ -291,13 +291,13 @@ func (s *Service) ApplyProposals(ctx context.Context, a Actor, team *Team, which
 // release gives claimed numbers back after a store failure.
 func (s *Service) release(ctx context.Context, a Actor, ns []int) error {
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
-		r, err := s.Store.GetReading(ctx, a.Team, a.User)
+		r, err := s.store.GetReading(ctx, a.Team, a.User)
 		if err != nil {
 			return err
 		}
 		r.Applied = slices.DeleteFunc(r.Applied, func(n int) bool { return slices.Contains(ns, n) })
 		r.State = ReadingOpen
-		err = s.Store.UpdateReading(ctx, r)
+		err = s.store.UpdateReading(ctx, r)
 		if errors.Is(err, ErrConflict) {
 			backoff(ctx, attempt)
 			continue
@@ -426,7 +426,7 @@ func (s *Service) DiscardProposals(ctx context.Context, a Actor) (*NoteReading, 
 	if r.State == ReadingDiscarded {
 		return nil, Errf(CodeNoProposals)
 	}
-	if err := s.Store.DeleteReading(ctx, a.Team, a.User); err != nil {
+	if err := s.store.DeleteReading(ctx, a.Team, a.User); err != nil {
 		return nil, fmt.Errorf("discard: %w", err)
 	}
 	r.State = ReadingDiscarded
@@ -435,7 +435,7 @@ func (s *Service) DiscardProposals(ctx context.Context, a Actor) (*NoteReading, 
 
 // SetTeamLLM turns the language model on or off for the team; admins only.
 func (s *Service) SetTeamLLM(ctx context.Context, a Actor, on bool) (*Team, error) {
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if me := t.Members[a.User]; me == nil || me.Role != RoleAdmin {
 			return Errf(CodeForbidden, "action", "team llm")
 		}

@@ -53,7 +53,7 @@ func DueReminder(m Meeting, now time.Time, prepLead time.Duration) (string, bool
 // it is a cheap in-memory check per deal, but it grows with all deals.
 func (j *Jobs) Reminders(ctx context.Context, now time.Time) (JobResult, error) {
 	return j.forEachTeam(ctx, "reminders", shortLockTTL, func(t *Team, res *JobResult) error {
-		deals, err := j.Service.Store.ListDeals(ctx, t.ID)
+		deals, err := j.Service.store.ListDeals(ctx, t.ID)
 		if err != nil {
 			return fmt.Errorf("team %s: list deals: %w", t.ID, err)
 		}

@@ -255,7 +255,7 @@ func closeMonths(from time.Time) []string {
 // previous snapshot, and replays the checklists of the deals changed this
 // quarter for the scorecards (from their ticks).
 func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Report, error) {
-	deals, err := s.Store.ListDeals(ctx, team.ID)
+	deals, err := s.store.ListDeals(ctx, team.ID)
 	if err != nil {
 		return nil, fmt.Errorf("team %s: list deals: %w", team.ID, err)
 	}
@@ -264,7 +264,7 @@ func (s *Service) Report(ctx context.Context, team *Team, end time.Time) (*Repor
 		QuarterFrom: QuarterStart(end, loc), WeekKey: SnapshotWeek(team, end),
 		owners: map[string]*ownerAgg{}, repMoves: map[string]int{}}
 	r.months = closeMonths(r.QuarterFrom)
-	base, err := s.Store.SnapshotBefore(ctx, team.ID, r.WeekKey)
+	base, err := s.store.SnapshotBefore(ctx, team.ID, r.WeekKey)
 	switch {
 	case err == nil:
 		r.Baseline = base

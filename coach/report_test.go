@@ -278,7 +278,7 @@ func TestDigestSnapshotFailure(t *testing.T) {
 	e.valued("ann", "Acme", 1_000, "", 1)
 	rec := &recorder{}
 	svc := *e.svc
-	svc.Store = snapFail{e.store}
+	coach.SetStoreOf(&svc, snapFail{e.store})
 	_, err := (&coach.Jobs{Service: &svc, Notify: rec}).Digests(context.Background(), t0)
 	if !errors.Is(err, errSnap) || len(rec.digests) != 0 {
 		t.Fatalf("err %v, sent %d", err, len(rec.digests))

@@ -30,7 +30,7 @@ const (
 // Service is the domain API used by every adapter through the bot router.
 // It is safe for concurrent use.
 type Service struct {
-	Store    Store
+	store    Store
 	Playbook *playbook.Playbook
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -58,7 +58,7 @@ func NewService(st Store, pb *playbook.Playbook, now func() time.Time, log *slog
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Store: st, Playbook: pb, Now: now, Log: log, SessionTTL: 24 * time.Hour, PrepLead: 24 * time.Hour}
+	return &Service{store: st, Playbook: pb, Now: now, Log: log, SessionTTL: 24 * time.Hour, PrepLead: 24 * time.Hour}
 }
 
 // Actor is the person a request comes from.
@@ -76,7 +76,7 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Milliseco
 // first member becomes its admin) or adding the actor as a rep when new.
 func (s *Service) Join(ctx context.Context, a Actor) (*Team, *Member, error) {
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
-		t, err := s.Store.GetTeam(ctx, a.Team)
+		t, err := s.store.GetTeam(ctx, a.Team)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			t = &Team{ID: a.Team, Platform: a.Platform, Members: map[string]*Member{}, CreatedAt: s.now()}
@@ -98,7 +98,7 @@ func (s *Service) Join(ctx context.Context, a Actor) (*Team, *Member, error) {
 			}
 			t.Members[a.User] = &Member{ID: a.User, Name: a.Name, Role: role, JoinedAt: s.now()}
 		}
-		err = s.Store.PutTeam(ctx, t)
+		err = s.store.PutTeam(ctx, t)
 		if errors.Is(err, ErrConflict) {
 			backoff(ctx, attempt)
 			continue
@@ -111,18 +111,18 @@ func (s *Service) Join(ctx context.Context, a Actor) (*Team, *Member, error) {
 	return nil, nil, Errf(CodeBusy)
 }
 
-// UpdateTeam applies fn to the actor's team and stores it, retrying on
+// updateTeam applies fn to the actor's team and stores it, retrying on
 // concurrent changes. fn returns a coded error to refuse the change.
-func (s *Service) UpdateTeam(ctx context.Context, team string, fn func(t *Team) error) (*Team, error) {
+func (s *Service) updateTeam(ctx context.Context, team string, fn func(t *Team) error) (*Team, error) {
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
-		t, err := s.Store.GetTeam(ctx, team)
+		t, err := s.store.GetTeam(ctx, team)
 		if err != nil {
 			return nil, fmt.Errorf("team %s: %w", team, err)
 		}
 		if err := fn(t); err != nil {
 			return nil, err
 		}
-		err = s.Store.PutTeam(ctx, t)
+		err = s.store.PutTeam(ctx, t)
 		if errors.Is(err, ErrConflict) {
 			backoff(ctx, attempt)
 			continue
@@ -174,7 +174,7 @@ func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string
 		cur, err := first, error(nil)
 		first = nil
 		if cur == nil {
-			cur, err = s.Store.GetDeal(ctx, a.Team, id)
+			cur, err = s.store.GetDeal(ctx, a.Team, id)
 		}
 		if errors.Is(err, ErrNotFound) {
 			return Change{}, Errf(CodeUnknownDeal, "deal", id)
@@ -198,7 +198,7 @@ func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string
 			evs[i].Team, evs[i].Deal, evs[i].At, evs[i].By = a.Team, id, now, a.User
 		}
 		next.UpdatedAt = now
-		err = s.Store.UpdateDeal(ctx, next, evs)
+		err = s.store.UpdateDeal(ctx, next, evs)
 		if errors.Is(err, ErrConflict) {
 			backoff(ctx, attempt)
 			continue
@@ -242,7 +242,7 @@ func DealNumber(id string) int {
 
 // Visible returns the deals of the team the actor may see, by number.
 func (s *Service) Visible(ctx context.Context, a Actor, team *Team) ([]*Deal, error) {
-	all, err := s.Store.ListDeals(ctx, a.Team)
+	all, err := s.store.ListDeals(ctx, a.Team)
 	if err != nil {
 		return nil, fmt.Errorf("list deals: %w", err)
 	}
@@ -271,7 +271,7 @@ func (s *Service) Resolve(ctx context.Context, a Actor, team *Team, ref string) 
 		// An id is answered from the deal alone: no scan of the team's
 		// deals (an error path anyone can trigger must stay cheap), and the
 		// same "not found" whether the deal is missing or not the user's.
-		d, err := s.Store.GetDeal(ctx, a.Team, id)
+		d, err := s.store.GetDeal(ctx, a.Team, id)
 		switch {
 		case err == nil && team.CanSee(a.User, d.Owner):
 			return d, nil

@@ -561,7 +561,7 @@ func (s *Service) StartSession(ctx context.Context, a Actor, team *Team, ref, ki
 		return nil, nil, nil, err
 	}
 	defer unlock()
-	prev, err := s.Store.GetSession(ctx, a.Team, a.User, d.ID)
+	prev, err := s.store.GetSession(ctx, a.Team, a.User, d.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		prev = nil
@@ -576,7 +576,7 @@ func (s *Service) StartSession(ctx context.Context, a Actor, team *Team, ref, ki
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := s.Store.PutSession(ctx, sess, s.sessionTTL()); err != nil {
+	if err := s.store.PutSession(ctx, sess, s.sessionTTL()); err != nil {
 		return nil, nil, nil, fmt.Errorf("session %s: %w", d.ID, err)
 	}
 	return sess, d, prev, nil
@@ -594,7 +594,7 @@ func (s *Service) sessionExpired(sess *Session) bool {
 func (s *Service) ActiveSession(ctx context.Context, a Actor, team *Team, ref string) (*Session, *Deal, error) {
 	var sess *Session
 	if ref == "" {
-		all, err := s.Store.Sessions(ctx, a.Team, a.User)
+		all, err := s.store.Sessions(ctx, a.Team, a.User)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sessions: %w", err)
 		}
@@ -617,7 +617,7 @@ func (s *Service) ActiveSession(ctx context.Context, a Actor, team *Team, ref st
 		if err != nil {
 			return nil, nil, err
 		}
-		sess, err = s.Store.GetSession(ctx, a.Team, a.User, d.ID)
+		sess, err = s.store.GetSession(ctx, a.Team, a.User, d.ID)
 		if err == nil && s.sessionExpired(sess) {
 			err = ErrNotFound
 		}
@@ -628,10 +628,10 @@ func (s *Service) ActiveSession(ctx context.Context, a Actor, team *Team, ref st
 			return nil, nil, fmt.Errorf("session %s: %w", d.ID, err)
 		}
 	}
-	d, err := s.Store.GetDeal(ctx, a.Team, sess.Deal)
+	d, err := s.store.GetDeal(ctx, a.Team, sess.Deal)
 	if errors.Is(err, ErrNotFound) || (err == nil && !team.CanSee(a.User, d.Owner)) {
 		// the deal is gone or no longer ours: the session is stale
-		_ = s.Store.DeleteSession(ctx, a.Team, a.User, sess.Deal)
+		_ = s.store.DeleteSession(ctx, a.Team, a.User, sess.Deal)
 		return nil, nil, Errf(CodeNoSession, "deal", " ("+sess.Deal+")")
 	}
 	if err != nil {
@@ -656,7 +656,7 @@ func (s *Service) UpdateSession(ctx context.Context, a Actor, team *Team, ref st
 	if err := fn(sess, d, s.now()); err != nil {
 		return nil, nil, err
 	}
-	if err := s.Store.PutSession(ctx, sess, s.sessionTTL()); err != nil {
+	if err := s.store.PutSession(ctx, sess, s.sessionTTL()); err != nil {
 		return nil, nil, fmt.Errorf("session %s: %w", sess.Deal, err)
 	}
 	return sess, d, nil
@@ -687,7 +687,7 @@ func (s *Service) EndSession(ctx context.Context, a Actor, team *Team, sess *Ses
 		return SessionResult{}, err
 	}
 	defer unlock()
-	cur, err := s.Store.GetSession(ctx, a.Team, a.User, sess.Deal)
+	cur, err := s.store.GetSession(ctx, a.Team, a.User, sess.Deal)
 	if errors.Is(err, ErrNotFound) {
 		return SessionResult{}, Errf(CodeNoSession, "deal", " ("+sess.Deal+")")
 	}
@@ -745,7 +745,7 @@ func (s *Service) endSession(ctx context.Context, a Actor, team *Team, sess *Ses
 	res.Change = ch
 	res.Before = Evaluate(s.Playbook, ch.Before)
 	res.After = Evaluate(s.Playbook, ch.After)
-	if err := s.Store.DeleteSession(ctx, a.Team, a.User, sess.Deal); err != nil {
+	if err := s.store.DeleteSession(ctx, a.Team, a.User, sess.Deal); err != nil {
 		return res, fmt.Errorf("session %s: %w", sess.Deal, err)
 	}
 	return res, nil
@@ -760,7 +760,7 @@ func (s *Service) BookSessionMeeting(ctx context.Context, a Actor, team *Team, s
 		return nil, err
 	}
 	defer unlock()
-	cur, err := s.Store.GetSession(ctx, a.Team, a.User, sess.Deal)
+	cur, err := s.store.GetSession(ctx, a.Team, a.User, sess.Deal)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
@@ -788,7 +788,7 @@ func (s *Service) bookSessionMeeting(ctx context.Context, a Actor, team *Team, s
 	sess.Data[dataMeetBooked] = strconv.Itoa(m.ID)
 	sess.log(fmt.Sprintf("[%s] meeting booked #%d", sess.CurrentStep(), m.ID))
 	// keep the booking on record, so a later end does not book it twice
-	if err := s.Store.PutSession(ctx, sess, s.sessionTTL()); err != nil {
+	if err := s.store.PutSession(ctx, sess, s.sessionTTL()); err != nil {
 		return nil, Change{}, fmt.Errorf("session %s: %w", sess.Deal, err)
 	}
 	return m, ch, nil
@@ -803,7 +803,7 @@ const sessionLockTTL = 10 * time.Second
 func (s *Service) lockSessions(ctx context.Context, a Actor) (func(), error) {
 	name := "session/" + a.Team + "/" + a.User
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
-		release, ok, err := s.Store.TryLock(ctx, name, sessionLockTTL)
+		release, ok, err := s.store.TryLock(ctx, name, sessionLockTTL)
 		if err != nil {
 			return nil, fmt.Errorf("session lock: %w", err)
 		}

@@ -272,7 +272,7 @@ func TestServiceSessions(t *testing.T) {
 	if err != nil || prev == nil || prev.Kind != coach.SessionNeeds {
 		t.Fatalf("replace: %v %v", err, prev)
 	}
-	evs, _ := svc.Store.History(ctx, "T1", d.ID, 0)
+	evs, _ := coach.StoreOf(svc).History(ctx, "T1", d.ID, 0)
 	if last := evs[len(evs)-1]; last.Kind != "session" || last.Field != "needs" || !strings.Contains(last.After, "old ERP") {
 		t.Fatalf("transcript event %+v", last)
 	}
@@ -308,11 +308,11 @@ func TestEndSessionApply(t *testing.T) {
 	if res.Meeting != nil {
 		t.Fatal("meeting booked twice")
 	}
-	after, _ := svc.Store.GetDeal(ctx, "T1", d.ID)
+	after, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 	if len(after.Meetings) != 1 || !after.IsChecked("s1.s1") {
 		t.Fatalf("meetings %v checked %v", after.Meetings, after.Checked)
 	}
-	if _, err := svc.Store.GetSession(ctx, "T1", "bob", d.ID); err == nil {
+	if _, err := coach.StoreOf(svc).GetSession(ctx, "T1", "bob", d.ID); err == nil {
 		t.Fatal("session not deleted")
 	}
 }
@@ -346,7 +346,7 @@ func TestLongTranscript(t *testing.T) {
 	if _, err := svc.EndSession(ctx, actor("bob"), team, sess, false); err != nil {
 		t.Fatal(err)
 	}
-	evs, _ := svc.Store.History(ctx, "T1", d.ID, 0)
+	evs, _ := coach.StoreOf(svc).History(ctx, "T1", d.ID, 0)
 	n := 0
 	for _, e := range evs {
 		if e.Kind == "session" {

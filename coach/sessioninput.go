@@ -189,7 +189,7 @@ func (s *Service) bookAgreedMeeting(ctx context.Context, a Actor, team *Team, se
 		return nil, Change{}, err
 	}
 	defer unlock()
-	cur, err := s.Store.GetSession(ctx, a.Team, a.User, sess.Deal)
+	cur, err := s.store.GetSession(ctx, a.Team, a.User, sess.Deal)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Change{}, nil
 	}

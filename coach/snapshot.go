@@ -72,7 +72,7 @@ func snapshotOf(a Assessment) SnapshotDeal {
 // (the first digest of the week wins, so later recipients and on-demand
 // digests do not move the baseline).
 func (s *Service) saveSnapshot(ctx context.Context, r *Report, replace bool) error {
-	err := s.Store.PutSnapshot(ctx, r.Snapshot, SnapshotKeep, replace)
+	err := s.store.PutSnapshot(ctx, r.Snapshot, SnapshotKeep, replace)
 	if err != nil && !errors.Is(err, ErrConflict) {
 		return fmt.Errorf("team %s: snapshot %s: %w", r.Team.ID, r.Snapshot.Week, err)
 	}

@@ -17,7 +17,7 @@ func TestWinBelowLastStage(t *testing.T) {
 	if _, err := svc.Check(ctx, bob, team, d.ID, []string{"s1.m1"}, true); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := svc.Store.GetDeal(ctx, "T1", d.ID)
+	before, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID)
 
 	res, err := svc.Win(ctx, bob, team, d.ID, coach.WinInput{})
 	if err != nil {
@@ -26,7 +26,7 @@ func TestWinBelowLastStage(t *testing.T) {
 	if !res.NeedsConfirm || res.Reached != 0 || len(res.Missing) == 0 || !slices.Contains(res.Missing, "s8.m1") || res.Missing[0] == "s8.m1" {
 		t.Fatalf("unconfirmed: %+v", res)
 	}
-	if got, _ := svc.Store.GetDeal(ctx, "T1", d.ID); got.Version != before.Version || got.Status != coach.StatusOpen {
+	if got, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID); got.Version != before.Version || got.Status != coach.StatusOpen {
 		t.Fatalf("unconfirmed win changed the deal: %+v", got)
 	}
 
@@ -132,7 +132,7 @@ func TestWinLoseInput(t *testing.T) {
 			if err := tc.run(); !isCode(err, tc.code) {
 				t.Fatalf("err %v, want %s", err, tc.code)
 			}
-			if got, _ := svc.Store.GetDeal(ctx, "T1", d.ID); got.Version != d.Version {
+			if got, _ := coach.StoreOf(svc).GetDeal(ctx, "T1", d.ID); got.Version != d.Version {
 				t.Fatal("refused input changed the deal")
 			}
 		})
@@ -148,7 +148,7 @@ func TestWonOverrideInDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	// the override is on the deal, which the digest's won line marks
-	if d, err := e.svc.Store.GetDeal(context.Background(), "T1", "D-3"); err != nil || !d.WonOverride || d.Status != coach.StatusWon {
+	if d, err := coach.StoreOf(e.svc).GetDeal(context.Background(), "T1", "D-3"); err != nil || !d.WonOverride || d.Status != coach.StatusWon {
 		t.Fatalf("D-3: %+v %v", d, err)
 	}
 	if got := r.Week["bob"].WonOverrides; got != 1 {

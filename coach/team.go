@@ -147,7 +147,7 @@ func (s *Service) SetMemberRole(ctx context.Context, a Actor, user, role string)
 	if !slices.Contains([]string{RoleAdmin, RoleManager, RoleRep}, role) {
 		return nil, Errf(CodeBadValue, "field", "role", "value", role, "expected", "admin|manager|rep")
 	}
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if err := t.requireAdmin(a.User, "team role"); err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (s *Service) SetMemberRole(ctx context.Context, a Actor, user, role string)
 
 // SetReportsTo sets user's manager ("-" or "" clears it); admins only.
 func (s *Service) SetReportsTo(ctx context.Context, a Actor, user, manager string) (*Team, error) {
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if err := t.requireAdmin(a.User, "team reports"); err != nil {
 			return err
 		}
@@ -190,7 +190,7 @@ func (s *Service) SetReportsTo(ctx context.Context, a Actor, user, manager strin
 
 // SetLang sets the actor's language ("" = team default).
 func (s *Service) SetLang(ctx context.Context, a Actor, lang string) (*Team, error) {
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		m, ok := t.Members[a.User]
 		if !ok {
 			return Errf(CodeUnknownMember, "user", a.User)
@@ -202,7 +202,7 @@ func (s *Service) SetLang(ctx context.Context, a Actor, lang string) (*Team, err
 
 // SetTeamLang sets the team's default language; admins only.
 func (s *Service) SetTeamLang(ctx context.Context, a Actor, lang string) (*Team, error) {
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if err := t.requireAdmin(a.User, "team lang"); err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (s *Service) SetTimezone(ctx context.Context, a Actor, zone string) (*Team,
 	if err := validZone(zone); err != nil || zone == "" {
 		return nil, Errf(CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
 	}
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if err := t.requireAdmin(a.User, "team tz"); err != nil {
 			return err
 		}
@@ -308,7 +308,7 @@ func (s *Service) SetDigestSchedule(ctx context.Context, a Actor, weekday int, c
 			return nil, Errf(CodeBadValue, "field", "tz", "value", zone, "expected", "Asia/Shanghai, Europe/Berlin, UTC")
 		}
 	}
-	return s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	return s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if err := t.requireAdmin(a.User, "team digest"); err != nil {
 			return err
 		}
@@ -324,4 +324,14 @@ func (s *Service) SetDigestSchedule(ctx context.Context, a Actor, weekday int, c
 func validZone(zone string) error {
 	_, err := time.LoadLocation(zone)
 	return err
+}
+
+// TeamIDs lists the ids of every team in the store (for operators'
+// commands such as export; not a chat command).
+func (s *Service) TeamIDs(ctx context.Context) ([]string, error) {
+	ids, err := s.store.Teams(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("teams: %w", err)
+	}
+	return ids, nil
 }

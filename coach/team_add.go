@@ -36,7 +36,7 @@ func (s *Service) AddMembers(ctx context.Context, a Actor, people []NewMember) (
 		}
 	}
 	var added []string
-	t, err := s.UpdateTeam(ctx, a.Team, func(t *Team) error {
+	t, err := s.updateTeam(ctx, a.Team, func(t *Team) error {
 		if err := t.requireAdmin(a.User, "team add"); err != nil {
 			return err
 		}

@@ -52,17 +52,17 @@ type TeamSnapshot struct {
 // ExportTeam reads a team's whole state. The reads are not one snapshot:
 // run it while the team is quiet for an exact copy.
 func (s *Service) ExportTeam(ctx context.Context, team string) (*TeamExport, error) {
-	t, err := s.Store.GetTeam(ctx, team)
+	t, err := s.store.GetTeam(ctx, team)
 	if err != nil {
 		return nil, fmt.Errorf("team %s: %w", team, err)
 	}
-	deals, err := s.Store.ListDeals(ctx, team)
+	deals, err := s.store.ListDeals(ctx, team)
 	if err != nil {
 		return nil, fmt.Errorf("team %s: list deals: %w", team, err)
 	}
 	out := &TeamExport{Format: ExportFormat, Team: t, Deals: make([]DealDump, 0, len(deals))}
 	for _, d := range deals {
-		evs, err := s.Store.History(ctx, team, d.ID, 0)
+		evs, err := s.store.History(ctx, team, d.ID, 0)
 		if err != nil {
 			return nil, fmt.Errorf("history %s: %w", d.ID, err)
 		}
@@ -71,7 +71,7 @@ func (s *Service) ExportTeam(ctx context.Context, team string) (*TeamExport, err
 		}
 		out.Deals = append(out.Deals, DealDump{Deal: d, History: evs})
 	}
-	cases, err := s.Store.ListCases(ctx, team)
+	cases, err := s.store.ListCases(ctx, team)
 	if err != nil {
 		return nil, fmt.Errorf("team %s: list cases: %w", team, err)
 	}
@@ -151,7 +151,7 @@ func (s *Service) ImportTeam(ctx context.Context, e *TeamExport, replace bool) (
 		snap.History[d.ID] = d.History
 		res.Events += len(d.History)
 	}
-	if err := s.Store.ImportTeam(ctx, snap, replace); err != nil {
+	if err := s.store.ImportTeam(ctx, snap, replace); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return ImportResult{}, &ImportError{Problems: []Problem{{Path: "$", Msg: "some ids were created meanwhile; nothing was imported"}}, Conflict: true}
 		}
@@ -159,7 +159,7 @@ func (s *Service) ImportTeam(ctx context.Context, e *TeamExport, replace bool) (
 	}
 	// The import bypasses the mirror outbox: queue the imported state for
 	// the team's mirror targets, if any.
-	if n, err := s.Store.EnqueueResync(ctx, e.Team.ID, "", s.now()); err != nil {
+	if n, err := s.store.EnqueueResync(ctx, e.Team.ID, "", s.now()); err != nil {
 		s.Log.Warn("import: mirror resync not queued", "team", e.Team.ID, "err", err)
 		res.ResyncErr = err
 	} else {
@@ -171,7 +171,7 @@ func (s *Service) ImportTeam(ctx context.Context, e *TeamExport, replace bool) (
 // importConflicts lists the ids of e that the store has already.
 func (s *Service) importConflicts(ctx context.Context, e *TeamExport) ([]Problem, error) {
 	var probs []Problem
-	_, err := s.Store.GetTeam(ctx, e.Team.ID)
+	_, err := s.store.GetTeam(ctx, e.Team.ID)
 	switch {
 	case err == nil:
 		probs = append(probs, Problem{"$.team.id", fmt.Sprintf("team %q exists (use --replace to overwrite)", e.Team.ID)})
@@ -179,7 +179,7 @@ func (s *Service) importConflicts(ctx context.Context, e *TeamExport) ([]Problem
 		return nil, fmt.Errorf("team %s: %w", e.Team.ID, err)
 	}
 	for i, d := range e.Deals {
-		_, err := s.Store.GetDeal(ctx, e.Team.ID, d.ID)
+		_, err := s.store.GetDeal(ctx, e.Team.ID, d.ID)
 		switch {
 		case err == nil:
 			probs = append(probs, Problem{fmt.Sprintf("$.deals[%d].id", i), fmt.Sprintf("deal %s exists (use --replace to overwrite)", d.ID)})
@@ -187,7 +187,7 @@ func (s *Service) importConflicts(ctx context.Context, e *TeamExport) ([]Problem
 			return nil, fmt.Errorf("deal %s: %w", d.ID, err)
 		}
 	}
-	cases, err := s.Store.ListCases(ctx, e.Team.ID)
+	cases, err := s.store.ListCases(ctx, e.Team.ID)
 	if err != nil {
 		return nil, fmt.Errorf("team %s: list cases: %w", e.Team.ID, err)
 	}

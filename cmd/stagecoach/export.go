@@ -86,7 +86,7 @@ func runTransfer(ctx context.Context, cmd string, cmdArgs []string, stdin io.Rea
 
 func exportTeam(ctx context.Context, svc *coach.Service, team, out string, stdout, stderr io.Writer) int {
 	if team == "" {
-		teams, err := svc.Store.Teams(ctx)
+		teams, err := svc.TeamIDs(ctx)
 		if err != nil {
 			fmt.Fprintln(stderr, "stagecoach export:", err)
 			return 1
