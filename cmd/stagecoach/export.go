@@ -67,15 +67,9 @@ func runTransfer(ctx context.Context, cmd string, cmdArgs []string, stdin io.Rea
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	cfg, err := LoadConfig(environ)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	m := &Main{Config: cfg, Log: newLogger(cfg, stderr, true)}
-	if err := m.Open(ctx); err != nil {
-		fmt.Fprintln(stderr, "stagecoach:", err)
-		return 1
+	m, code := openForCommand(ctx, environ, stderr)
+	if m == nil {
+		return code
 	}
 	defer m.Close()
 	if args[0] == "export" {
@@ -167,4 +161,21 @@ func importTeam(ctx context.Context, svc *coach.Service, file string, replace bo
 		fmt.Fprintf(stdout, "queued %d deals for the mirror targets\n", res.Resynced)
 	}
 	return 0
+}
+
+// openForCommand loads the configuration and opens the store and service
+// for an operator's command (export, import, mirror): nil and the exit
+// code (2 bad configuration, 1 store) when it cannot.
+func openForCommand(ctx context.Context, environ func(string) string, stderr io.Writer) (*Main, int) {
+	cfg, err := LoadConfig(environ)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, 2
+	}
+	m := &Main{Config: cfg, Log: newLogger(cfg, stderr, true)}
+	if err := m.Open(ctx); err != nil {
+		fmt.Fprintln(stderr, "stagecoach:", err)
+		return nil, 1
+	}
+	return m, 0
 }

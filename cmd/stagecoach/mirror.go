@@ -197,19 +197,14 @@ func runMirror(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, mirrorUsage)
 		return 2
 	}
-	cfg, err := LoadConfig(environ)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	m := &Main{Config: cfg, Log: newLogger(cfg, stderr, true)}
-	if err := m.Open(ctx); err != nil {
-		fmt.Fprintln(stderr, "stagecoach:", err)
-		return 1
+	m, code := openForCommand(ctx, environ, stderr)
+	if m == nil {
+		return code
 	}
 	defer m.Close()
 	teams := []string{*teamFlag}
 	if *teamFlag == "" {
+		var err error
 		if teams, err = m.Store.Teams(ctx); err != nil {
 			fmt.Fprintln(stderr, "stagecoach:", err)
 			return 1
