@@ -74,6 +74,7 @@ func TestOverloadEveryRequestAnswered(t *testing.T) {
 						shed.Add(1)
 					default:
 						other.Add(1)
+						t.Logf("neither acked nor shed: HTTP %d %q", code, ack)
 					}
 				}
 			}()
