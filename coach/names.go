@@ -249,6 +249,7 @@ var rePersonAfter = regexp.MustCompile(`^(?:\s+(?:is|was|said|says|from|agreed|t
 // person position, not companies, months or sentence-initial words.
 func enPersons(s string, exclude map[string]bool) []person {
 	var out []person
+	orgEnd := -1 // end of the last capitalised group read as a company
 	toks := reCapToken.FindAllStringIndex(s, -1)
 	for i := 0; i < len(toks); {
 		// group adjacent tokens separated by one space
@@ -290,7 +291,14 @@ func enPersons(s string, exclude map[string]bool) []person {
 			}
 		}
 		before := lowerASCII(s[max(0, st-24):st])
+		// "against Manhattan and Blue Yonder": what is coordinated with a
+		// company is a company
+		if orgEnd >= 0 && orgEnd <= st && reCoord.MatchString(s[orgEnd:st]) {
+			orgEnd = en
+			continue
+		}
 		if reOrgBefore.MatchString(before) && !strings.HasSuffix(before, "with ") || skip {
+			orgEnd = en
 			continue
 		}
 		if strings.HasSuffix(before, "with ") {
@@ -311,6 +319,8 @@ func enPersons(s string, exclude map[string]bool) []person {
 	}
 	return out
 }
+
+var reCoord = regexp.MustCompile(`^(?:\s*,\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$`)
 
 var reWentWith = regexp.MustCompile(`\b(went|go|going|goes|gone|stay|stayed|staying)\s+with\s+$`)
 

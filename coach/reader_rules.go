@@ -239,6 +239,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 			}
 		}
 	}
+	n.dropBareInitials()
 	r.checks(n)
 	r.status(n)
 	// a competitor a lost deal went to is no contact
@@ -260,6 +261,32 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		n.props[i].Source = SourceRules
 	}
 	return Reading{Proposals: n.props}, nil
+}
+
+// dropBareInitials drops a one-word English "name" that opens a clause
+// ("Word is …", "Rumour has it …") unless the deal or the note knows it
+// as a name: a sentence-initial capital is no evidence of a person.
+func (n *noteCtx) dropBareInitials() {
+	known := map[string]bool{}
+	for _, c := range n.in.Deal.Stakeholders {
+		for _, w := range strings.Fields(c.Name) {
+			known[w] = true
+		}
+	}
+	for _, ps := range n.persons {
+		for _, p := range ps {
+			if f := strings.Fields(p.name); len(f) > 1 || p.start > 0 {
+				for _, w := range f {
+					known[w] = true
+				}
+			}
+		}
+	}
+	for i, ps := range n.persons {
+		n.persons[i] = slices.DeleteFunc(ps, func(p person) bool {
+			return p.start == 0 && !n.cls[i].cjk && !strings.Contains(p.name, " ") && !known[p.name]
+		})
+	}
 }
 
 func (n *noteCtx) add(p Proposal) { n.props = append(n.props, p) }
@@ -930,7 +957,20 @@ func findPlace(s string) string {
 	}
 	low := lowerASCII(s)
 	if m := rePlaceEN.FindStringSubmatchIndex(low); m != nil {
-		return strings.TrimSpace(s[m[4]:m[5]])
+		// "in the afternoon at their office": the place is after the last
+		// preposition inside the match
+		p, pl := s[m[4]:m[5]], low[m[4]:m[5]]
+		for _, prep := range []string{" at ", " in ", " to "} {
+			if i := strings.LastIndex(pl, prep); i >= 0 {
+				p, pl = p[i+len(prep):], pl[i+len(prep):]
+			}
+		}
+		for _, pre := range []string{"their ", "our ", "the ", "his ", "her "} {
+			if strings.HasPrefix(pl, pre) {
+				p, pl = p[len(pre):], pl[len(pre):]
+			}
+		}
+		return strings.TrimSpace(p)
 	}
 	return ""
 }
@@ -1159,6 +1199,9 @@ func (r *RulesReader) closeDate(n *noteCtx) {
 					break
 				}
 			}
+		}
+		if cue != nil && strings.HasPrefix(c.low[cue[1]:], "-off") || cue != nil && strings.HasPrefix(c.low[cue[1]:], " off") {
+			cue = nil
 		}
 		if cue == nil {
 			continue

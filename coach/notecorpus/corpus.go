@@ -193,9 +193,12 @@ func FactElements(tb testing.TB, facts []string) []Element {
 		switch words[0] {
 		case "check":
 			out = append(out, Element{"check", plain[0]})
-		case "contact":
+		case "contact", "edit":
+			// edit: a contact already on the deal, only its fields change
 			name := strings.Join(plain, " ")
-			out = append(out, Element{"contact", name})
+			if words[0] == "contact" {
+				out = append(out, Element{"contact", name})
+			}
 			for _, k := range []string{"role", "attitude", "title"} {
 				if v := kv[k]; v != "" {
 					out = append(out, Element{k + " " + name, v})
