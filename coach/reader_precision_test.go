@@ -22,10 +22,24 @@ func TestReaderPrecisionRules(t *testing.T) {
 			func(p coach.Proposal) bool { return p.Kind == coach.ProposeAddContact }},
 		{"time of day is no place", "Signing is on December 15 in the afternoon at their office.",
 			func(p coach.Proposal) bool { return p.Kind == coach.ProposeBookMeeting && p.Place != "office" }},
+		{"concerns are no opposition", "财务总监孙雪还有顾虑，担心实施周期太长。",
+			func(p coach.Proposal) bool { return p.Attitude == "opponent" }},
+		{"a role said of no one goes nowhere later", "昨天给天宇的采购小组做了方案演示，效果不错，不过财务总监孙雪还担心实施周期太长。",
+			func(p coach.Proposal) bool { return p.Role != "" }},
+		{"surname and title after the full name is one person", "见到了副总经理郑伟和信息科的马科长。郑总说他们的漏损率太高。",
+			func(p coach.Proposal) bool { return p.Kind == coach.ProposeAddContact && p.Name == "郑总" }},
+		{"the time said after the day", "下周三讲标，时间是上午十点，在恒信总部。",
+			func(p coach.Proposal) bool {
+				return p.Kind == coach.ProposeBookMeeting && p.At.In(readNow.Location()).Hour() != 10
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, p := range read(t, tc.text, nil) {
+			ps := read(t, tc.text, nil)
+			if len(ps) == 0 && tc.name == "the time said after the day" {
+				t.Errorf("%q: no meeting proposed", tc.text)
+			}
+			for _, p := range ps {
 				if tc.bad(p) {
 					t.Errorf("%q proposed %+v", tc.text, p)
 				}

@@ -456,6 +456,19 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				return a
 			}
 		}
+		// "郑总" after "副总经理郑伟": the one person of that surname named
+		// in full in the note
+		if p.titled && p.surname != "" {
+			var same []*acc
+			for _, a := range people {
+				if !a.titled && a.surname == p.surname {
+					same = append(same, a)
+				}
+			}
+			if len(same) == 1 {
+				return same[0]
+			}
+		}
 		// "Sarah" after "Sarah Lin": the same person
 		if !p.titled && p.surname == "" {
 			for _, a := range people {
@@ -488,8 +501,11 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				here = append(here, a)
 				last[si] = a
 			}
-			if len(here) > 0 && pendingRole != "" {
-				if here[0].role == "" {
+			if pendingRole != "" {
+				// a role said before any name goes to a name in the very
+				// next clause only ("formed a buying committee, chaired by
+				// Karen"), not to whoever comes up later
+				if len(here) > 0 && here[0].role == "" {
 					here[0].role = pendingRole
 				}
 				pendingRole = ""
@@ -758,6 +774,7 @@ func (r *RulesReader) meetings(n *noteCtx) {
 				whenCI = append(whenCI, ci)
 			}
 		}
+		whens = joinDayTime(whens)
 		low := lowerASCII(s.orig)
 		move := containsAny(low, moveStems) && reMoveEN.MatchString(low) || containsAny(s.orig, moveZH)
 		cancel := !move && (containsAny(low, cancelStems) && reCancelEN.MatchString(low) || containsAny(s.orig, cancelZH))
@@ -855,6 +872,19 @@ var (
 	cancelStems      = []string{"cancel", "call", "scrap", " off", "not happening"}
 	unconfirmedStems = []string{"confirm", "tbc", "tbd", "waiting"}
 )
+
+// joinDayTime gives a day said without a time the time said right
+// after it on its own ("下周三讲标，时间是上午十点").
+func joinDayTime(ws []when) []when {
+	for k := 0; k+1 < len(ws); k++ {
+		a, b := ws[k], ws[k+1]
+		if !a.day.IsZero() && !a.hasTime && !a.period && b.hasTime && (b.day.IsZero() || b.alone) {
+			a.hasTime, a.hour, a.min = true, b.hour, b.min
+			ws = append(append(ws[:k:k], a), ws[k+2:]...)
+		}
+	}
+	return ws
+}
 
 func cueEnding(s string) bool {
 	for _, e := range []string{"s", "ing", "ed", "d"} {

@@ -124,6 +124,8 @@ func TestReaderContacts(t *testing.T) {
 		{"Met Li Wei, she is the project handler", "Li Wei", coach.RoleHandler, ""},
 		{"Tom Baker is skeptical and makes the final call", "Tom Baker", coach.RoleDecisionMaker, coach.AttitudeOpponent},
 		{"Tom Baker is not the decision maker", "Tom Baker", "", ""},
+		{"最后拍板的还是他们董事长王建国", "王建国", coach.RoleDecisionMaker, ""},
+		{"技术总监钱峰当场表示支持我们的方案", "钱峰", "", coach.AttitudeSupporter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
