@@ -22,6 +22,8 @@ func TestReaderPrecisionRules(t *testing.T) {
 			func(p coach.Proposal) bool { return p.Kind == coach.ProposeAddContact }},
 		{"time of day is no place", "Signing is on December 15 in the afternoon at their office.",
 			func(p coach.Proposal) bool { return p.Kind == coach.ProposeBookMeeting && p.Place != "office" }},
+		{"a role said of a title is not the last person's", "Raj is a big fan of our approach, but the final call sits with their CIO, Helen Wu.",
+			func(p coach.Proposal) bool { return p.Name == "Raj" && p.Role != "" }},
 		{"concerns are no opposition", "财务总监孙雪还有顾虑，担心实施周期太长。",
 			func(p coach.Proposal) bool { return p.Attitude == "opponent" }},
 		{"a role said of no one goes nowhere later", "昨天给天宇的采购小组做了方案演示，效果不错，不过财务总监孙雪还担心实施周期太长。",

@@ -553,6 +553,17 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				if n.blockedHit(ci, h, true, true) {
 					continue
 				}
+				// "…, but the final call sits with their CIO, Helen Wu": a
+				// role said of a title with no name here is the title's
+				// holder's, not the last person's
+				if len(here) == 0 && !c.cjk {
+					if loc := findTitle(c); loc != nil && loc[0] >= h.end {
+						if pendingRole == "" {
+							pendingRole = h.p.id
+						}
+						continue
+					}
+				}
 				if a := target(h.start); a != nil && a.role == "" {
 					a.role = h.p.id
 				} else if a == nil && len(here) == 0 && pendingRole == "" {

@@ -126,6 +126,7 @@ func TestReaderContacts(t *testing.T) {
 		{"Tom Baker is not the decision maker", "Tom Baker", "", ""},
 		{"最后拍板的还是他们董事长王建国", "王建国", coach.RoleDecisionMaker, ""},
 		{"技术总监钱峰当场表示支持我们的方案", "钱峰", "", coach.AttitudeSupporter},
+		{"Raj is a big fan of our approach, but the final call sits with their CIO, Helen Wu.", "Helen Wu", coach.RoleDecisionMaker, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
