@@ -21,6 +21,7 @@ type phrase struct {
 	stage     int
 	value     string
 	agreement bool
+	customer  bool
 }
 
 // RulesReader is the deterministic, offline NoteReader: it finds the
@@ -77,7 +78,7 @@ func NewRulesReader(pb *playbook.Playbook) *RulesReader {
 		for _, ph := range list {
 			for li, lang := range []playbook.Lang{playbook.ZH, playbook.EN} {
 				for _, s := range ph.In(lang) {
-					p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement}
+					p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement, customer: ph.Customer}
 					for _, seg := range strings.Split(lowerASCII(expand(fold(s))), playbook.Gap) {
 						if seg = strings.TrimSpace(seg); seg != "" {
 							p.segs = append(p.segs, seg)
@@ -264,8 +265,12 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 }
 
 // dropBareInitials drops a one-word English "name" that opens a clause
-// ("Word is …", "Rumour has it …") unless the deal or the note knows it
-// as a name: a sentence-initial capital is no evidence of a person.
+// before a weak verb ("Word is …", "Rumour has it …") unless the deal or
+// the note knows it as a name: a capital at a sentence's start is no
+// evidence of a person, and "is"/"has" after it none either ("Karen
+// approved …" is kept).
+var reWeakAfter = regexp.MustCompile(`^\s+(?:is|was|has|had|seems|will)\b`)
+
 func (n *noteCtx) dropBareInitials() {
 	known := map[string]bool{}
 	for _, c := range n.in.Deal.Stakeholders {
@@ -284,7 +289,7 @@ func (n *noteCtx) dropBareInitials() {
 	}
 	for i, ps := range n.persons {
 		n.persons[i] = slices.DeleteFunc(ps, func(p person) bool {
-			return p.start == 0 && !n.cls[i].cjk && !strings.Contains(p.name, " ") && !known[p.name]
+			return p.start == 0 && !n.cls[i].cjk && !strings.Contains(p.name, " ") && !known[p.name] && reWeakAfter.MatchString(n.cls[i].orig[p.end:])
 		})
 	}
 }
@@ -405,6 +410,11 @@ func (r *RulesReader) checks(n *noteCtx) {
 			}
 			kept = append(kept, h)
 			if n.blockedHit(ci, h, false, h.p.agreement) {
+				continue
+			}
+			// the customer's approval said of one named person is that
+			// person's attitude
+			if h.p.customer && slices.ContainsFunc(n.persons[ci], func(p person) bool { return p.end <= h.start }) {
 				continue
 			}
 			all = append(all, cand{h.p.id, playbook.StageOf(h.p.id), ci, h.end - h.start})
