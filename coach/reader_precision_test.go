@@ -28,6 +28,8 @@ func TestReaderPrecisionRules(t *testing.T) {
 			func(p coach.Proposal) bool { return p.Kind == coach.ProposeCheck && p.Item == "s4.s1" }},
 		{"a person's approval is no customer approval (en)", "Karen approved our solution.",
 			func(p coach.Proposal) bool { return p.Kind == coach.ProposeCheck && p.Item == "s4.s1" }},
+		{"an untensed sentence in a past note is past", "First visit to Trinity on Friday afternoon. Met their VP of operations, Karen Yang.",
+			func(p coach.Proposal) bool { return p.Kind == coach.ProposeBookMeeting }},
 		{"concerns are no opposition", "财务总监孙雪还有顾虑，担心实施周期太长。",
 			func(p coach.Proposal) bool { return p.Attitude == "opponent" }},
 		{"a role said of no one goes nowhere later", "昨天给天宇的采购小组做了方案演示，效果不错，不过财务总监孙雪还担心实施周期太长。",

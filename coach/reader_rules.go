@@ -310,14 +310,25 @@ func (n *noteCtx) sentMarks(si int) marks {
 // when its clause, or else the note, is told in the past tense.
 func (n *noteCtx) pastWeekdays() {
 	today := midnight(n.now)
+	// a sentence with no tense ("First visit to Trinity on Friday
+	// afternoon.") takes the note's: past when the note tells only of the
+	// past
+	notePast, noteAhead := false, false
+	for i := range n.cls {
+		m := clauseMarks(&n.cls[i], 0, 0)
+		notePast = notePast || m.past
+		noteAhead = noteAhead || m.plan || m.future
+	}
 	for i := range n.cls {
 		c := &n.cls[i]
 		m := clauseMarks(c, 0, 0)
 		sm := n.sentMarks(c.sent)
 		isPast := m.past && !m.plan || sm.past && !sm.plan
+		untensed := !sm.past && !sm.plan && !sm.future && notePast && !noteAhead
 		for k := range c.whens {
 			w := &c.whens[k]
-			if w.bare && isPast && w.day.After(today) {
+			// (a clock time there reads as a booking: "周五上午十点跟对方谈判")
+			if w.bare && (isPast || untensed && !w.hasTime) && w.day.After(today) {
 				w.day = w.day.AddDate(0, 0, -7)
 			}
 		}
