@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stagecoach/stagecoach/coach"
+	"github.com/stagecoach/stagecoach/coach/notecorpus"
+	"github.com/stagecoach/stagecoach/playbook"
 )
 
 // TestReaderPrecisionRules: readings that must not be proposed (each a
@@ -51,6 +53,37 @@ func TestReaderPrecisionRules(t *testing.T) {
 				if tc.bad(p) {
 					t.Errorf("%q proposed %+v", tc.text, p)
 				}
+			}
+		})
+	}
+}
+
+// TestReaderSubjectSigned: the customer named alone as the one who signed,
+// late in the deal, is the contract signed and the deal won.
+func TestReaderSubjectSigned(t *testing.T) {
+	pb := playbook.Default()
+	tests := []struct {
+		text string
+		at   int
+		won  bool
+	}{
+		{"Corvid signed today.", 8, true},
+		{"They finally signed yesterday, first payment next week.", 8, true},
+		{"Corvid signed off on the proposal.", 8, false},
+		{"They haven't signed yet.", 8, false},
+		{"Corvid will have signed by Friday.", 8, false},
+		{"Corvid signed the NDA.", 8, false},
+		{"Corvid signed today.", 2, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			d := notecorpus.CorpusDeal{Name: "Corvid", At: tc.at}.Build(pb, readNow.Location(), readNow)
+			won := false
+			for _, p := range read(t, tc.text, d) {
+				won = won || p.Kind == coach.ProposeWon
+			}
+			if won != tc.won {
+				t.Errorf("won = %v, want %v", won, tc.won)
 			}
 		})
 	}

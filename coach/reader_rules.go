@@ -1126,6 +1126,7 @@ func (r *RulesReader) status(n *noteCtx) {
 			}
 		}
 	}
+	r.signedBySubject(n)
 	// the contract signed (s8.m1) is the deal won, at the customer's last stage
 	for _, p := range n.props {
 		if p.Kind == ProposeCheck && p.Item == "s8.m1" {
@@ -1152,6 +1153,44 @@ func (r *RulesReader) status(n *noteCtx) {
 				return
 			}
 		}
+	}
+}
+
+// "Greenleaf signed yesterday", "they signed today": the customer, named
+// alone as the subject, signed; late in the deal that is the contract
+// (s8.m1). Not "signed off", "signed up", "signed the NDA".
+var reSubjectSigned = regexp.MustCompile(`^\s*(?:(?:so|and|finally|today|yesterday),?\s+)?([a-z][a-z0-9&.'-]*(?:\s+[a-z][a-z0-9&.'-]*){0,2}?)(?:'ve|\s+have|\s+has)?(?:\s+(?:finally|officially|just|actually))?\s+signed\b`)
+
+func (r *RulesReader) signedBySubject(n *noteCtx) {
+	d := n.in.Deal
+	if _, ok := r.pb.Item("s8.m1"); !ok || n.active < len(r.pb.Stages)-1 || d.IsChecked("s8.m1") || n.has(ProposeCheck, "s8.m1") {
+		return
+	}
+	subjects := map[string]bool{"they": true, "the customer": true, "the client": true}
+	for _, name := range []string{d.Name, d.Customer} {
+		if f := strings.Fields(lowerASCII(name)); len(f) > 0 {
+			subjects[f[0]] = true
+			subjects[strings.Join(f, " ")] = true
+		}
+	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if c.cjk || !strings.Contains(c.low, "signed") {
+			continue
+		}
+		m := reSubjectSigned.FindStringSubmatchIndex(c.low)
+		if m == nil || !subjects[strings.TrimSuffix(c.low[m[2]:m[3]], "'s")] {
+			continue
+		}
+		rest := strings.TrimSpace(c.low[m[1]:])
+		if strings.HasPrefix(rest, "off") || strings.HasPrefix(rest, "up") || strings.HasPrefix(rest, "-off") || strings.HasPrefix(rest, "the nda") || strings.HasPrefix(rest, "an nda") || strings.HasPrefix(rest, "the loi") {
+			continue
+		}
+		if n.blocked(ci, m[0], m[1], false, false) {
+			continue
+		}
+		n.add(Proposal{Kind: ProposeCheck, Item: "s8.m1", Evidence: n.quote(ci)})
+		return
 	}
 }
 
