@@ -88,3 +88,24 @@ func TestReaderSubjectSigned(t *testing.T) {
 		})
 	}
 }
+
+// TestReaderLostZH: a lost deal said as "我们输了，中标的是…".
+func TestReaderLostZH(t *testing.T) {
+	pb := playbook.Default()
+	d := notecorpus.CorpusDeal{Name: "北方重工", At: 6}.Build(pb, readNow.Location(), readNow)
+	var lost *coach.Proposal
+	ps := read(t, "北方重工的项目我们输了，中标的是浪潮，价格比我们低了15%。", d)
+	for i := range ps {
+		if ps[i].Kind == coach.ProposeLost {
+			lost = &ps[i]
+		}
+	}
+	if lost == nil || lost.Competitor != "浪潮" {
+		t.Errorf("lost = %+v, want lost to 浪潮", lost)
+	}
+	for _, p := range read(t, "听说中标的是我们，但结果还没正式公布。", d) {
+		if p.Kind == coach.ProposeLost {
+			t.Errorf("proposed %+v", p)
+		}
+	}
+}

@@ -750,7 +750,7 @@ func isZhTitled(name string) bool {
 // meeting cue words and the topic they give
 var meetCues = []struct{ cue, zh, en string }{
 	{"技术交流", "技术交流", "Technical exchange"}, {"交流会", "技术交流", "Technical exchange"}, {"方案演示", "方案演示", "Demo"}, {"演示", "方案演示", "Demo"},
-	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
+	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"再谈", "沟通", "Follow-up"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
 	{"讲标", "讲标", "Bid presentation"}, {"汇报", "汇报", "Presentation"}, {"拜访", "拜访", "Visit"}, {"上门", "拜访", "Visit"}, {"来访", "来访", "Visit"},
 	{"电话会", "电话会议", "Call"}, {"视频会", "视频会议", "Call"}, {"见面", "会面", "Meeting"}, {"会面", "会面", "Meeting"}, {"面谈", "面谈", "Meeting"},
 	{"碰头", "会面", "Meeting"}, {"参观", "参观", "Visit"}, {"考察", "考察", "Visit"}, {"详细聊", "会面", "Meeting"}, {"面聊", "会面", "Meeting"}, {"聊一聊", "会面", "Meeting"}, {"开会", "会议", "Meeting"}, {"会议", "会议", "Meeting"}, {"吃饭", "吃饭", "Dinner"}, {"午餐", "午餐", "Lunch"}, {"晚餐", "晚餐", "Dinner"},
@@ -1042,7 +1042,7 @@ var (
 	reWonEN   = regexp.MustCompile(`\b(we won the deal|won the deal|closed won|we won it|deal is won|signed the contract|contract signed|contract is signed|contract was signed|contract has been signed|signed the deal|inked the deal)\b`)
 	wonZH     = []string{"签了合同", "合同签了", "签订了合同", "正式签约了", "签约完成", "合同已签", "签署了合同", "完成签约", "合同已经签了", "签下了合同", "拿下了这个单", "成交了", "赢单", "签单了"}
 	reLostEN  = regexp.MustCompile(`\b(?:we lost(?: the deal| it| the bid| the tender)?(?: to)?|lost (?:the deal|the bid|the tender|out)(?: to)?|lost to|went with|chose|picked|selected|awarded (?:it|the contract|the deal|the tender|the project) to|gave (?:it|the contract|the deal) to|closed lost|deal is lost|decided to go with)\b`)
-	lostZH    = []string{"丢单", "丢了这个单", "输给了", "输给", "选择了", "选了", "定了", "没有中标", "没中标", "未中标", "落标", "被", "给了"}
+	lostZH    = []string{"中标的是", "我们输了", "项目输了", "丢单", "丢了这个单", "输给了", "输给", "选择了", "选了", "定了", "没有中标", "没中标", "未中标", "落标", "被", "给了"}
 	reBecause = regexp.MustCompile(`\b(?:because(?: of)?|due to)\s+(.+)$`)
 	reOnPrice = regexp.MustCompile(`\bon (price|cost|pricing|budget|features|relationship)\b`)
 	reCompEN  = regexp.MustCompile(`^\s*([A-Z][A-Za-z0-9&.-]*(?:\s+[A-Z][A-Za-z0-9&.-]*){0,2})`)
@@ -1117,6 +1117,16 @@ func (r *RulesReader) status(n *noteCtx) {
 				}
 				if neg && (n.sents[c.sent].hypo || clauseMarks(c, i, i+len(w)).unc) {
 					continue
+				}
+				if w == "我们输了" || w == "项目输了" {
+					// "我们输了，中标的是浪潮": the winner in the sentence
+					comp = ""
+					so := n.sents[c.sent].orig
+					if k := strings.Index(so, "中标的是"); k >= 0 {
+						if m := reCompZH.FindStringSubmatch(so[k+len("中标的是"):]); m != nil {
+							comp = m[1]
+						}
+					}
 				}
 				if comp == "我们" || comp == "我方" {
 					continue
@@ -1223,7 +1233,7 @@ func lostReason(n *noteCtx, si int) string {
 
 // deal value
 var (
-	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount)\b`)
+	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount|settled at|closed at|landed at|agreed at)\b`)
 	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
 	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
 	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}

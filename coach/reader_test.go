@@ -57,6 +57,7 @@ func TestReaderDatesAndMoney(t *testing.T) {
 		{"we quoted 900k", "", 900000},
 		{"quoted 900k to 1.1m", "", 0},
 		{"报价100万到120万", "", 0},
+		{"We settled at 960k and the terms are agreed", "", 960000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
