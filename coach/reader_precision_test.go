@@ -109,3 +109,30 @@ func TestReaderLostZH(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderReachedHandler: a call with the deal's known handler at the
+// first stage ticks s1.m2; a call with anyone else, or none made, does not.
+func TestReaderReachedHandler(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"跟周经理通了电话，他对方案很感兴趣。", true},
+		{"Called Dana today, she is keen.", true},
+		{"跟刘芳通了电话。", false},
+		{"还没跟周经理通电话。", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			d := &coach.Deal{ID: "D-1", Name: "Acme", Checked: map[string]coach.Check{}, Stakeholders: []coach.Stakeholder{
+				{ID: 1, Name: "周经理", Role: coach.RoleHandler}, {ID: 2, Name: "Dana Ruiz", Role: coach.RoleHandler}}}
+			got := false
+			for _, p := range read(t, tc.text, d) {
+				got = got || p.Kind == coach.ProposeCheck && p.Item == "s1.m2"
+			}
+			if got != tc.want {
+				t.Errorf("s1.m2 proposed = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -252,6 +252,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		}
 	}
 	r.contacts(n)
+	r.reachedHandler(n)
 	r.meetings(n)
 	r.money(n)
 	r.closeDate(n)
@@ -675,6 +676,46 @@ func (r *RulesReader) contacts(n *noteCtx) {
 			continue
 		}
 		n.add(Proposal{Kind: ProposeAddContact, Name: a.name, Role: a.role, Attitude: a.attitude, Title: a.title, Evidence: ev})
+	}
+}
+
+var (
+	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with)\b`)
+	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通"}
+)
+
+// reachedHandler: at the first stage, a call with someone the deal or the
+// note knows as the project handler is reaching the handler (s1.m2).
+func (r *RulesReader) reachedHandler(n *noteCtx) {
+	if _, ok := r.pb.Item("s1.m2"); !ok || n.active > 1 || n.in.Deal.IsChecked("s1.m2") || n.has(ProposeCheck, "s1.m2") {
+		return
+	}
+	handler := func(p person) bool {
+		if i, ok := matchContact(n.in.Deal, p.name, p.surname, p.titled); ok && n.in.Deal.Stakeholders[i].Role == RoleHandler {
+			return true
+		}
+		return slices.ContainsFunc(n.props, func(q Proposal) bool {
+			return (q.Kind == ProposeAddContact || q.Kind == ProposeEditContact) && q.Role == RoleHandler && q.Name == p.name
+		})
+	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		reached := reReachedEN.FindStringIndex(c.low)
+		if reached == nil && c.cjk {
+			for _, w := range reachedZH {
+				if i := strings.Index(c.orig, w); i >= 0 {
+					reached = []int{i, i + len(w)}
+					break
+				}
+			}
+		}
+		if reached == nil || n.blocked(ci, reached[0], reached[1], false, false) {
+			continue
+		}
+		if slices.ContainsFunc(n.persons[ci], handler) {
+			n.add(Proposal{Kind: ProposeCheck, Item: "s1.m2", Evidence: n.quote(ci)})
+			return
+		}
 	}
 }
 
