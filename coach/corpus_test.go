@@ -32,6 +32,11 @@ func TestReaderFreshNotes3(t *testing.T) {
 	testReaderCorpus(t, "fresh3", notecorpus.LoadFresh3, false)
 }
 
+// TestReaderFreshNotes4 reads the fourth set of later notes.
+func TestReaderFreshNotes4(t *testing.T) {
+	testReaderCorpus(t, "fresh4", notecorpus.LoadFresh4, false)
+}
+
 func testReaderCorpus(t *testing.T, name string, loadFn func(testing.TB) (*notecorpus.Corpus, *time.Location), gate bool) {
 	c, loc := loadFn(t)
 	pb := playbook.Default()

@@ -29,7 +29,7 @@ func init() {
 	add(mkUnc, "most,mostly,almost,nearly,partly,partially,largely,still open,outstanding,unresolved,not yet,might,may,maybe,perhaps,possibly,probably,likely,unlikely,hopefully,hope,hoping,unsure,seems,seem,seemed,apparently,rumored,rumoured,guess,potentially,would,could,should,not sure,want to,wants to,wanted to,would like,try to,trying to,tried to,ask whether,see if")
 	add(mkFuture, "next week,next month,next year,later this month,later this week")
 	add(mkPlan, "will,shall,gonna,plan,plans,planned,planning,expect,expects,expected,expecting,intend,intends,pending,awaiting,waiting,tbd,tentative,tentatively,upcoming,soon,target,targeting,prepare,preparing,scheduled,once,going to,aim to,aims to,need to,needs to,have to,has to,wait for,next step,next steps,about to,supposed to,after we,before we,to be")
-	add(mkPast, "met,visited,had,held,went,was,were,did,gave,ran,called,spoke,talked,presented,demoed,attended,joined")
+	add(mkPast, "met,visited,had,held,went,was,were,did,gave,ran,called,spoke,talked,presented,demoed,attended,joined,sent,submitted,delivered,finished,completed,received,shared,showed,cleared,passed,spent,handed,emailed,reviewed,discussed")
 	add(mkHypo, "if,unless,whether,suppose,supposing,assuming,in case,provided that,as long as")
 }
 

@@ -34,10 +34,10 @@ var zhNotName = []string{"对方", "双方", "我方", "甲方", "乙方", "各�
 const zhNotGiven = "是的了和在说总经部也都很对要会有与跟同就还把被让给向从到这那个们人我你他她它啊吗呢吧啦么及或但而并又再才已将能可应该需没不未无请问为以于上下中前后里外内来去过着一二三四五六七八九十月日号年点分今明昨周天时候方案报价合同项目公司客户演示交流签约预算采购决策技术领导老板团队打发来去见约谈聊问看做写送带帮回找开签提交讲给让叫通"
 
 // markers right after a bare Chinese name
-var zhAfterName = []string{"是", "说", "表示", "认为", "负责", "对", "很", "也", "提到", "告诉", "介绍", "觉得", "来自", "作为", "担任", "（", "(", "，", ",", "、", "和", "今天", "明确", "同意", "答应", "比较", "非常", "一直", "已经", "还", "主要", "倾向", "支持", "反对", "偏向", "态度", "那边", "这边", "的态度", "担心", "关心", "希望", "要求", "问", "看了", "参加", "出席", "在", "打", "发", "来", "去", "约", "谈", "聊", "看", "做", "写", "送", "带", "帮", "回", "找", "开", "签", "提", "讲", "给", "让", "叫", "见", "通", "打了", "说了", "的"}
+var zhAfterName = []string{"是", "说", "表示", "认为", "负责", "对", "很", "也", "提到", "告诉", "介绍", "觉得", "来自", "作为", "担任", "（", "(", "，", ",", "、", "和", "今天", "明确", "同意", "答应", "比较", "非常", "一直", "已经", "还", "主要", "倾向", "支持", "反对", "偏向", "态度", "那边", "这边", "的态度", "担心", "关心", "希望", "要求", "问", "看了", "参加", "出席", "在", "打", "发", "来", "去", "约", "谈", "聊", "看", "做", "写", "送", "带", "帮", "回", "找", "开", "签", "提", "讲", "给", "让", "叫", "见", "通", "打了", "说了", "的", "当场", "当即", "亲自", "本人", "目前", "现在", "随后", "后来", "马上", "立刻", "特别", "明显", "只是", "最后", "却", "就", "都", "会", "要", "想", "把", "被"}
 
 // what may come right before a bare Chinese name
-var zhBeforeName = []string{"见了", "拜访了", "联系了", "认识了", "约了", "和", "跟", "与", "同", "见", "找", "是", "的", "人", "叫", "名叫", "：", ":", "、", "给", "给了", "交给", "问", "请", "约", "由", "向", "让", "主任", "经理", "总监", "部长", "处长", "科长", "主管", "工程师", "负责人", "对接人", "经手人", "联系人"}
+var zhBeforeName = []string{"董事长", "总经理", "副总", "总裁", "院长", "厂长", "局长", "行长", "所长", "书记", "组长", "总工", "见了", "拜访了", "联系了", "认识了", "约了", "和", "跟", "与", "同", "见", "找", "是", "的", "人", "叫", "名叫", "：", ":", "、", "给", "给了", "交给", "问", "请", "约", "由", "向", "让", "主任", "经理", "总监", "部长", "处长", "科长", "主管", "工程师", "负责人", "对接人", "经手人", "联系人"}
 
 // zhPersons finds Chinese names: surname + title (王总, 李经理) or surname
 // + one or two characters in a name position (李伟是…, 见了张晓明，).
@@ -249,6 +249,7 @@ var rePersonAfter = regexp.MustCompile(`^(?:\s+(?:is|was|said|says|from|agreed|t
 // person position, not companies, months or sentence-initial words.
 func enPersons(s string, exclude map[string]bool) []person {
 	var out []person
+	orgEnd := -1 // end of the last capitalised group read as a company
 	toks := reCapToken.FindAllStringIndex(s, -1)
 	for i := 0; i < len(toks); {
 		// group adjacent tokens separated by one space
@@ -290,7 +291,14 @@ func enPersons(s string, exclude map[string]bool) []person {
 			}
 		}
 		before := lowerASCII(s[max(0, st-24):st])
+		// "against Manhattan and Blue Yonder": what is coordinated with a
+		// company is a company
+		if orgEnd >= 0 && orgEnd <= st && reCoord.MatchString(s[orgEnd:st]) {
+			orgEnd = en
+			continue
+		}
 		if reOrgBefore.MatchString(before) && !strings.HasSuffix(before, "with ") || skip {
+			orgEnd = en
 			continue
 		}
 		if strings.HasSuffix(before, "with ") {
@@ -311,6 +319,8 @@ func enPersons(s string, exclude map[string]bool) []person {
 	}
 	return out
 }
+
+var reCoord = regexp.MustCompile(`^(?:\s*,\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$`)
 
 var reWentWith = regexp.MustCompile(`\b(went|go|going|goes|gone|stay|stayed|staying)\s+with\s+$`)
 

@@ -21,6 +21,7 @@ type phrase struct {
 	stage     int
 	value     string
 	agreement bool
+	customer  bool
 }
 
 // RulesReader is the deterministic, offline NoteReader: it finds the
@@ -77,7 +78,7 @@ func NewRulesReader(pb *playbook.Playbook) *RulesReader {
 		for _, ph := range list {
 			for li, lang := range []playbook.Lang{playbook.ZH, playbook.EN} {
 				for _, s := range ph.In(lang) {
-					p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement}
+					p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement, customer: ph.Customer}
 					for _, seg := range strings.Split(lowerASCII(expand(fold(s))), playbook.Gap) {
 						if seg = strings.TrimSpace(seg); seg != "" {
 							p.segs = append(p.segs, seg)
@@ -239,6 +240,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 			}
 		}
 	}
+	n.dropBareInitials()
 	r.checks(n)
 	r.status(n)
 	// a competitor a lost deal went to is no contact
@@ -250,6 +252,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		}
 	}
 	r.contacts(n)
+	r.reachedHandler(n)
 	r.meetings(n)
 	r.money(n)
 	r.closeDate(n)
@@ -260,6 +263,36 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		n.props[i].Source = SourceRules
 	}
 	return Reading{Proposals: n.props}, nil
+}
+
+// dropBareInitials drops a one-word English "name" that opens a clause
+// before a weak verb ("Word is …", "Rumour has it …") unless the deal or
+// the note knows it as a name: a capital at a sentence's start is no
+// evidence of a person, and "is"/"has" after it none either ("Karen
+// approved …" is kept).
+var reWeakAfter = regexp.MustCompile(`^\s+(?:is|was|has|had|seems|will)\b`)
+
+func (n *noteCtx) dropBareInitials() {
+	known := map[string]bool{}
+	for _, c := range n.in.Deal.Stakeholders {
+		for _, w := range strings.Fields(c.Name) {
+			known[w] = true
+		}
+	}
+	for _, ps := range n.persons {
+		for _, p := range ps {
+			if f := strings.Fields(p.name); len(f) > 1 || p.start > 0 {
+				for _, w := range f {
+					known[w] = true
+				}
+			}
+		}
+	}
+	for i, ps := range n.persons {
+		n.persons[i] = slices.DeleteFunc(ps, func(p person) bool {
+			return p.start == 0 && !n.cls[i].cjk && !strings.Contains(p.name, " ") && !known[p.name] && reWeakAfter.MatchString(n.cls[i].orig[p.end:])
+		})
+	}
 }
 
 func (n *noteCtx) add(p Proposal) { n.props = append(n.props, p) }
@@ -278,14 +311,25 @@ func (n *noteCtx) sentMarks(si int) marks {
 // when its clause, or else the note, is told in the past tense.
 func (n *noteCtx) pastWeekdays() {
 	today := midnight(n.now)
+	// a sentence with no tense ("First visit to Trinity on Friday
+	// afternoon.") takes the note's: past when the note tells only of the
+	// past
+	notePast, noteAhead := false, false
+	for i := range n.cls {
+		m := clauseMarks(&n.cls[i], 0, 0)
+		notePast = notePast || m.past
+		noteAhead = noteAhead || m.plan || m.future
+	}
 	for i := range n.cls {
 		c := &n.cls[i]
 		m := clauseMarks(c, 0, 0)
 		sm := n.sentMarks(c.sent)
 		isPast := m.past && !m.plan || sm.past && !sm.plan
+		untensed := !sm.past && !sm.plan && !sm.future && notePast && !noteAhead
 		for k := range c.whens {
 			w := &c.whens[k]
-			if w.bare && isPast && w.day.After(today) {
+			// (a clock time there reads as a booking: "周五上午十点跟对方谈判")
+			if w.bare && (isPast || untensed && !w.hasTime) && w.day.After(today) {
 				w.day = w.day.AddDate(0, 0, -7)
 			}
 		}
@@ -380,6 +424,11 @@ func (r *RulesReader) checks(n *noteCtx) {
 			if n.blockedHit(ci, h, false, h.p.agreement) {
 				continue
 			}
+			// the customer's approval said of one named person is that
+			// person's attitude
+			if h.p.customer && slices.ContainsFunc(n.persons[ci], func(p person) bool { return p.end <= h.start }) {
+				continue
+			}
 			all = append(all, cand{h.p.id, playbook.StageOf(h.p.id), ci, h.end - h.start})
 		}
 	}
@@ -429,6 +478,19 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				return a
 			}
 		}
+		// "郑总" after "副总经理郑伟": the one person of that surname named
+		// in full in the note
+		if p.titled && p.surname != "" {
+			var same []*acc
+			for _, a := range people {
+				if !a.titled && a.surname == p.surname {
+					same = append(same, a)
+				}
+			}
+			if len(same) == 1 {
+				return same[0]
+			}
+		}
 		// "Sarah" after "Sarah Lin": the same person
 		if !p.titled && p.surname == "" {
 			for _, a := range people {
@@ -461,8 +523,11 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				here = append(here, a)
 				last[si] = a
 			}
-			if len(here) > 0 && pendingRole != "" {
-				if here[0].role == "" {
+			if pendingRole != "" {
+				// a role said before any name goes to a name in the very
+				// next clause only ("formed a buying committee, chaired by
+				// Karen"), not to whoever comes up later
+				if len(here) > 0 && here[0].role == "" {
 					here[0].role = pendingRole
 				}
 				pendingRole = ""
@@ -509,6 +574,17 @@ func (r *RulesReader) contacts(n *noteCtx) {
 			for _, h := range r.match(c, r.roles) {
 				if n.blockedHit(ci, h, true, true) {
 					continue
+				}
+				// "…, but the final call sits with their CIO, Helen Wu": a
+				// role said of a title with no name here is the title's
+				// holder's, not the last person's
+				if len(here) == 0 && !c.cjk {
+					if loc := findTitle(c); loc != nil && loc[0] >= h.end {
+						if pendingRole == "" {
+							pendingRole = h.p.id
+						}
+						continue
+					}
 				}
 				if a := target(h.start); a != nil && a.role == "" {
 					a.role = h.p.id
@@ -603,6 +679,46 @@ func (r *RulesReader) contacts(n *noteCtx) {
 	}
 }
 
+var (
+	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with)\b`)
+	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通"}
+)
+
+// reachedHandler: at the first stage, a call with someone the deal or the
+// note knows as the project handler is reaching the handler (s1.m2).
+func (r *RulesReader) reachedHandler(n *noteCtx) {
+	if _, ok := r.pb.Item("s1.m2"); !ok || n.active > 1 || n.in.Deal.IsChecked("s1.m2") || n.has(ProposeCheck, "s1.m2") {
+		return
+	}
+	handler := func(p person) bool {
+		if i, ok := matchContact(n.in.Deal, p.name, p.surname, p.titled); ok && n.in.Deal.Stakeholders[i].Role == RoleHandler {
+			return true
+		}
+		return slices.ContainsFunc(n.props, func(q Proposal) bool {
+			return (q.Kind == ProposeAddContact || q.Kind == ProposeEditContact) && q.Role == RoleHandler && q.Name == p.name
+		})
+	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		reached := reReachedEN.FindStringIndex(c.low)
+		if reached == nil && c.cjk {
+			for _, w := range reachedZH {
+				if i := strings.Index(c.orig, w); i >= 0 {
+					reached = []int{i, i + len(w)}
+					break
+				}
+			}
+		}
+		if reached == nil || n.blocked(ci, reached[0], reached[1], false, false) {
+			continue
+		}
+		if slices.ContainsFunc(n.persons[ci], handler) {
+			n.add(Proposal{Kind: ProposeCheck, Item: "s1.m2", Evidence: n.quote(ci)})
+			return
+		}
+	}
+}
+
 var titleStems = []string{"gm", "ceo", "cfo", "cio", "cto", "coo", "cpo", "cmo", "vp", "head", "manager", "director", "lead", "engineer", "architect", "chairman", "president", "buyer", "controller", "chief"}
 
 func findTitle(c *clause) []int {
@@ -675,7 +791,7 @@ func isZhTitled(name string) bool {
 // meeting cue words and the topic they give
 var meetCues = []struct{ cue, zh, en string }{
 	{"技术交流", "技术交流", "Technical exchange"}, {"交流会", "技术交流", "Technical exchange"}, {"方案演示", "方案演示", "Demo"}, {"演示", "方案演示", "Demo"},
-	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
+	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"再谈", "沟通", "Follow-up"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
 	{"讲标", "讲标", "Bid presentation"}, {"汇报", "汇报", "Presentation"}, {"拜访", "拜访", "Visit"}, {"上门", "拜访", "Visit"}, {"来访", "来访", "Visit"},
 	{"电话会", "电话会议", "Call"}, {"视频会", "视频会议", "Call"}, {"见面", "会面", "Meeting"}, {"会面", "会面", "Meeting"}, {"面谈", "面谈", "Meeting"},
 	{"碰头", "会面", "Meeting"}, {"参观", "参观", "Visit"}, {"考察", "考察", "Visit"}, {"详细聊", "会面", "Meeting"}, {"面聊", "会面", "Meeting"}, {"聊一聊", "会面", "Meeting"}, {"开会", "会议", "Meeting"}, {"会议", "会议", "Meeting"}, {"吃饭", "吃饭", "Dinner"}, {"午餐", "午餐", "Lunch"}, {"晚餐", "晚餐", "Dinner"},
@@ -731,6 +847,7 @@ func (r *RulesReader) meetings(n *noteCtx) {
 				whenCI = append(whenCI, ci)
 			}
 		}
+		whens = joinDayTime(whens)
 		low := lowerASCII(s.orig)
 		move := containsAny(low, moveStems) && reMoveEN.MatchString(low) || containsAny(s.orig, moveZH)
 		cancel := !move && (containsAny(low, cancelStems) && reCancelEN.MatchString(low) || containsAny(s.orig, cancelZH))
@@ -828,6 +945,19 @@ var (
 	cancelStems      = []string{"cancel", "call", "scrap", " off", "not happening"}
 	unconfirmedStems = []string{"confirm", "tbc", "tbd", "waiting"}
 )
+
+// joinDayTime gives a day said without a time the time said right
+// after it on its own ("下周三讲标，时间是上午十点").
+func joinDayTime(ws []when) []when {
+	for k := 0; k+1 < len(ws); k++ {
+		a, b := ws[k], ws[k+1]
+		if !a.day.IsZero() && !a.hasTime && !a.period && b.hasTime && (b.day.IsZero() || b.alone) {
+			a.hasTime, a.hour, a.min = true, b.hour, b.min
+			ws = append(append(ws[:k:k], a), ws[k+2:]...)
+		}
+	}
+	return ws
+}
 
 func cueEnding(s string) bool {
 	for _, e := range []string{"s", "ing", "ed", "d"} {
@@ -930,7 +1060,20 @@ func findPlace(s string) string {
 	}
 	low := lowerASCII(s)
 	if m := rePlaceEN.FindStringSubmatchIndex(low); m != nil {
-		return strings.TrimSpace(s[m[4]:m[5]])
+		// "in the afternoon at their office": the place is after the last
+		// preposition inside the match
+		p, pl := s[m[4]:m[5]], low[m[4]:m[5]]
+		for _, prep := range []string{" at ", " in ", " to "} {
+			if i := strings.LastIndex(pl, prep); i >= 0 {
+				p, pl = p[i+len(prep):], pl[i+len(prep):]
+			}
+		}
+		for _, pre := range []string{"their ", "our ", "the ", "his ", "her "} {
+			if strings.HasPrefix(pl, pre) {
+				p, pl = p[len(pre):], pl[len(pre):]
+			}
+		}
+		return strings.TrimSpace(p)
 	}
 	return ""
 }
@@ -940,7 +1083,7 @@ var (
 	reWonEN   = regexp.MustCompile(`\b(we won the deal|won the deal|closed won|we won it|deal is won|signed the contract|contract signed|contract is signed|contract was signed|contract has been signed|signed the deal|inked the deal)\b`)
 	wonZH     = []string{"签了合同", "合同签了", "签订了合同", "正式签约了", "签约完成", "合同已签", "签署了合同", "完成签约", "合同已经签了", "签下了合同", "拿下了这个单", "成交了", "赢单", "签单了"}
 	reLostEN  = regexp.MustCompile(`\b(?:we lost(?: the deal| it| the bid| the tender)?(?: to)?|lost (?:the deal|the bid|the tender|out)(?: to)?|lost to|went with|chose|picked|selected|awarded (?:it|the contract|the deal|the tender|the project) to|gave (?:it|the contract|the deal) to|closed lost|deal is lost|decided to go with)\b`)
-	lostZH    = []string{"丢单", "丢了这个单", "输给了", "输给", "选择了", "选了", "定了", "没有中标", "没中标", "未中标", "落标", "被", "给了"}
+	lostZH    = []string{"中标的是", "我们输了", "项目输了", "丢单", "丢了这个单", "输给了", "输给", "选择了", "选了", "定了", "没有中标", "没中标", "未中标", "落标", "被", "给了"}
 	reBecause = regexp.MustCompile(`\b(?:because(?: of)?|due to)\s+(.+)$`)
 	reOnPrice = regexp.MustCompile(`\bon (price|cost|pricing|budget|features|relationship)\b`)
 	reCompEN  = regexp.MustCompile(`^\s*([A-Z][A-Za-z0-9&.-]*(?:\s+[A-Z][A-Za-z0-9&.-]*){0,2})`)
@@ -1016,6 +1159,16 @@ func (r *RulesReader) status(n *noteCtx) {
 				if neg && (n.sents[c.sent].hypo || clauseMarks(c, i, i+len(w)).unc) {
 					continue
 				}
+				if w == "我们输了" || w == "项目输了" {
+					// "我们输了，中标的是浪潮": the winner in the sentence
+					comp = ""
+					so := n.sents[c.sent].orig
+					if k := strings.Index(so, "中标的是"); k >= 0 {
+						if m := reCompZH.FindStringSubmatch(so[k+len("中标的是"):]); m != nil {
+							comp = m[1]
+						}
+					}
+				}
 				if comp == "我们" || comp == "我方" {
 					continue
 				}
@@ -1024,6 +1177,7 @@ func (r *RulesReader) status(n *noteCtx) {
 			}
 		}
 	}
+	r.signedBySubject(n)
 	// the contract signed (s8.m1) is the deal won, at the customer's last stage
 	for _, p := range n.props {
 		if p.Kind == ProposeCheck && p.Item == "s8.m1" {
@@ -1050,6 +1204,44 @@ func (r *RulesReader) status(n *noteCtx) {
 				return
 			}
 		}
+	}
+}
+
+// "Greenleaf signed yesterday", "they signed today": the customer, named
+// alone as the subject, signed; late in the deal that is the contract
+// (s8.m1). Not "signed off", "signed up", "signed the NDA".
+var reSubjectSigned = regexp.MustCompile(`^\s*(?:(?:so|and|finally|today|yesterday),?\s+)?([a-z][a-z0-9&.'-]*(?:\s+[a-z][a-z0-9&.'-]*){0,2}?)(?:'ve|\s+have|\s+has)?(?:\s+(?:finally|officially|just|actually))?\s+signed\b`)
+
+func (r *RulesReader) signedBySubject(n *noteCtx) {
+	d := n.in.Deal
+	if _, ok := r.pb.Item("s8.m1"); !ok || n.active < len(r.pb.Stages)-1 || d.IsChecked("s8.m1") || n.has(ProposeCheck, "s8.m1") {
+		return
+	}
+	subjects := map[string]bool{"they": true, "the customer": true, "the client": true}
+	for _, name := range []string{d.Name, d.Customer} {
+		if f := strings.Fields(lowerASCII(name)); len(f) > 0 {
+			subjects[f[0]] = true
+			subjects[strings.Join(f, " ")] = true
+		}
+	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if c.cjk || !strings.Contains(c.low, "signed") {
+			continue
+		}
+		m := reSubjectSigned.FindStringSubmatchIndex(c.low)
+		if m == nil || !subjects[strings.TrimSuffix(c.low[m[2]:m[3]], "'s")] {
+			continue
+		}
+		rest := strings.TrimSpace(c.low[m[1]:])
+		if strings.HasPrefix(rest, "off") || strings.HasPrefix(rest, "up") || strings.HasPrefix(rest, "-off") || strings.HasPrefix(rest, "the nda") || strings.HasPrefix(rest, "an nda") || strings.HasPrefix(rest, "the loi") {
+			continue
+		}
+		if n.blocked(ci, m[0], m[1], false, false) {
+			continue
+		}
+		n.add(Proposal{Kind: ProposeCheck, Item: "s8.m1", Evidence: n.quote(ci)})
+		return
 	}
 }
 
@@ -1082,7 +1274,7 @@ func lostReason(n *noteCtx, si int) string {
 
 // deal value
 var (
-	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount)\b`)
+	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount|settled at|closed at|landed at|agreed at)\b`)
 	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
 	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
 	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}
@@ -1159,6 +1351,9 @@ func (r *RulesReader) closeDate(n *noteCtx) {
 					break
 				}
 			}
+		}
+		if cue != nil && strings.HasPrefix(c.low[cue[1]:], "-off") || cue != nil && strings.HasPrefix(c.low[cue[1]:], " off") {
+			cue = nil
 		}
 		if cue == nil {
 			continue

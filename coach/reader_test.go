@@ -57,6 +57,7 @@ func TestReaderDatesAndMoney(t *testing.T) {
 		{"we quoted 900k", "", 900000},
 		{"quoted 900k to 1.1m", "", 0},
 		{"报价100万到120万", "", 0},
+		{"We settled at 960k and the terms are agreed", "", 960000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -124,6 +125,9 @@ func TestReaderContacts(t *testing.T) {
 		{"Met Li Wei, she is the project handler", "Li Wei", coach.RoleHandler, ""},
 		{"Tom Baker is skeptical and makes the final call", "Tom Baker", coach.RoleDecisionMaker, coach.AttitudeOpponent},
 		{"Tom Baker is not the decision maker", "Tom Baker", "", ""},
+		{"最后拍板的还是他们董事长王建国", "王建国", coach.RoleDecisionMaker, ""},
+		{"技术总监钱峰当场表示支持我们的方案", "钱峰", "", coach.AttitudeSupporter},
+		{"Raj is a big fan of our approach, but the final call sits with their CIO, Helen Wu.", "Helen Wu", coach.RoleDecisionMaker, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

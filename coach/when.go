@@ -20,6 +20,8 @@ type when struct {
 	// bare: a weekday without "next"/"this"/下/这 ("Friday", 周五), read
 	// as the coming one; a note in the past tense means the last one.
 	bare bool
+	// alone: a time said without a day, read as today
+	alone bool
 }
 
 // at returns the moment: the day at the time (or 09:00 without one).
@@ -592,7 +594,7 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 			days[best].start, days[best].end = min(days[best].start, x.start), max(days[best].end, x.end)
 			continue
 		}
-		days = append(days, when{start: x.start, end: x.end, day: today, hasTime: true, hour: x.h, min: x.m})
+		days = append(days, when{start: x.start, end: x.end, day: today, hasTime: true, hour: x.h, min: x.m, alone: true})
 	}
 	// in text order
 	for i := 1; i < len(days); i++ {

@@ -44,10 +44,14 @@ type Phrases struct {
 	// Agreement marks an item that is an agreement about something ahead
 	// ("agreed to a demo on the 8th"): a future date does not keep the
 	// reader from proposing it (a planned or hypothetical one still does).
-	Agreement bool     `yaml:"agreement,omitempty" json:"agreement,omitempty"`
-	ZH        []string `yaml:"zh" json:"zh"`
-	EN        []string `yaml:"en" json:"en"`
-	Line      int      `yaml:"-" json:"-"`
+	Agreement bool `yaml:"agreement,omitempty" json:"agreement,omitempty"`
+	// Customer marks an item said of the customer as a whole ("the
+	// customer approves our proposal"): said of one named person
+	// ("杨总很认可我们的方案") it is that person's attitude, not the item.
+	Customer bool     `yaml:"customer,omitempty" json:"customer,omitempty"`
+	ZH       []string `yaml:"zh" json:"zh"`
+	EN       []string `yaml:"en" json:"en"`
+	Line     int      `yaml:"-" json:"-"`
 }
 
 // In returns the phrases of one language.
