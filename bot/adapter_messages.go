@@ -5,7 +5,6 @@ func init() { register(adapterMessages) }
 // adapterMessages are the few texts the adapters write themselves (busy
 // and error notices, form chrome, truncation notes), in the one catalog.
 var adapterMessages = map[string]tx{
-	"slack.busy":          {EN: "I'm busy right now. Please try again in a moment.", ZH: "我现在有点忙，请稍后再试。"},
 	"slack.error":         {EN: "Something went wrong (ref {ref}). Please try again.", ZH: "出错了（编号 {ref}），请再试一次。"},
 	"slack.open_form":     {EN: "Open form", ZH: "打开表单"},
 	"slack.submit":        {EN: "Submit", ZH: "提交"},
@@ -21,7 +20,6 @@ var adapterMessages = map[string]tx{
 
 	"lark.submit":      {EN: "Submit", ZH: "提交"},
 	"lark.more":        {EN: "…more (the rest was too long to show)", ZH: "……内容过长，其余部分已省略"},
-	"lark.busy":        {EN: "The bot is busy, please try again in a moment.", ZH: "机器人正忙，请稍后再试。"},
 	"lark.failed":      {EN: "Something went wrong, please try again. (ref {ref})", ZH: "出错了，请稍后再试。（参考编号 {ref}）"},
 	"lark.unsupported": {EN: "I can only read text messages. Send help to see the commands.", ZH: "目前只能处理文字消息。发送 help 查看可用命令。"},
 	"lark.working":     {EN: "Working on it, the card will update shortly…", ZH: "处理中，稍后更新卡片……"},

@@ -51,7 +51,11 @@ func classifyText(s string) class {
 		return classBusy
 	case strings.Contains(s, "忙") && (strings.Contains(s, "稍后") || strings.Contains(s, "再试") || strings.Contains(s, "重试")):
 		return classBusy
-	case strings.Contains(l, "something went wrong") || strings.Contains(s, "出错了") || strings.Contains(s, "出了点问题"):
+	case strings.Contains(l, "something went wrong") || strings.Contains(s, "出错") || strings.Contains(s, "出了点问题"):
+		return classFailed
+	// the store is down or the outcome unsure ("nothing was changed", "can't
+	// confirm", "part of this was saved"): no work the user can rely on
+	case strings.Contains(l, "storage") || strings.Contains(l, "part of this was saved") || strings.Contains(s, "存储"):
 		return classFailed
 	}
 	return classWork
@@ -60,7 +64,7 @@ func classifyText(s string) class {
 // mayNotBeWork is a cheap test that body cannot be a busy notice or a
 // failure, so that most replies need no JSON decoding.
 func mayNotBeWork(body []byte) bool {
-	for _, k := range [][]byte{[]byte("busy"), []byte("Busy"), []byte("BUSY"), []byte("went wrong"), []byte("忙"), []byte("出"), []byte(`\u5fd9`), []byte(`\u51fa`)} {
+	for _, k := range [][]byte{[]byte("busy"), []byte("Busy"), []byte("BUSY"), []byte("went wrong"), []byte("忙"), []byte("出"), []byte(`\u5fd9`), []byte(`\u51fa`), []byte("storage"), []byte("Part of this"), []byte("存储"), []byte(`\u5b58\u50a8`)} {
 		if bytes.Contains(body, k) {
 			return true
 		}

@@ -156,7 +156,8 @@ func TestBusyTextsOfTheBot(t *testing.T) {
 		min  int // texts expected at least (keys × languages)
 		want class
 	}{
-		{[]string{"busy", "slack.busy", "lark.busy"}, 4, classBusy},
+		{[]string{"delivery.busy"}, 2, classBusy},
+		{[]string{"delivery.store_down", "delivery.unsure", "delivery.partial"}, 6, classFailed},
 		{[]string{"error", "failed", "slack.error", "lark.failed", "err.internal"}, 6, classFailed},
 		{[]string{"err.busy"}, 2, classWork},
 	} {
