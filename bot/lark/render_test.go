@@ -283,7 +283,7 @@ func TestRenderFormInitialValues(t *testing.T) {
 // parity test checks zh, en and placeholders), with Lark's fallback: an
 // unknown locale is zh.
 func TestTexts(t *testing.T) {
-	for _, k := range []string{"submit", "more", "busy", "failed", "unsupported", "working", "select"} {
+	for _, k := range []string{"submit", "more", "failed", "unsupported", "working", "select"} {
 		for _, l := range []string{"zh", "en"} {
 			if got := text(l, k); got == "lark."+k || got == "" {
 				t.Errorf("%s/%s: no text", l, k)

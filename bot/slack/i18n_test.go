@@ -10,7 +10,7 @@ import (
 // parity test checks zh, en and placeholders); a missing key would come
 // back as the key itself.
 func TestTexts(t *testing.T) {
-	for _, k := range []string{"busy", "error", "open_form", "submit", "cancel", "not_number", "form_failed", "form_hint", "image", "datetime_hint", "page", "more", "choose"} {
+	for _, k := range []string{"error", "open_form", "submit", "cancel", "not_number", "form_failed", "form_hint", "image", "datetime_hint", "page", "more", "choose"} {
 		for _, lang := range []string{"en", "zh"} {
 			if got := tr(lang, k); got == "slack."+k || got == "" {
 				t.Errorf("%s %s: no text", lang, k)
