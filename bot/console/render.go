@@ -18,9 +18,10 @@ func Render(r bot.Reply) string {
 		b.WriteString(s)
 		b.WriteByte('\n')
 	}
-	colon := ": " // the label separator of the reply's language
+	// the label separator and parentheses of the reply's language
+	colon, open, closeP := ": ", "(", ")"
 	if r.Lang == "zh" {
-		colon = "："
+		colon, open, closeP = "：", "（", "）"
 	}
 	for _, blk := range r.Blocks {
 		switch x := blk.(type) {
@@ -47,14 +48,14 @@ func Render(r bot.Reply) string {
 				}
 				s := "  " + mark + " " + it.Label
 				if it.Note != "" {
-					s += "  (" + it.Note + ")"
+					s += "  " + open + it.Note + closeP
 				}
 				line(s)
 			}
 		case bot.Buttons:
 			var cmds []string
 			for _, bt := range x.Items {
-				cmds = append(cmds, bt.Label+": `"+bt.Command+"`")
+				cmds = append(cmds, bt.Label+colon+"`"+bt.Command+"`")
 			}
 			line("→ " + strings.Join(cmds, " · "))
 		case bot.Select:
