@@ -25,7 +25,7 @@ const MaxAsk = 5
 // the message reads like a note (it states something the reader can
 // propose, or is long prose), the deals to ask about.
 func (s *Service) NoteTarget(ctx context.Context, a Actor, team *Team, text string) (NoteMeaning, error) {
-	return s.noteTarget(ctx, a, team, text, false)
+	return s.noteTarget(ctx, a, team, text, false, inThread{})
 }
 
 // ProseNote decides whether a message that starts with a command word is
@@ -34,6 +34,13 @@ func (s *Service) NoteTarget(ctx context.Context, a Actor, team *Team, text stri
 // dozen Chinese characters) naming exactly one of the actor's deals after
 // its first two words, where a command would take its deal argument.
 func (s *Service) ProseNote(ctx context.Context, a Actor, team *Team, text string) (NoteMeaning, error) {
+	return s.ProseNoteIn(ctx, a, team, text, ChatThread{})
+}
+
+// ProseNoteIn is ProseNote for a message written in the chat thread th
+// (thread.go): prose naming no deal in the thread of one of the bot's deal
+// cards is a note on that deal. The thread is read only for prose.
+func (s *Service) ProseNoteIn(ctx context.Context, a Actor, team *Team, text string, th ChatThread) (NoteMeaning, error) {
 	text = strings.TrimSpace(text)
 	words := strings.Fields(text)
 	cjk := strings.ContainsFunc(text, isCJK)
@@ -50,10 +57,14 @@ func (s *Service) ProseNote(ctx context.Context, a Actor, team *Team, text strin
 	if !strings.ContainsAny(text, ",;!?，。；！？") && !strings.Contains(text+" ", ". ") && len(words) < 8 {
 		return NoteMeaning{}, nil
 	}
-	return s.noteTarget(ctx, a, team, text, true)
+	deal, err := s.threadDeal(ctx, a.Team, th)
+	if err != nil {
+		return NoteMeaning{}, err
+	}
+	return s.noteTarget(ctx, a, team, text, true, inThread{deal: deal})
 }
 
-func (s *Service) noteTarget(ctx context.Context, a Actor, team *Team, text string, prose bool) (NoteMeaning, error) {
+func (s *Service) noteTarget(ctx context.Context, a Actor, team *Team, text string, prose bool, in inThread) (NoteMeaning, error) {
 	text = strings.TrimSpace(text)
 	if text == "" || utf8.RuneCountInString(text) > MaxTextLen {
 		return NoteMeaning{}, nil
@@ -103,6 +114,7 @@ func (s *Service) noteTarget(ctx context.Context, a Actor, team *Team, text stri
 		}
 	}
 	note := stripDealPrefix(fold(text), named)
+	td := threadDealOf(open, in) // thread.go
 	if prose {
 		// the deal must come after where a command takes its argument
 		f := strings.Fields(low)
@@ -113,12 +125,21 @@ func (s *Service) noteTarget(ctx context.Context, a Actor, team *Team, text stri
 		if len(named) == 1 && named[0].at >= head {
 			return NoteMeaning{Deal: named[0].d, Text: fold(text)}, nil
 		}
+		if len(named) == 0 && td != nil {
+			return NoteMeaning{Deal: td, Text: fold(text)}, nil
+		}
+		return NoteMeaning{}, nil
+	}
+	if in.overheard && !s.readsLikeNote(team, text) {
 		return NoteMeaning{}, nil
 	}
 	if len(named) == 1 {
 		return NoteMeaning{Deal: named[0].d, Text: note}, nil
 	}
-	if !s.readsLikeNote(team, text) {
+	if len(named) == 0 && td != nil && s.worthNoting(team, text, in) {
+		return NoteMeaning{Deal: td, Text: note}, nil
+	}
+	if in.overheard || !s.readsLikeNote(team, text) { // an overheard message never asks
 		return NoteMeaning{}, nil
 	}
 	var ask []*Deal
