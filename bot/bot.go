@@ -24,7 +24,7 @@ type Message struct {
 	User     string // Slack user_id, Lark open_id, console user
 	UserName string // display name, when the adapter knows it
 	Channel  string // where to answer; "" for direct messages without a channel
-	Thread   string
+	Thread   string // root of the thread it was written in: Slack thread_ts, Lark root_id or thread_id
 	Text     string // command text, without the slash command or @mention
 	Action   *Action
 	// Locale is the platform's language hint ("zh", "en" or ""); a user's
@@ -34,6 +34,13 @@ type Message struct {
 	// Direct reports a direct message (DM / p2p chat) as opposed to a
 	// channel mention or slash command.
 	Direct bool
+	// ReplyTo is the message this one answers, where the platform says
+	// (Lark parent_id): the most specific id of its thread (thread.go).
+	ReplyTo string
+	// Overheard: a channel message not addressed to the bot (no mention),
+	// passed on because it is a reply in a thread; it is only ever a note
+	// on the deal of the bot's card that started the thread (thread.go).
+	Overheard bool
 }
 
 // Action kinds.

@@ -349,7 +349,7 @@ func (r *Router) infoGroupForm(q *Request, d *coach.Deal, g *playbook.InfoGroup)
 // confirmation says what changed and what to do next, with a button to
 // show the card: the short reply to an update, instead of the whole card.
 func (r *Router) confirmation(q *Request, d *coach.Deal, msg string) Reply {
-	var rep Reply
+	rep := Reply{Deal: d.ID}
 	rep.Summary = msg
 	rep.Add(Text{Text: msg})
 	if d.Open() {

@@ -67,7 +67,7 @@ func (r *Router) proseNote(q *Request) (Reply, bool, error) {
 	if len(q.Args.KV) > 0 || q.Msg.Action != nil {
 		return Reply{}, false, nil
 	}
-	m, err := r.svc.ProseNote(q.Ctx, q.Actor, q.Team, q.Msg.Text)
+	m, err := r.svc.ProseNoteIn(q.Ctx, q.Actor, q.Team, q.Msg.Text, threadOf(q.Msg))
 	if err != nil || m.Deal == nil {
 		return Reply{}, err != nil, err
 	}
@@ -88,7 +88,7 @@ func (r *Router) recordNote(q *Request, ref, text string) (Reply, error) {
 // proposalsReply is the card of a note's proposals: a checklist (a tick
 // applies that proposal) and Apply / Discard buttons.
 func (r *Router) proposalsReply(q *Request, rd *coach.NoteReading) Reply {
-	var rep Reply
+	rep := Reply{Deal: rd.Deal}
 	done := q.T("note.done", "id", rd.Deal) + " " + rd.DealName
 	rep.Summary = done
 	rep.Add(Text{Text: done})
@@ -231,7 +231,7 @@ func (r *Router) apply(q *Request, which []int, replace bool) (Reply, error) {
 		lines = append(lines, q.T("note.nothing_to_apply"))
 	}
 	msg := q.T("note.applied", "id", res.Reading.Deal, "name", res.Reading.DealName)
-	rep.Summary = msg
+	rep.Summary, rep.Deal = msg, res.Reading.Deal
 	if replace {
 		rep = r.proposalsReply(q, res.Reading)
 		rep.Replace = true
@@ -297,7 +297,7 @@ func (r *Router) proposalTick(q *Request, a *Action) (Reply, error) {
 // plainNote treats a message that is no command as a note when coach
 // finds the deal it is about, or asks which deal with buttons.
 func (r *Router) plainNote(q *Request) (Reply, bool, error) {
-	m, err := r.svc.NoteTarget(q.Ctx, q.Actor, q.Team, q.Msg.Text)
+	m, err := r.svc.NoteTargetIn(q.Ctx, q.Actor, q.Team, q.Msg.Text, threadOf(q.Msg))
 	if err != nil {
 		return Reply{}, true, err
 	}

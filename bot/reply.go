@@ -19,6 +19,11 @@ type Reply struct {
 	// Lang is the language the reply is written in ("zh" or "en"), set by
 	// the router, so adapters write their own texts in the same language.
 	Lang string
+	// Deal is the deal the reply is about (a deal card, a note's
+	// proposals, a confirmation), set by the router: an adapter that posts
+	// it reports where (Router.Posted), so a reply in that thread is a note
+	// on the deal.
+	Deal string
 }
 
 // Block is one element of a Reply.

@@ -207,6 +207,9 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		return Reply{}, errors.New("message without tenant or user")
 	}
 	q.Actor = coach.Actor{Team: msg.Tenant, User: msg.User, Name: msg.UserName, Platform: string(msg.Platform), Locale: msg.Locale}
+	if msg.Overheard && msg.Action == nil {
+		return r.overheard(q) // thread.go: before Join, which would enrol a stranger
+	}
 	team, member, err := r.svc.Join(q.Ctx, q.Actor)
 	if err != nil {
 		return Reply{}, err

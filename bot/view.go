@@ -148,7 +148,7 @@ func (q *Request) progressLabel(p coach.Progress) string {
 // dealCard renders a deal: facts, stage progress, the honest verdict, buyer
 // sync, the active stage's checklist, and the actions a rep takes next.
 func (r *Router) dealCard(q *Request, p coach.Progress, d *coach.Deal) Reply {
-	var rep Reply
+	rep := Reply{Deal: d.ID}
 	rep.Summary = d.ID + " " + d.Name + " — " + q.statusLine(p)
 	rep.Add(Heading{Text: d.ID + " · " + d.Name})
 	var f []Field

@@ -84,6 +84,9 @@ type Config struct {
 	// Health, when set, hears the Socket Mode connection's state: up when
 	// connected, down (with the error, if any) when it drops or fails.
 	Health func(up bool, err error)
+	// Posts hears where replies about a deal were posted (thread.go);
+	// default: the handler, when it is a bot.PostRecorder.
+	Posts bot.PostRecorder
 }
 
 // Adapter connects one Slack app to a bot.Handler. It implements
@@ -99,6 +102,7 @@ type Adapter struct {
 	hc      *http.Client
 	pace    *pacer
 	users   *userCache
+	posts   bot.PostRecorder // thread.go
 
 	botUser atomic.Value // string: the bot's user id, learnt from events
 
@@ -163,6 +167,7 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 		pace:    newPacer(max(cfg.ChannelInterval, 0)),
 		users:   newUserCache(cfg.UserCacheTTL, cfg.UserCacheSize),
 		notices: make(chan struct{}, maxNoticeWorkers),
+		posts:   postRecorder(cfg.Posts, h),
 	}
 	if a.pool == nil {
 		a.pool = bot.NewPool(max(cfg.Workers, 1), max(cfg.Queue, 64), cfg.Timeout, log)
@@ -233,13 +238,13 @@ type origin struct {
 
 // process runs the handler and delivers its reply.
 func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin, attempt int) error {
-	if msg.User != "" && msg.UserName == "" {
+	if msg.User != "" && msg.UserName == "" && !msg.Overheard {
 		msg.UserName = a.userName(ctx, msg.User)
 	}
 	reply, err := a.h.Handle(ctx, msg)
 	if errors.Is(err, bot.ErrRetryLater) {
 		// Durable: it runs again when the store is back. Say so once.
-		if attempt <= 1 && !o.publish {
+		if attempt <= 1 && !o.publish && !msg.Overheard {
 			if derr := a.deliver(ctx, o, bot.LaterReply(textLang(msg.Text)), msg.Locale); derr != nil {
 				a.log.Warn("later notice", "err", derr)
 			}
@@ -254,7 +259,7 @@ func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin, attemp
 		}
 		reply = errorReply(textLang(msg.Text), ref)
 	}
-	if err := a.deliver(ctx, o, reply, msg.Locale); err != nil {
+	if err := a.deliverReply(ctx, msg, o, reply, msg.Locale); err != nil {
 		a.log.Error("deliver reply", "team", msg.Tenant, "user", msg.User, "channel", o.channel, "err", err)
 	}
 	return nil
@@ -344,6 +349,9 @@ func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent, id
 	case bot.StoreDown, bot.StoreUnsure:
 		return errDedupe
 	case bot.Busy:
+		if msg.Overheard { // not written to the bot: no notice, a redelivery
+			return errShed
+		}
 		if err := a.notify(o, textLang(msg.Text), adm); err != nil {
 			a.log.Warn("busy notice failed: left for redelivery", "team", team, "err", err)
 			return errShed
@@ -387,9 +395,12 @@ func (a *Adapter) eventMessage(team string, data any) (bot.Message, origin, bool
 		}
 		return msg, origin{team: team, user: e.User, channel: e.Channel, thread: e.ThreadTimeStamp}, true
 	case *slackevents.MessageEvent:
+		if !e.IsIM() {
+			return a.channelMessage(team, e, me) // thread.go
+		}
 		// Any subtype (bot_message, message_changed, message_deleted,
 		// channel_join…) is not a user typing to the bot.
-		if !e.IsIM() || e.SubType != "" || e.BotID != "" || e.User == "" || e.User == me {
+		if e.SubType != "" || e.BotID != "" || e.User == "" || e.User == me {
 			return bot.Message{}, origin{}, false
 		}
 		msg := bot.Message{
@@ -596,7 +607,7 @@ func (a *Adapter) onFormSubmit(ctx context.Context, ic *slackapi.InteractionCall
 	}
 	o := origin{team: team, user: msg.User, channel: meta.Channel, thread: meta.Thread, direct: msg.Direct}
 	send := func(ctx context.Context) {
-		if err := a.deliver(ctx, o, reply, ""); err != nil {
+		if err := a.deliverReply(ctx, msg, o, reply, ""); err != nil {
 			a.log.Error("deliver form reply", "team", team, "user", msg.User, "err", err)
 		}
 	}

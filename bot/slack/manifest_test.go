@@ -41,12 +41,12 @@ func TestManifest(t *testing.T) {
 	if err := yaml.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:read", "im:write", "users:read"} {
+	for _, s := range []string{"app_mentions:read", "channels:history", "groups:history", "chat:write", "commands", "files:write", "im:history", "im:read", "im:write", "users:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("scope %s missing", s)
 		}
 	}
-	for _, e := range []string{"app_home_opened", "app_mention", "message.im"} {
+	for _, e := range []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "message.im"} {
 		if !slices.Contains(m.Settings.Events.Bot, e) {
 			t.Errorf("event %s missing", e)
 		}

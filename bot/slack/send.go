@@ -163,6 +163,7 @@ func (a *Adapter) post(ctx context.Context, channel, thread string, bs []slackap
 	if err != nil {
 		return "", fmt.Errorf("chat.postMessage %s: %w", channel, err)
 	}
+	logPost(ctx, channel, thread, ts) // thread.go
 	return ts, nil
 }
 
