@@ -52,6 +52,9 @@ func (a *Adapter) onMessage(ctx context.Context, ev *larkim.P2MessageReceiveV1) 
 	case bot.StoreDown, bot.StoreUnsure:
 		return fmt.Errorf("lark: inbox: %w", err)
 	case bot.Busy:
+		if in.msg.Overheard { // not written to the bot: no notice, a redelivery
+			return fmt.Errorf("lark: busy, overheard message left for redelivery")
+		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), busyTimeout)
 		defer cancel()
 		r := bot.Reply{Blocks: []bot.Block{bot.Text{Text: bot.DeliveryText(a.locale, adm)}}, Error: true}
@@ -82,7 +85,8 @@ func (a *Adapter) parseMessage(ev *larkim.P2MessageReceiveV1) (incoming, bool) {
 		return incoming{}, false
 	}
 	direct := larkcore.StringValue(m.ChatType) == "p2p"
-	if !direct && !a.mentioned(m.Mentions) {
+	overheard := !direct && !a.mentioned(m.Mentions)
+	if overheard && !isReply(m) { // thread.go: a reply may follow a deal card
 		return incoming{}, false
 	}
 	tenant := larkcore.StringValue(s.TenantKey)
@@ -102,16 +106,22 @@ func (a *Adapter) parseMessage(ev *larkim.P2MessageReceiveV1) (incoming, bool) {
 			Tenant:   tenant,
 			User:     openID,
 			Channel:  larkcore.StringValue(m.ChatId),
-			Thread:   larkcore.StringValue(m.ThreadId),
+			Thread:   threadRoot(m),
 			Locale:   "zh",
 			EventID:  eventID,
 			Direct:   direct,
+			ReplyTo:  larkcore.StringValue(m.ParentId),
+			// not addressed to the bot: only ever a note on the thread's deal
+			Overheard: overheard,
 		},
 		messageID: larkcore.StringValue(m.MessageId),
 	}
 	if t, ok := messageText(larkcore.StringValue(m.MessageType), larkcore.StringValue(m.Content)); ok {
 		in.text = true
 		in.msg.Text = a.mentionText(t, m.Mentions) // people's mentions become <@open_id|name>
+	}
+	if overheard && !in.text {
+		return incoming{}, false
 	}
 	return in, true
 }
@@ -221,7 +231,7 @@ func (a *Adapter) answer(ctx context.Context, in incoming) error {
 	if len(rep.Blocks) == 0 {
 		return nil
 	}
-	if err := a.deliver(ctx, a.target(in), rep, "ev:"+in.msg.EventID); err != nil {
+	if err := a.deliverReply(ctx, in, rep, "ev:"+in.msg.EventID); err != nil { // thread.go
 		a.log.Error("reply failed", "event_id", in.msg.EventID, "err", err)
 	}
 	return nil

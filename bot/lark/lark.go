@@ -76,6 +76,9 @@ type Config struct {
 	// Health, when set, hears the long connection's state: up on connect
 	// and reconnect, down (with the error, if any) on a drop or failure.
 	Health func(up bool, err error)
+	// Posts hears where replies about a deal were posted (thread.go);
+	// default: the handler, when it is a bot.PostRecorder.
+	Posts bot.PostRecorder
 }
 
 // Deduper keeps delivery marks and the durable inbox (bot.DeliveryStore),
@@ -111,6 +114,7 @@ type Adapter struct {
 
 	pace  *pacer
 	names names
+	posts bot.PostRecorder // thread.go
 	// Injected for tests.
 	now    func() time.Time
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -176,6 +180,7 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 		now:    time.Now,
 		sleep:  sleepCtx,
 		budget: callbackBudget,
+		posts:  postRecorder(cfg.Posts, h),
 	}
 	a.inbox, a.ownBox = cfg.Inbox, false
 	if a.inbox == nil {

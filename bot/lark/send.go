@@ -107,6 +107,9 @@ func (a *Adapter) post(ctx context.Context, t target, cards []Card, idem string)
 				if err != nil {
 					return nil, nil, err
 				}
+				if resp.Success() && resp.Data != nil { // thread.go
+					logSent(ctx, t.chat, resp.Data.ChatId, resp.Data.MessageId, resp.Data.RootId, resp.Data.ThreadId)
+				}
 				return resp.ApiResp, &resp.CodeError, nil
 			})
 		} else {
@@ -117,6 +120,9 @@ func (a *Adapter) post(ctx context.Context, t target, cards []Card, idem string)
 					Build())
 				if err != nil {
 					return nil, nil, err
+				}
+				if resp.Success() && resp.Data != nil { // thread.go
+					logSent(ctx, t.chat, resp.Data.ChatId, resp.Data.MessageId, resp.Data.RootId, resp.Data.ThreadId)
 				}
 				return resp.ApiResp, &resp.CodeError, nil
 			})
