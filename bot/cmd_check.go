@@ -29,7 +29,7 @@ func (r *Router) cmdCheck(q *Request, on bool) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	var rep Reply
+	rep := Reply{Deal: res.Change.After.ID}
 	notes := r.tickNotes(q, res)
 	rep.Add(Text{Text: strings.Join(notes, "\n")})
 	rep.Add(Progress{Label: q.progressLabel(res.After), Reached: res.After.Reached, Completed: res.After.Completed, Total: len(r.pb.Stages)})

@@ -33,6 +33,7 @@ func FuzzInteraction(f *testing.F) {
 		"command=%2Fcoach&text=help&team_id=T1&user_id=U1&channel_id=C1",
 		callback("Ev1", `{"type":"message","channel_type":"im","channel":"D1","user":"U1","text":"hi"}`),
 		callback("Ev2", `{"type":"app_mention","channel":"C1","user":"U1","text":"<@UBOT> deals"}`),
+		callback("Ev3", `{"type":"message","channel_type":"channel","channel":"C1","user":"U1","text":"met Li","ts":"2.2","thread_ts":"1.1"}`),
 		`{"type":"url_verification","challenge":"c"}`,
 		"payload=%7B%22type%22%3A%22view_submission%22%7D",
 		"",

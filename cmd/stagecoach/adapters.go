@@ -30,6 +30,7 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 			BotToken: m.Config.SlackBotToken, AppToken: m.Config.SlackAppToken, SigningSecret: m.Config.SlackSigningSecret,
 			APIURL: m.Config.SlackAPIURL, Command: m.Config.SlackCommand, Timeout: m.Config.WorkTimeout,
 			Inbox: ib, Health: func(up bool, err error) { hl.set(bot.Slack, up, err, time.Time{}) },
+			Posts: m.posts(),
 		}, h, m.Store, m.Pool, m.Log.With("platform", "slack"))
 		if err != nil {
 			return nil, err
@@ -52,6 +53,7 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 			EncryptKey: m.Config.LarkEncryptKey, VerificationToken: m.Config.LarkVerificationToken,
 			Domain: m.Config.LarkDomain, BaseURL: m.Config.LarkBaseURL, BotOpenID: m.Config.LarkBotOpenID,
 			Inbox: ib, Health: func(up bool, err error) { hl.set(bot.Lark, up, err, time.Time{}) },
+			Posts: m.posts(),
 		}, h, m.Store, m.Pool, m.Log.With("platform", "lark"))
 		if err != nil {
 			return nil, err
