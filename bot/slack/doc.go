@@ -18,6 +18,8 @@
 //	slash command           Text = command text; Tenant team_id, User user_id, Channel channel_id
 //	message.im              Direct = true, Channel = the DM channel; bots and subtypes ignored
 //	app_mention             the bot's <@id> stripped; Thread = thread_ts when in a thread
+//	message.channels/groups a thread reply not mentioning the bot: Overheard = true, Thread = thread_ts
+//	                        (only ever a note on the deal of the bot's card there; see thread.go)
 //	app_home_opened (home)  Text = "home"; the Reply is published as the Home tab
 //	button / static_select  Text = value, Action{Kind: ActionCommand, Value: command}
 //	checkboxes (Checklist)  Action{Kind: ActionChecklist, Deal, Options: every item id of
