@@ -99,7 +99,7 @@ func TestNoteApplyDiscardConsole(t *testing.T) {
 		t.Fatalf("应用:\n%s", out)
 	}
 	e.Ask("alice", "备注 D-1 合同金额120万")
-	if out = e.Ask("alice", "放弃"); !strings.Contains(out, "Discarded 1") {
+	if out = e.Ask("alice", "放弃"); !strings.Contains(out, "已放弃你在 D-1 上那条备注的 1 条建议") {
 		t.Fatalf("放弃:\n%s", out)
 	}
 	if d := e.Deal("D-1"); d.Value != 0 || len(d.Notes) != 2 || len(d.Meetings) != 1 || len(d.Stakeholders) != 1 {
