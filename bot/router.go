@@ -247,8 +247,9 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		if rep, handled, err := r.sessionInput(q); handled || err != nil {
 			return rep, err
 		}
-		// a plain message naming a deal is a note on it (cmd_note.go)
-		if toks[0].Key == "" && !strings.HasPrefix(toks[0].Value, "/") {
+		// a plain message naming a deal is a note on it (cmd_note.go);
+		// "远航物流：拜访顺利…" tokenizes as key：value, and is a note too
+		if !strings.HasPrefix(toks[0].Value, "/") {
 			if rep, handled, err := r.plainNote(q); handled || err != nil {
 				return rep, err
 			}
