@@ -168,7 +168,7 @@ var coreMessages = map[string]tx{
 	"tip." + coach.TipNoDecisionMaker: {EN: "No decision-maker known yet.", ZH: "还不知道决策者是谁。"},
 	"tip." + coach.TipNoSupporter:     {EN: "No supporter yet.", ZH: "还没有支持者。"},
 	"meet.done":                       {EN: "{id}: meeting booked for {when}.", ZH: "{id}：已约定会谈，时间 {when}。"},
-	"note.done":                       {EN: "{id}: note added.", ZH: "{id}：已添加备注。"},
+	"note.done":                       {EN: "{id}: note added to {name}.", ZH: "{id}：已为“{name}”添加备注。"},
 	"history.title":                   {EN: "History · {id} {name}", ZH: "变更记录 · {id} {name}"},
 	"status.done.won":                 {EN: "🎉 {id} won. Well done — now secure the implementation and handover (stage 8).", ZH: "🎉 {id} 赢单。干得好——接下来确保项目实施和交接（第 8 阶段）。"},
 	"status.done.lost":                {EN: "{id} marked lost.", ZH: "{id} 已标记为丢单。"},

@@ -163,7 +163,7 @@ func TestPlainMessageNote(t *testing.T) {
 		t.Fatalf("远航物流:\n%s", out)
 	}
 	// the deal named before a full-width colon, no space: as Chinese reps write
-	if out := e.Ask("alice", "远航物流：拜访顺利，王总说预算大概100万，决策要总经理拍板。"); !strings.Contains(out, "D-2：已添加备注") {
+	if out := e.Ask("alice", "远航物流：拜访顺利，王总说预算大概100万，决策要总经理拍板。"); !strings.Contains(out, "D-2：已为“远航物流”添加备注") {
 		t.Fatalf("远航物流：…:\n%s", out)
 	}
 	if notes := e.Deal("D-2").Notes; len(notes) != 2 || strings.HasPrefix(notes[1].Text, "远航物流") {
