@@ -23,7 +23,7 @@ var coreMessages = map[string]tx{
 	"cmd.info":     {EN: "Show or record information fields (field=value).", ZH: "查看或记录信息字段（字段=值）。"},
 	"cmd.contact":  {EN: "Add, edit, remove or list the customer's stakeholders.", ZH: "添加、修改、删除或列出客户方相关人员。"},
 	"cmd.meet":     {EN: "Book a meeting: `meet <deal> <YYYY-MM-DD HH:MM> [place=…] [topic=…]`; then record it held, cancel or move it.", ZH: "约定会谈：`meet <商机> <YYYY-MM-DD HH:MM> [place=…] [topic=…]`；之后可记录已举行、取消或改期。"},
-	"cmd.note":     {EN: "Add a note to a deal.", ZH: "为商机添加备注。"},
+	"cmd.note":     {EN: "Add a note to a deal; I propose the updates it states, for you to apply.", ZH: "为商机添加备注；我会从中读出更新建议，由你确认应用。"},
 	"cmd.history":  {EN: "Show what changed on a deal, who and when.", ZH: "查看商机的变更记录：谁、何时、改了什么。"},
 	"cmd.won":      {EN: "Mark a deal won.", ZH: "标记商机为赢单。"},
 	"cmd.lost":     {EN: "Mark a deal lost, with the reason.", ZH: "标记商机为丢单，并注明原因。"},
@@ -48,6 +48,7 @@ var coreMessages = map[string]tx{
 	"help.subcommands":   {EN: "Sub-commands:", ZH: "子命令："},
 
 	"help.title":          {EN: "Stagecoach — your project-sales coach", ZH: "Stagecoach —— 你的项目型销售教练"},
+	"help.notes":          {EN: "The quickest way: after a call, tell me what happened in your own words, starting with the deal — e.g. “Acme: met Li Wei, she's the project handler; demo on the 8th at 2pm at their HQ”. I'll propose the updates (items, contacts, meetings, value…) and write nothing until you apply them.", ZH: "最省事的用法：打完电话或拜访完，用自己的话说说发生了什么，开头写上商机名——例如“远航物流：见了王丽，她是项目经手人；约了8号下午两点去他们总部演示”。我会据此给出更新建议（勾选项、联系人、会谈、金额……），你确认应用之前不会写入任何内容。"},
 	"help.intro":          {EN: "Walk each deal through the 8 stages. A stage counts as reached only when all its milestone actions are done, and completed only when all its success criteria are.", ZH: "按八个阶段推进每个商机。只有完成某阶段里程碑的全部行动才算抵达该阶段，完成成功标准的全部行动才算完成该阶段。"},
 	"help.group.deals":    {EN: "Deals", ZH: "商机"},
 	"help.group.coaching": {EN: "Coaching", ZH: "辅导"},

@@ -507,6 +507,7 @@ func (r *Router) help(q *Request, name, sub string) (Reply, error) {
 	}
 	rep.Add(Heading{Text: q.T("help.title")})
 	rep.Add(Text{Text: q.T("help.intro")})
+	rep.Add(Text{Text: q.T("help.notes")})
 	groups := []string{"deals", "coaching", "team", "manager"}
 	for _, g := range groups {
 		var lines []string
