@@ -244,7 +244,8 @@ func (r *Router) apply(q *Request, which []int, replace bool) (Reply, error) {
 		rep.Add(Text{Text: msg + "\n" + strings.Join(lines, "\n")})
 	}
 	if res.Check != nil {
-		if notes := r.tickNotes(q, *res.Check); len(notes) > 0 {
+		// the ticked items are the ✓ lines above: only what they meant
+		if notes := r.tickOutcome(q, *res.Check); len(notes) > 0 {
 			rep.Add(Context{Text: strings.Join(notes, "\n")})
 		}
 	}
