@@ -495,7 +495,7 @@ func (a *Adapter) respond(ctx context.Context, msg bot.Message, o outcome) *call
 	if len(rest) > 0 {
 		// Posting may wait on rate limits: leave it to a worker.
 		post := func(ctx context.Context) {
-			if err := a.post(ctx, a.clickTarget(msg), rest, "cb:"+msg.EventID); err != nil {
+			if err := a.postReply(ctx, msg, a.clickTarget(msg), rest, o.rep, "cb:"+msg.EventID); err != nil {
 				a.log.Error("reply failed", "event_id", msg.EventID, "err", err)
 			}
 		}
@@ -528,7 +528,7 @@ func (a *Adapter) late(ctx context.Context, msg bot.Message, openMsg string, o o
 		rest = o.cards[1:]
 	}
 	if len(rest) > 0 {
-		if err := a.post(ctx, a.clickTarget(msg), rest, "cb:"+msg.EventID); err != nil {
+		if err := a.postReply(ctx, msg, a.clickTarget(msg), rest, o.rep, "cb:"+msg.EventID); err != nil {
 			a.log.Error("late reply failed", "event_id", msg.EventID, "err", err)
 		}
 	}

@@ -93,13 +93,32 @@ func (a *Adapter) deliverReply(ctx context.Context, in incoming, rep bot.Reply, 
 	}
 	sctx, l := withSentLog(ctx)
 	err := a.deliver(sctx, t, rep, idem)
-	if chat, threads := l.post(); len(threads) > 0 {
-		at := bot.Post{Platform: bot.Lark, Tenant: in.msg.Tenant, Channel: chat, Threads: threads}
-		if perr := a.posts.Posted(ctx, rep, at); perr != nil {
-			a.log.Warn("remember thread", "event_id", in.msg.EventID, "err", perr)
-		}
-	}
+	a.reportSent(ctx, in.msg, rep, l)
 	return err
+}
+
+// postReply posts the cards of rep (the answer to a click on a card) and,
+// when rep is about a deal, reports where they landed.
+func (a *Adapter) postReply(ctx context.Context, msg bot.Message, t target, cards []Card, rep bot.Reply, idem string) error {
+	if rep.Deal == "" || a.posts == nil {
+		return a.post(ctx, t, cards, idem)
+	}
+	sctx, l := withSentLog(ctx)
+	err := a.post(sctx, t, cards, idem)
+	a.reportSent(ctx, msg, rep, l)
+	return err
+}
+
+// reportSent tells the recorder where the cards in l landed.
+func (a *Adapter) reportSent(ctx context.Context, msg bot.Message, rep bot.Reply, l *sentLog) {
+	chat, threads := l.post()
+	if len(threads) == 0 {
+		return
+	}
+	at := bot.Post{Platform: bot.Lark, Tenant: msg.Tenant, Channel: chat, Threads: threads}
+	if err := a.posts.Posted(ctx, rep, at); err != nil {
+		a.log.Warn("remember thread", "event_id", msg.EventID, "err", err)
+	}
 }
 
 // isReply reports whether a message answers another one (a quote reply

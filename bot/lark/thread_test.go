@@ -173,6 +173,12 @@ func (f *threadFixture) say(id, chatType, chat, parent, root, text string, menti
 		},
 	}
 	plain, _ := json.Marshal(ev)
+	f.deliver(plain, id)
+}
+
+// deliver posts plain to the webhook, encrypted and signed.
+func (f *threadFixture) deliver(plain []byte, id string) {
+	f.t.Helper()
 	body := encrypt(f.t, plain, testKey)
 	h := http.Header{}
 	sign(h, body, time.Now(), testKey)
@@ -263,6 +269,20 @@ func TestThreadReplyIsNoteOnCardsDeal(t *testing.T) {
 		}
 		if n := len(f.bot.Deal("D-2").Notes); n != 1 {
 			t.Errorf("D-2 has %d notes, want 1", n)
+		}
+	})
+
+	t.Run("a card posted after a click", func(t *testing.T) {
+		f.deliver(cardEvent("cb_thread_1", map[string]any{"tag": "button", "value": map[string]any{"cmd": "show D-2"}}), "cb")
+		at := f.posted()
+		card := f.api.last()
+		if at.Channel != "oc_chat" || card.replyTo != "" || !strings.Contains(card.content, "D-2") {
+			t.Fatalf("clicked card %+v posted at %+v", card, at)
+		}
+		f.say("om_u10", "group", "oc_chat", card.id, card.id, "they asked for a discount, pricing call on Friday", false)
+		f.posted()
+		if notes := f.bot.Deal("D-2").Notes; len(notes) != 2 || !strings.Contains(notes[1].Text, "discount") {
+			t.Fatalf("D-2 notes = %+v", notes)
 		}
 	})
 
