@@ -133,3 +133,20 @@ func TestOverheardMessage(t *testing.T) {
 		t.Error("overheard stranger enrolled")
 	}
 }
+
+// BenchmarkOverheardOtherThread is the cost of a channel thread reply the
+// bot hears but does not answer (the common case with message.channels):
+// one thread read.
+func BenchmarkOverheardOtherThread(b *testing.B) {
+	e := bottest.New(b)
+	e.Ask("alice", `new "Acme ERP" customer=Acme`)
+	m := e.Message("alice", "met Li Wei, she's the handler; demo next Tuesday at 3pm")
+	m.Platform, m.Channel, m.Thread, m.Direct, m.Overheard = bot.Slack, "C1", "9.9", false, true
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if rep, err := e.Router.Handle(ctx, m); err != nil || len(rep.Blocks) > 0 {
+			b.Fatalf("%+v %v", rep, err)
+		}
+	}
+}

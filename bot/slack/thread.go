@@ -85,6 +85,11 @@ func (a *Adapter) deliverReply(ctx context.Context, msg bot.Message, o origin, r
 	}
 	pctx, pl := withPostLog(ctx)
 	err := a.deliver(pctx, o, r, locale)
+	if err == nil && r.Replace && !o.command && o.messageTS != "" && o.channel != "" && !o.home {
+		// the clicked message now shows this deal (a card sent on a
+		// response_url is known by its ts only once it is clicked)
+		logPost(pctx, o.channel, o.thread, o.messageTS)
+	}
 	if channel, threads := pl.post(); len(threads) > 0 {
 		at := bot.Post{Platform: bot.Slack, Tenant: msg.Tenant, Channel: channel, Threads: threads}
 		if perr := a.posts.Posted(ctx, r, at); perr != nil {

@@ -56,6 +56,14 @@ func newThreadSlack(t *testing.T) *threadSlack {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"ok":true,"message_ts":"1.1"}`)
 		})
+		c.Handle("/response/1", func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			f.mu.Lock()
+			f.posts = append(f.posts, threadPost{ts: "response_url", text: string(body)})
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"ok":true}`)
+		})
 		c.Handle("/users.info", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"ok":true,"user":{"id":"U1","name":"ann","profile":{"display_name":"Ann"}}}`)
@@ -266,5 +274,37 @@ func TestThreadDMReply(t *testing.T) {
 	posts := e.slack.all()
 	if p := posts[len(posts)-1]; p.channel != "D1" || p.thread != card || !strings.Contains(p.text, "D-2") {
 		t.Errorf("proposals %+v, want in the card's DM thread", p)
+	}
+}
+
+// TestThreadOfClickedCard: a card sent on a response_url has no ts the bot
+// learns; once a control on it is used and the reply replaces it, its
+// thread follows the deal.
+func TestThreadOfClickedCard(t *testing.T) {
+	e := newThreadEnv(t)
+	payload := map[string]any{
+		"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "U1"},
+		"channel": map[string]any{"id": "C1"}, "response_url": e.slack.srv.GetAPIURL() + "response/1",
+		"container": map[string]any{"type": "message", "message_ts": "555.5", "channel_id": "C1"},
+		"actions": []any{map[string]any{
+			"type": "static_select", "block_id": "b2", "action_id": "sel:0",
+			"selected_option": map[string]any{"value": "buyer D-1 3", "text": map[string]any{"type": "plain_text", "text": "3"}},
+		}},
+	}
+	b, _ := json.Marshal(payload)
+	req := signedRequest("/slack/interactivity", formType, []byte(url.Values{"payload": {string(b)}}.Encode()), testSecret, time.Now())
+	w := httptest.NewRecorder()
+	e.mux.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		t.Fatalf("interaction: %d", w.Code)
+	}
+	at := e.posted()
+	if at.Channel != "C1" || len(at.Threads) != 1 || at.Threads[0] != "555.5" {
+		t.Fatalf("replaced card posted at %+v, want C1 555.5", at)
+	}
+	e.send(event("message", "channel", "C1", "U1", threadNote, "556.1", "555.5"))
+	e.posted()
+	if n := len(e.bot.Deal("D-1").Notes); n != 1 {
+		t.Errorf("D-1 has %d notes, want the thread reply", n)
 	}
 }
