@@ -150,3 +150,24 @@ func BenchmarkOverheardOtherThread(b *testing.B) {
 		}
 	}
 }
+
+// TestOverheardStoreDown: when the thread cannot be read, an overheard
+// message gets no reply (it was not written to the bot); a message
+// addressed to the bot in a thread gets the usual failure reply.
+func TestOverheardStoreDown(t *testing.T) {
+	st := &bottest.FlakyStore{Store: bottest.New(t).Store}
+	e := bottest.New(t, bottest.WithStore(st))
+	e.Ask("alice", `new "Acme ERP" customer=Acme`)
+	ctx := context.Background()
+	st.Down.Store(true)
+	m := e.Message("alice", "met Li Wei, she's the handler; demo next Tuesday at 3pm")
+	m.Platform, m.Channel, m.Thread, m.Direct = bot.Slack, "C1", "1.1", false
+	m.Overheard = true
+	if rep, err := e.Router.Handle(ctx, m); err != nil || len(rep.Blocks) > 0 || rep.Summary != "" {
+		t.Errorf("overheard, store down: %+v %v", rep, err)
+	}
+	m.Overheard = false
+	if rep, err := e.Router.Handle(ctx, m); err != nil || !rep.Error {
+		t.Errorf("addressed, store down: %+v %v, want an error reply", rep, err)
+	}
+}
