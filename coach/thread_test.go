@@ -79,6 +79,7 @@ func TestNoteTargetIn(t *testing.T) {
 		{"named deal wins over the thread", "ann", "Globex: met Wang Fang, she is the decision maker", slackThread("C1", "100.1"), "D-2", "met Wang Fang, she is the decision maker"},
 		{"several named: ask, as outside threads", "ann", "Acme and Globex both asked for a quote today", slackThread("C1", "100.1"), "ask:D-2,D-1", ""},
 		{"unknown thread: as today", "ann", threadNoteText, slackThread("C1", "999.9"), "ask:D-1,D-2", ""},
+		{"unknown thread naming a deal: as today", "ann", "Globex: " + threadNoteText, slackThread("C1", "999.9"), "D-2", threadNoteText},
 		{"same ts in another channel is another thread", "ann", threadNoteText, slackThread("C2", "100.1"), "ask:D-1,D-2", ""},
 		{"no thread: as today", "ann", threadNoteText, coach.ChatThread{}, "ask:D-1,D-2", ""},
 		{"a bare word is no note", "ann", "ok", slackThread("C1", "100.1"), "", ""},
