@@ -241,6 +241,15 @@ func TestVoiceNoteSlack(t *testing.T) {
 			sent.wait(t, "Applied to D-1")
 			signedSlash(t, base, secret, "contact D-1", slack.URL+"/respond/4")
 			sent.wait(t, "#1 Li Wei")
+			resp, err := http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metrics, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(metrics), `stagecoach_requests_total{command="voice",outcome="ok",platform="slack"} 1`) {
+				t.Error("/metrics does not count the voice note")
+			}
 			if strings.Contains(logs.String(), key) || strings.Contains(logs.String(), token) {
 				t.Error("a secret is in the logs")
 			}

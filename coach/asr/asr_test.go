@@ -13,6 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stagecoach/stagecoach/coach"
+	"github.com/stagecoach/stagecoach/playbook"
 )
 
 // seen is one request the fake endpoint received.
@@ -185,5 +188,49 @@ func TestSlowEndpoint(t *testing.T) {
 	_, err := c.Transcribe(ctx, strings.NewReader("audio"), "v.mp3", "audio/mpeg", "")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the deadline", err)
+	}
+}
+
+// TestThroughService: the coach service over the real client and the fake
+// endpoint gives the coded errors users see.
+func TestThroughService(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	for _, tt := range []struct {
+		name   string
+		answer func(w http.ResponseWriter, r *http.Request)
+		want   string // text, or the error code
+	}{
+		{"ok", text("Acme: demo went well."), "Acme: demo went well."},
+		{"rate limited", func(w http.ResponseWriter, r *http.Request) { http.Error(w, `{"error":{}}`, 429) }, coach.CodeTranscribeFailed},
+		{"unavailable", func(w http.ResponseWriter, r *http.Request) { http.Error(w, `{"error":{}}`, 503) }, coach.CodeTranscribeFailed},
+		{"malformed", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `not json`)
+		}, coach.CodeTranscribeFailed},
+		{"silence", text(""), coach.CodeTranscriptEmpty},
+		{"slow", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}, coach.CodeTranscribeTimeout},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, tt.answer)
+			c, _ := New(Config{BaseURL: f.srv.URL + "/v1"})
+			svc := coach.NewService(nil, playbook.Default(), nil, nil)
+			svc.ASR, svc.ASRTimeout = c, 100*time.Millisecond
+			got, err := svc.Transcribe(t.Context(), coach.Audio{Name: "v.ogg", MIME: "audio/ogg", Size: 5,
+				Open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("audio")), nil }}, playbook.EN)
+			if ce, ok := coach.AsError(err); ok {
+				got = ce.Code
+			} else if err != nil {
+				t.Fatalf("uncoded error %v", err)
+			}
+			if got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
