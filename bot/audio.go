@@ -52,8 +52,10 @@ func (r *Router) voiceNote(q *Request) (Reply, error) {
 	if caption := strings.TrimSpace(q.Msg.Text); caption != "" {
 		text = caption + "\n" + text
 	}
-	heard := Text{Text: q.T("voice.transcript", "text", clip(text, 1500))}
 	q.Msg.Text = text
+	// answered in the language spoken, as a typed message would be
+	q.Lang = r.lang(q.Msg, q.Team, q.Member)
+	heard := Text{Text: q.T("voice.transcript", "text", clip(text, 1500))}
 	rep, handled, err := r.sessionInput(q)
 	if !handled && err == nil {
 		rep, handled, err = r.plainNote(q)

@@ -91,6 +91,17 @@ func TestVoiceNoteChinese(t *testing.T) {
 	}
 }
 
+// TestVoiceNoteSpokenChinese: a Chinese transcript is answered in Chinese
+// in an English team, as a typed Chinese message is.
+func TestVoiceNoteSpokenChinese(t *testing.T) {
+	e := bottest.New(t)
+	e.Service.ASR = &heard{text: "远航物流：明天下午两点去拜访王总。"}
+	e.Ask("alice", `new "远航物流"`)
+	if out := say(t, e, "alice", clipAudio("x")); !strings.Contains(out, "🎙 转写：") {
+		t.Fatalf("reply:\n%s", out)
+	}
+}
+
 func TestVoiceNoteAsksWhichDeal(t *testing.T) {
 	e := bottest.New(t)
 	e.Service.ASR = &heard{text: "Met the CFO today, she is the decision maker and supports us; we agreed to meet again next Tuesday at 3pm."}
