@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stagecoach/stagecoach/coach"
 )
@@ -56,6 +58,12 @@ func (r *Router) voiceNote(q *Request) (Reply, error) {
 	// answered in the language spoken, as a typed message would be
 	q.Lang = r.lang(q.Msg, q.Team, q.Member)
 	heard := Text{Text: q.T("voice.transcript", "text", clip(text, 1500))}
+	if n := utf8.RuneCountInString(text); n > coach.MaxTextLen {
+		// shown, not recorded: a note has the same limit typed or spoken
+		rep := Reply{Error: true, Ephemeral: true, Summary: heard.Text}
+		rep.Add(heard, Text{Text: q.T("voice.too_long", "max", strconv.Itoa(coach.MaxTextLen))})
+		return rep, nil
+	}
 	rep, handled, err := r.sessionInput(q)
 	if !handled && err == nil {
 		rep, handled, err = r.plainNote(q)

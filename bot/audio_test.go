@@ -102,6 +102,19 @@ func TestVoiceNoteSpokenChinese(t *testing.T) {
 	}
 }
 
+func TestVoiceNoteTooLong(t *testing.T) {
+	e := bottest.New(t)
+	e.Service.ASR = &heard{text: "Acme: " + strings.Repeat("we talked about the rollout plan again. ", 60)}
+	e.Ask("alice", `new "Acme"`)
+	out := say(t, e, "alice", clipAudio("x"))
+	if !strings.Contains(out, "🎙 Transcript: “Acme: we talked") || !strings.Contains(out, "at most 2000 characters") {
+		t.Fatalf("reply:\n%s", out)
+	}
+	if d := e.Deal("D-1"); len(d.Notes) != 0 {
+		t.Fatalf("recorded: %d notes", len(d.Notes))
+	}
+}
+
 func TestVoiceNoteAsksWhichDeal(t *testing.T) {
 	e := bottest.New(t)
 	e.Service.ASR = &heard{text: "Met the CFO today, she is the decision maker and supports us; we agreed to meet again next Tuesday at 3pm."}
