@@ -202,8 +202,12 @@ func TestThroughService(t *testing.T) {
 		want   string // text, or the error code
 	}{
 		{"ok", text("Acme: demo went well."), "Acme: demo went well."},
-		{"rate limited", func(w http.ResponseWriter, r *http.Request) { http.Error(w, `{"error":{}}`, http.StatusTooManyRequests) }, coach.CodeTranscribeFailed},
-		{"unavailable", func(w http.ResponseWriter, r *http.Request) { http.Error(w, `{"error":{}}`, http.StatusServiceUnavailable) }, coach.CodeTranscribeFailed},
+		{"rate limited", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, `{"error":{}}`, http.StatusTooManyRequests)
+		}, coach.CodeTranscribeFailed},
+		{"unavailable", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, `{"error":{}}`, http.StatusServiceUnavailable)
+		}, coach.CodeTranscribeFailed},
 		{"malformed", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `not json`)
