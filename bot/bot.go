@@ -41,6 +41,9 @@ type Message struct {
 	// passed on because it is a reply in a thread; it is only ever a note
 	// on the deal of the bot's card that started the thread (thread.go).
 	Overheard bool
+	// Audio is a voice message to transcribe (audio.go); Text is then a
+	// caption typed with it, if any.
+	Audio *Audio `json:",omitempty"`
 }
 
 // Action kinds.

@@ -218,6 +218,9 @@ func (r *Router) handle(q *Request) (Reply, error) {
 	q.Team, q.Member = team, member
 	q.Lang = r.lang(msg, team, member)
 	q.Loc = r.location(team, member)
+	if msg.Audio != nil && msg.Action == nil {
+		return r.voiceNote(q) // audio.go
+	}
 
 	if a := msg.Action; a != nil {
 		switch a.Kind {
