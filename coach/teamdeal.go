@@ -3,6 +3,7 @@ package coach
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // TeamDealStore reads a team and one of its deals together: on Redis one
@@ -20,22 +21,29 @@ type TeamDealStore interface {
 // the one Resolve of the same request that names it. It is taken once:
 // a later Resolve (a retry after a conflict, a second look at the deal)
 // reads the store again, and any update through the service drops it.
+// It is never used prefetchTTL after the read, so a team kept past its
+// request cannot answer with an old deal.
 type prefetch struct {
 	mu    sync.Mutex
 	id    string
 	deal  *Deal // nil: the team had no such deal
+	at    time.Time
 	taken bool
 }
 
+// prefetchTTL bounds how long after JoinFor's read the deal may serve
+// Resolve (a request resolves its deal right after Join).
+const prefetchTTL = 2 * time.Second
+
 // take returns the prefetched deal for id once; ok is false when there
-// is none (another id, already taken, or dropped).
-func (p *prefetch) take(id string) (d *Deal, ok bool) {
+// is none (another id, already taken, dropped or too old).
+func (p *prefetch) take(id string, now time.Time) (d *Deal, ok bool) {
 	if p == nil {
 		return nil, false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.taken || p.id != id {
+	if p.taken || p.id != id || now.Sub(p.at) >= prefetchTTL || now.Before(p.at) {
 		return nil, false
 	}
 	p.taken = true
@@ -69,7 +77,7 @@ func (s *Service) JoinFor(ctx context.Context, a Actor, ref string) (*Team, *Mem
 		if err != nil {
 			return nil, err
 		}
-		pre = &prefetch{id: id, deal: d}
+		pre = &prefetch{id: id, deal: d, at: s.Now()}
 		return t, nil
 	}
 	t, m, err := s.join(ctx, a, first)
@@ -83,7 +91,7 @@ func (s *Service) JoinFor(ctx context.Context, a Actor, ref string) (*Team, *Mem
 // when it holds id.
 func (s *Service) getDeal(ctx context.Context, team *Team, teamID, id string) (*Deal, error) {
 	if team != nil {
-		if d, ok := team.pre.take(id); ok {
+		if d, ok := team.pre.take(id, s.Now()); ok {
 			if d == nil {
 				return nil, ErrNotFound
 			}

@@ -55,7 +55,8 @@ func newReadCounter(t *testing.T) (*coach.Service, *readCounter) {
 	t.Cleanup(func() { st.Close() })
 	rc := &readCounter{Store: st}
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	return coach.NewService(rc, playbook.Default(), func() time.Time { return now }, nil), rc
+	svc := coach.NewService(rc, playbook.Default(), func() time.Time { return now }, nil)
+	return svc, rc
 }
 
 // TestJoinForReadsTeamAndDealOnce: a request naming a deal by id reads
@@ -175,6 +176,23 @@ func TestJoinForReadsTeamAndDealOnce(t *testing.T) {
 		}
 		if c := rc.take(); c != "GetDeal" {
 			t.Errorf("store calls = %s, want GetDeal (the prefetch is stale)", c)
+		}
+	})
+
+	t.Run("an old prefetch is not used", func(t *testing.T) {
+		now := svc.Now()
+		defer func() { svc.Now = func() time.Time { return now } }()
+		team, _, err := svc.JoinFor(ctx, admin, "D-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Now = func() time.Time { return now.Add(3 * time.Second) }
+		rc.take()
+		if _, err := svc.Resolve(ctx, admin, team, "D-1"); err != nil {
+			t.Fatal(err)
+		}
+		if c := rc.take(); c != "GetDeal" {
+			t.Errorf("store calls = %s, want GetDeal (the prefetch is 3 s old)", c)
 		}
 	})
 
