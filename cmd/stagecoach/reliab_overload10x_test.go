@@ -358,7 +358,13 @@ func TestOverloadTenfoldHonest(t *testing.T) {
 	if len(admitted) == 0 {
 		t.Errorf("no request admitted under overload: shedding everything is not serving")
 	}
-	if peak > 512 {
-		t.Errorf("peak RSS %.0f MB under overload, want a bounded figure (≤ 512 MB)", peak)
+	// A generous bound on the growth (the figure itself is logged above):
+	// an unbounded queue or a leak per shed request would exceed it.
+	bound := 256.0
+	if raceEnabled {
+		bound *= 8
+	}
+	if peak-rss0 > bound {
+		t.Errorf("RSS grew %.0f MB under overload (%.0f → %.0f MB), want a bounded growth (≤ %.0f MB)", peak-rss0, rss0, peak, bound)
 	}
 }
