@@ -41,6 +41,11 @@ var fresh3YAML []byte
 //go:embed fresh4.yaml
 var fresh4YAML []byte
 
+// fresh5.yaml: a fifth set (reader3), facts written before the first run.
+//
+//go:embed fresh5.yaml
+var fresh5YAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -99,6 +104,12 @@ func LoadFresh3(tb testing.TB) (*Corpus, *time.Location) {
 func LoadFresh4(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
 	return load(tb, fresh4YAML)
+}
+
+// LoadFresh5 loads the fifth set of notes written after tuning.
+func LoadFresh5(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh5YAML)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
