@@ -169,7 +169,7 @@ type Element struct {
 func (e Element) String() string { return e.key + "=" + e.val }
 
 func (e Element) matches(o Element) bool {
-	if e.key != o.key {
+	if e.key != o.key && !samePlaceKey(e.key, o.key) {
 		return false
 	}
 	if e.val == o.val {
@@ -184,6 +184,17 @@ func (e Element) matches(o Element) bool {
 		return a != "" && b != "" && (strings.Contains(a, b) || strings.Contains(b, a))
 	}
 	return false
+}
+
+// samePlaceKey: the place of a meeting given without a time ("place
+// 2026-12-10") is the place of that day's meeting whatever time it was
+// booked at (the export has no "no time given" flag, so it shows 09:00).
+func samePlaceKey(a, b string) bool {
+	if !strings.HasPrefix(a, "place ") || !strings.HasPrefix(b, "place ") {
+		return false
+	}
+	a, b = a[len("place "):], b[len("place "):]
+	return (len(a) == 10 || len(b) == 10) && len(a) >= 10 && len(b) >= 10 && a[:10] == b[:10]
 }
 
 // factElements turns the corpus facts into Elements.
@@ -400,7 +411,10 @@ func ExportElements(before, after coach.DealExport) []Element {
 	if after.Value != before.Value {
 		out = append(out, Element{"value", strconv.FormatInt(after.Value, 10)})
 	}
-	if after.Close != before.Close {
+	// a deal marked won or lost records the day as its close date: that
+	// is the status change, not a close date read from the note
+	closedNow := after.Status != before.Status && (after.Status == "won" || after.Status == "lost")
+	if after.Close != before.Close && !closedNow {
 		out = append(out, Element{"close", after.Close})
 	}
 	if after.BuyerStage != before.BuyerStage {
