@@ -241,6 +241,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		}
 	}
 	n.dropBareInitials()
+	r.dropCompetitorNames(n)
 	r.checks(n)
 	r.status(n)
 	// a competitor a lost deal went to is no contact
@@ -291,6 +292,38 @@ func (n *noteCtx) dropBareInitials() {
 	for i, ps := range n.persons {
 		n.persons[i] = slices.DeleteFunc(ps, func(p person) bool {
 			return p.start == 0 && !n.cls[i].cjk && !strings.Contains(p.name, " ") && !known[p.name] && reWeakAfter.MatchString(n.cls[i].orig[p.end:])
+		})
+	}
+}
+
+// dropCompetitorNames: in a clause about competitors ("Siemens and Itron
+// are both in the running", "竞争对手是…"), a one-word name the deal does
+// not know is a company, not a person.
+var reCompetitorEN = regexp.MustCompile(`\b(?:competitors?|competing|competition|rivals?|in the running|up against|also talking to|also evaluating|shortlisted alongside|incumbent)\b`)
+
+func (r *RulesReader) dropCompetitorNames(n *noteCtx) {
+	for i := range n.cls {
+		c := &n.cls[i]
+		if len(n.persons[i]) == 0 {
+			continue
+		}
+		comp := reCompetitorEN.MatchString(c.low) || c.cjk && containsAny(c.orig, []string{"竞争对手", "对手", "竞品", "友商"})
+		if !comp {
+			for _, h := range r.match(c, r.info) {
+				if strings.HasSuffix(h.p.id, ".competitors") {
+					comp = true
+				}
+			}
+		}
+		if !comp {
+			continue
+		}
+		n.persons[i] = slices.DeleteFunc(n.persons[i], func(p person) bool {
+			if p.titled || strings.Contains(p.name, " ") || c.cjk && p.surname != "" {
+				return false
+			}
+			_, known := matchContact(n.in.Deal, p.name, p.surname, p.titled)
+			return !known
 		})
 	}
 }
@@ -390,13 +423,64 @@ func (n *noteCtx) quoteSent(si int) string {
 	return s
 }
 
-func (r *RulesReader) checks(n *noteCtx) {
-	type cand struct {
-		id    string
-		stage int
-		ci    int
-		len   int
+type cand struct {
+	id    string
+	stage int
+	ci    int
+	len   int
+}
+
+// impliedItems: an item that, once stated, states another too.
+var impliedItems = map[string][]string{"s5.s2": {"s5.m1"}}
+
+// firstVisit: at the visit stage, with no visit yet, meeting the
+// customer's people in person (见了…, met …, sat down with …), told as
+// done, is the first face-to-face visit (s2.m1). Not a call or a video
+// meeting, not one negated, planned or ahead.
+var (
+	reMetEN    = regexp.MustCompile(`\b(?:met|met with|sat down with|saw|visited)\b`)
+	metZH      = []string{"见了", "见到了", "见到", "见面了", "碰了面", "拜访了"}
+	reRemoteEN = regexp.MustCompile(`\b(?:call|called|phone|video|zoom|teams|online|virtual|webex|remote|remotely)\b`)
+	remoteZH   = []string{"电话", "视频", "线上", "微信", "腾讯会议", "远程"}
+)
+
+func (r *RulesReader) firstVisit(n *noteCtx) (cand, bool) {
+	if _, ok := r.pb.Item("s2.m1"); !ok || n.active != 2 || n.in.Deal.IsChecked("s2.m1") {
+		return cand{}, false
 	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if len(n.persons[ci]) == 0 {
+			continue
+		}
+		so := n.sents[c.sent].orig
+		var at []int
+		if c.cjk {
+			for _, w := range metZH {
+				if i := strings.Index(c.orig, w); i >= 0 {
+					at = []int{i, i + len(w)}
+					break
+				}
+			}
+			if at != nil && containsAny(so, remoteZH) {
+				continue
+			}
+		} else {
+			at = reMetEN.FindStringIndex(c.low)
+			if at != nil && reRemoteEN.MatchString(lowerASCII(so)) {
+				continue
+			}
+		}
+		// the person met comes after the verb
+		if at == nil || !slices.ContainsFunc(n.persons[ci], func(p person) bool { return p.start >= at[1] }) || n.blocked(ci, at[0], at[1], false, false) {
+			continue
+		}
+		return cand{"s2.m1", 2, ci, at[1] - at[0]}, true
+	}
+	return cand{}, false
+}
+
+func (r *RulesReader) checks(n *noteCtx) {
 	var all []cand
 	for ci := range n.cls {
 		hits := r.match(&n.cls[ci], r.items)
@@ -431,6 +515,18 @@ func (r *RulesReader) checks(n *noteCtx) {
 			}
 			all = append(all, cand{h.p.id, playbook.StageOf(h.p.id), ci, h.end - h.start})
 		}
+	}
+	// what an item states implies another: a needs analysis the customer
+	// confirmed in writing was done
+	for _, c := range all {
+		for _, id := range impliedItems[c.id] {
+			if _, ok := r.pb.Item(id); ok {
+				all = append(all, cand{id, playbook.StageOf(id), c.ci, c.len})
+			}
+		}
+	}
+	if c, ok := r.firstVisit(n); ok {
+		all = append(all, c)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return itemOrder(all[i].id) < itemOrder(all[j].id) })
 	for _, c := range all {
@@ -588,7 +684,7 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				}
 				if a := target(h.start); a != nil && a.role == "" {
 					a.role = h.p.id
-				} else if a == nil && len(here) == 0 && pendingRole == "" {
+				} else if a == nil && len(here) == 0 && pendingRole == "" && !roleIsObject(c, h.start) {
 					pendingRole = h.p.id // "formed a buying committee, chaired by Karen"
 				}
 			}
@@ -681,7 +777,8 @@ func (r *RulesReader) contacts(n *noteCtx) {
 
 var (
 	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with)\b`)
-	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通"}
+	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通", "打给", "打电话给", "回了电话", "回电话"}
+	reSpeechIn  = regexp.MustCompile(`说|表示|告诉|提到|\b(?:says|said|told|tells|mentioned)\b`)
 )
 
 // reachedHandler: at the first stage, a call with someone the deal or the
@@ -712,11 +809,37 @@ func (r *RulesReader) reachedHandler(n *noteCtx) {
 		if reached == nil || n.blocked(ci, reached[0], reached[1], false, false) {
 			continue
 		}
-		if slices.ContainsFunc(n.persons[ci], handler) {
-			n.add(Proposal{Kind: ProposeCheck, Item: "s1.m2", Evidence: n.quote(ci)})
-			return
+		// the handler named in the call's clause or a later clause of
+		// its sentence ("打给信息中心，对接人是赵海峰"), not one only
+		// reported by someone else ("她说这事归周经理管")
+		cl := n.sents[c.sent].clauses
+		for _, k := range cl[slices.Index(cl, ci):] {
+			if k != ci && reSpeechIn.MatchString(n.cls[k].low) {
+				break
+			}
+			if slices.ContainsFunc(n.persons[k], handler) {
+				n.add(Proposal{Kind: ProposeCheck, Item: "s1.m2", Evidence: n.quoteSent(c.sent)})
+				return
+			}
 		}
 	}
+}
+
+// roleIsObject reports whether the role phrase at i is the object of a
+// preposition ("给采购小组做了演示", "presented to the buying committee"):
+// the group is who something was done for, not what the next person is.
+var reRoleObjEN = regexp.MustCompile(`\b(?:to|for|with|before|in front of)\s+(?:the\s+|their\s+|our\s+|its\s+)?(?:[a-z0-9&.-]+'s\s+)?$`)
+
+func roleIsObject(c *clause, i int) bool {
+	before := c.orig[:i]
+	if c.cjk {
+		rs := []rune(before)
+		if len(rs) > 8 {
+			rs = rs[len(rs)-8:]
+		}
+		return strings.ContainsAny(string(rs), "给向为对跟和与同")
+	}
+	return reRoleObjEN.MatchString(c.low[:i])
 }
 
 var titleStems = []string{"gm", "ceo", "cfo", "cio", "cto", "coo", "cpo", "cmo", "vp", "head", "manager", "director", "lead", "engineer", "architect", "chairman", "president", "buyer", "controller", "chief"}
@@ -1305,6 +1428,10 @@ func (r *RulesReader) money(n *noteCtx) {
 			if cue == nil && !reAfterEN.MatchString(c.low[sp.end:]) {
 				continue
 			}
+			// "金额超过50万还要报集团", "anything over 500k": a threshold
+			if isThreshold(c.low, sp.start, sp.end) {
+				continue
+			}
 			if reNoValue.MatchString(c.low) || containsAny(c.low, noValueZH) {
 				break
 			}
@@ -1331,10 +1458,42 @@ func (r *RulesReader) money(n *noteCtx) {
 	}
 }
 
+// isThreshold reports whether the amount at [s,e) is a bound ("超过50万",
+// "50万以上", "over 500k", "up to 1m"), not an amount of the deal.
+var (
+	reThresholdBeforeEN = regexp.MustCompile(`\b(?:over|above|under|below|more than|less than|up to|at least|at most|exceeding|exceeds|beyond|anything over|no more than|not more than)\s*(?:[a-z$¥€£]{0,4}\s*)?$`)
+	reThresholdAfterEN  = regexp.MustCompile(`^\s*(?:or more|or less|or above|and above|and up|or over|plus)\b`)
+	thresholdBeforeZH   = []string{"超过", "超出", "不超过", "低于", "高于", "少于", "多于", "不到", "上限", "至少", "最多", "大于", "小于", "以上的", "起步"}
+	thresholdAfterZH    = []string{"以上", "以下", "以内", "之内", "上下浮动"}
+)
+
+func isThreshold(low string, s, e int) bool {
+	before := low[max(0, s-18):s]
+	for !utf8.ValidString(before) && len(before) > 0 {
+		before = before[1:]
+	}
+	if reThresholdBeforeEN.MatchString(before) || reThresholdAfterEN.MatchString(low[e:]) {
+		return true
+	}
+	for _, w := range thresholdBeforeZH {
+		if strings.HasSuffix(strings.TrimSpace(before), w) {
+			return true
+		}
+	}
+	for _, w := range thresholdAfterZH {
+		if strings.HasPrefix(strings.TrimSpace(low[e:]), w) {
+			return true
+		}
+	}
+	return false
+}
+
 var (
 	reCloseEN = regexp.MustCompile(`\b(close|closing|close date|sign|signing|signed by|contract by|po by|go-live|decision by|award)\b`)
 	closeZH   = []string{"签约", "签合同", "成交", "签单", "落地", "下单"}
 )
+
+var reTenderCloses = regexp.MustCompile(`\b(?:submissions?|bids?|bidding|tenders?|rfps?|rfqs?|responses?|applications?|registration|window|q&a|questions?)\s+(?:will\s+|to\s+|shall\s+)?$`)
 
 func (r *RulesReader) closeDate(n *noteCtx) {
 	d := n.in.Deal
@@ -1360,6 +1519,10 @@ func (r *RulesReader) closeDate(n *noteCtx) {
 		}
 		// "decision by" is a decision date, read as an info field
 		if strings.HasPrefix(c.low[cue[0]:], "decision by") {
+			continue
+		}
+		// "submissions close on December 22": the bid deadline, not ours
+		if reTenderCloses.MatchString(c.low[:cue[0]]) {
 			continue
 		}
 		for _, w := range c.whens {
@@ -1398,6 +1561,8 @@ func (r *RulesReader) buyer(n *noteCtx) {
 	}
 }
 
+var reInfoTrimEnd = regexp.MustCompile(`(?i)(?:\s|\b(?:are|is|were|was|both|also|all|still|now)\b|都|也|还)+$`)
+
 var reInfoTrim = regexp.MustCompile(`^(?:\s|is|are|was|were|:|：|是|为|有|大概|大约|约|about|around|roughly|approximately)+`)
 
 func (r *RulesReader) infos(n *noteCtx) {
@@ -1406,6 +1571,10 @@ func (r *RulesReader) infos(n *noteCtx) {
 		c := &n.cls[ci]
 		for _, h := range r.match(c, r.info) {
 			if n.has(ProposeInfo, h.p.id) || n.blockedHit(ci, h, true, true) {
+				continue
+			}
+			// once the bid is in, a date said of the opening is no deadline
+			if h.p.id == "s5.i3.bid_deadline" && (n.active > 5 || d.IsChecked("s6.m1") || n.has(ProposeCheck, "s6.m1")) {
 				continue
 			}
 			val := ""
@@ -1426,6 +1595,11 @@ func (r *RulesReader) infos(n *noteCtx) {
 				rest := c.orig[h.end:]
 				rest = reInfoTrim.ReplaceAllString(rest, "")
 				rest = strings.Trim(strings.TrimSpace(rest), "。.，,；;")
+				// "Siemens and Itron are both in the running": said before
+				if rest == "" && h.start > 0 {
+					rest = strings.TrimSpace(reInfoTrimEnd.ReplaceAllString(c.orig[:h.start], ""))
+					rest = strings.Trim(rest, "。.，,；;")
+				}
 				if utf8.RuneCountInString(rest) > 200 {
 					rest = string([]rune(rest)[:200])
 				}
