@@ -395,6 +395,14 @@ func (n *noteCtx) blockedIn(ci int, spans [][2]int, allowPlan, futureOK bool) bo
 		return true
 	}
 	m := clauseMarksIn(c, spans)
+	// a hedged agreement ("基本谈妥") with something named as still open
+	// in the sentence ("还差付款方式没有确定") is no agreement yet
+	if !m.unc && c.cjk && containsAny(c.orig, uncZHExcept) && containsAny(n.sents[c.sent].orig, stillOpenZH) {
+		return true
+	}
+	if (m.plan || m.future) && !c.cjk && pastThenPlan(c, spans) {
+		m.plan, m.future = false, false
+	}
 	if m.neg || m.unc {
 		return true
 	}
@@ -409,6 +417,60 @@ func (n *noteCtx) blockedIn(ci int, spans [][2]int, allowPlan, futureOK bool) bo
 			if w.day.After(midnight(n.now)) || w.period {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// planBefore reports a plan marker before a phrase or in its gaps
+// ("will agree to a demo"); one after an agreement is what was agreed
+// ("agreed we will send a proposal").
+func planBefore(c *clause, h hit) bool {
+	for _, x := range c.markers().plan {
+		if x[0] < h.start || x[0] < h.end && !inSpans(x, h.segs) {
+			return true
+		}
+	}
+	return false
+}
+
+var stillOpenZH = []string{"还差", "还没", "没有确定", "没确定", "还有分歧", "待定", "还要再", "还需要再", "尚未"}
+
+// pastThenPlan: a statement that opens with a past verb, whose plan or
+// future markers all come after it ("Interviewed finance this morning to
+// get their requirements before we draft the proposal"): what is ahead is
+// the next step, not this statement.
+func pastThenPlan(c *clause, spans [][2]int) bool {
+	ws := words(c.low[spans[0][0]:spans[0][1]])
+	if len(ws) == 0 || ws[0].s != 0 {
+		return false
+	}
+	v := ws[0].w
+	if enMark[v]&mkPast == 0 && !(strings.HasSuffix(v, "ed") && len(v) > 4) {
+		return false
+	}
+	// not "will have interviewed", "to be submitted"
+	if pre := strings.Fields(c.low[:spans[0][0]]); len(pre) > 0 {
+		switch pre[len(pre)-1] {
+		case "will", "to", "be", "have", "has", "should", "would", "could", "must", "may", "might":
+			return false
+		}
+	}
+	mk := c.markers()
+	for _, idx := range [][][]int{mk.plan, mk.future} {
+		for _, x := range idx {
+			if !inSpans(x, spans) && x[0] < spans[0][0] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func inSpans(x []int, spans [][2]int) bool {
+	for _, s := range spans {
+		if x[0] < s[1] && x[1] > s[0] {
+			return true
 		}
 	}
 	return false
@@ -505,7 +567,7 @@ func (r *RulesReader) checks(n *noteCtx) {
 				continue
 			}
 			kept = append(kept, h)
-			if n.blockedHit(ci, h, false, h.p.agreement) {
+			if n.blockedHit(ci, h, h.p.agreement && !planBefore(&n.cls[ci], h), h.p.agreement) {
 				continue
 			}
 			// the customer's approval said of one named person is that
@@ -642,6 +704,11 @@ func (r *RulesReader) contacts(n *noteCtx) {
 					}
 				}
 				if len(here) > 0 && len(cands) == 0 {
+					// "刘经理说他们只是用系统的": the speaker speaking of
+					// themselves
+					if len(here) == 1 && reSelfAfterSpeech.MatchString(c.orig[n.persons[ci][0].end:]) {
+						return here[0]
+					}
 					return nil
 				}
 				if len(cands) == 1 {
@@ -850,6 +917,9 @@ func findTitle(c *clause) []int {
 	}
 	return reEnTitle.FindStringIndex(c.low)
 }
+
+// the speaker speaking of themselves: "说他们只是…", "says she owns …"
+var reSelfAfterSpeech = regexp.MustCompile(`^\s*(?:说|表示|告诉我们|提到)(?:他们|他|她|我们这边|自己)|^\s*(?:says|said|told us|tells us|mentioned)\s+(?:that\s+)?(?:he|she|they|his team|her team)\b`)
 
 var reSpeech = regexp.MustCompile(`^\s*(?:says|said|told us|tells us|mentioned|reports|reported|thinks that|说|表示|告诉|提到|反馈|透露|认为)`)
 
