@@ -984,7 +984,7 @@ func isZhTitled(name string) bool {
 // meeting cue words and the topic they give
 var meetCues = []struct{ cue, zh, en string }{
 	{"技术交流", "技术交流", "Technical exchange"}, {"交流会", "技术交流", "Technical exchange"}, {"方案演示", "方案演示", "Demo"}, {"演示", "方案演示", "Demo"},
-	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"再谈", "沟通", "Follow-up"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
+	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"再谈", "沟通", "Follow-up"}, {"谈商务", "商务谈判", "Negotiation"}, {"过去谈", "沟通", "Meeting"}, {"过来谈", "沟通", "Meeting"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
 	{"讲标", "讲标", "Bid presentation"}, {"汇报", "汇报", "Presentation"}, {"拜访", "拜访", "Visit"}, {"上门", "拜访", "Visit"}, {"来访", "来访", "Visit"},
 	{"电话会", "电话会议", "Call"}, {"视频会", "视频会议", "Call"}, {"见面", "会面", "Meeting"}, {"会面", "会面", "Meeting"}, {"面谈", "面谈", "Meeting"},
 	{"碰头", "会面", "Meeting"}, {"参观", "参观", "Visit"}, {"考察", "考察", "Visit"}, {"详细聊", "会面", "Meeting"}, {"面聊", "会面", "Meeting"}, {"聊一聊", "会面", "Meeting"}, {"开会", "会议", "Meeting"}, {"会议", "会议", "Meeting"}, {"吃饭", "吃饭", "Dinner"}, {"午餐", "午餐", "Lunch"}, {"晚餐", "晚餐", "Dinner"},
@@ -1003,7 +1003,7 @@ var (
 	reUnconfirmedEN = regexp.MustCompile(`\b(to be confirmed|tbc|tbd|waiting for (?:them|the customer|the client|him|her)? ?to confirm|not confirmed|unconfirmed|yet to confirm|pending confirmation|still waiting)\b`)
 	unconfirmedZH   = []string{"待确认", "还在等", "等客户确认", "等对方确认", "等他们确认", "还没确认", "未确认", "没确定", "还没定", "待定"}
 	rePlaceEN       = regexp.MustCompile(`\b(?:at|in|visiting|visit|to)\s+((?:their|our|the|his|her)\s+)?((?:[a-z0-9&'-]+\s+){0,3}(?:office|offices|hq|headquarters|site|plant|factory|warehouse|branch|campus|building|meeting room|boardroom|hotel|cafe|restaurant|lab|center|centre|facility|depot))\b`)
-	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅))`)
+	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅|现场|部))`)
 )
 
 func (r *RulesReader) meetings(n *noteCtx) {
@@ -1013,7 +1013,7 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			continue
 		}
 		// the cue, its clause, and the dates of the sentence
-		cueCI, cueAt, topic := -1, -1, ""
+		cueCI, cueAt, cueEnd, topic := -1, -1, -1, ""
 		for _, ci := range s.clauses {
 			c := &n.cls[ci]
 			for _, mc := range meetCues {
@@ -1045,14 +1045,23 @@ func (r *RulesReader) meetings(n *noteCtx) {
 		move := containsAny(low, moveStems) && reMoveEN.MatchString(low) || containsAny(s.orig, moveZH)
 		cancel := !move && (containsAny(low, cancelStems) && reCancelEN.MatchString(low) || containsAny(s.orig, cancelZH))
 		if cueCI < 0 && !move && !cancel {
-			continue
+			// "周四下午两点去他们工厂", "Heading to their district office
+			// Wednesday at 1:30": going to a place is a visit
+			ci, at, end := n.goesTo(si)
+			if ci < 0 {
+				continue
+			}
+			cueCI, cueAt, cueEnd, topic = ci, at, end, "Visit"
+			if n.zh {
+				topic = "拜访"
+			}
 		}
 		if cueCI < 0 {
 			// "moved to Thursday" of the only booked meeting
 			cueCI = s.clauses[0]
 			cueAt = 0
 		}
-		m := clauseMarks(&n.cls[cueCI], cueAt, cueAt)
+		m := clauseMarks(&n.cls[cueCI], cueAt, max(cueAt, cueEnd))
 		if m.unc || (m.neg && !cancel) {
 			continue
 		}
@@ -1131,6 +1140,33 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			}
 		}
 	}
+}
+
+var (
+	reGoToEN   = regexp.MustCompile(`\b(?:head(?:ing)?|go(?:ing)?|driv(?:e|ing)|fly(?:ing)?|travel(?:l?ing)?|pop(?:ping)?|swing(?:ing)?)\s+(?:over\s+|out\s+|down\s+|up\s+)?(?:to|by)\b|\b(?:wants?|invited|asked|expects?)\s+us\s+(?:at|over at|to come to)\b`)
+	reGoToZH   = regexp.MustCompile(`(?:去|到|过去|前往)(?:他们|对方|客户|他们的|对方的|客户的)?[\p{Han}A-Za-z0-9]{0,8}?(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅|现场)(?:看看|看一看|转转|坐坐)?`)
+	sendVerbZH = "寄送发交转传收放搬运递"
+)
+
+// goesTo finds, in sentence si, the rep going to a place (a visit without
+// a meeting word): its clause and offset, or -1. Not things sent there
+// ("寄到他们总部").
+func (n *noteCtx) goesTo(si int) (int, int, int) {
+	for _, ci := range n.sents[si].clauses {
+		c := &n.cls[ci]
+		if c.cjk {
+			if m := reGoToZH.FindStringIndex(c.orig); m != nil {
+				if r, _ := utf8.DecodeLastRuneInString(c.orig[:m[0]]); !strings.ContainsRune(sendVerbZH, r) {
+					return ci, m[0], m[1]
+				}
+			}
+			continue
+		}
+		if m := reGoToEN.FindStringIndex(c.low); m != nil && findPlace(c.orig) != "" {
+			return ci, m[0], m[1]
+		}
+	}
+	return -1, -1, -1
 }
 
 var (
@@ -1247,7 +1283,7 @@ func findPlace(s string) string {
 		for _, pre := range []string{"他们的", "对方的", "客户的", "我们的", "他们", "对方", "客户", "我们"} {
 			p = strings.TrimPrefix(p, pre)
 		}
-		if utf8.RuneCountInString(p) >= 2 {
+		if utf8.RuneCountInString(p) >= 2 && p != "内部" && p != "全部" && p != "外部" && p != "局部" {
 			return p
 		}
 	}
@@ -1492,6 +1528,19 @@ func (r *RulesReader) money(n *noteCtx) {
 					cue = []int{i, i + len(w)}
 					break
 				}
+			}
+		}
+		// "价格基本谈妥，118万，…": the amount alone in its clause is the
+		// amount the clause before it names
+		if cue == nil && len(spans) == 1 && strings.TrimSpace(strings.Trim(c.low[:spans[0].start]+c.low[spans[0].end:], "左右约大概")) == "" && ci > 0 && n.cls[ci-1].sent == c.sent {
+			pc := &n.cls[ci-1]
+			if pm := clauseMarks(pc, 0, 0); c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && containsAny(pc.low, valueZH) && !containsAny(pc.low, noValueZH) ||
+				!c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && reValueEN.MatchString(pc.low) && !reNoValue.MatchString(pc.low) {
+				sp := spans[0]
+				if sp.rangeEnd == 0 && sp.value > 0 && sp.value != d.Value && !n.has(ProposeValue, "") && !isThreshold(c.low, sp.start, sp.end) {
+					n.add(Proposal{Kind: ProposeValue, Value: sp.value, Currency: sp.currency, Evidence: n.quoteSent(c.sent)})
+				}
+				continue
 			}
 		}
 		for _, sp := range spans {

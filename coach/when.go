@@ -185,7 +185,7 @@ func hasQuarter(t string) bool {
 
 // enDateWord reports whether t may hold an English date without digits.
 func enDateWord(t string) bool {
-	for _, w := range []string{"today", "tonight", "tomorrow", "yesterday", "day", "end of", "week", "month", "noon", "midday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+	for _, w := range []string{"today", "tonight", "tomorrow", "yesterday", "day", "end of", "week", "month", "this morning", "this afternoon", "this evening", "noon", "midday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 		if strings.Contains(t, w) {
 			return true
 		}
