@@ -1133,9 +1133,10 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			if !nw.hasTime && pickMeeting(booked, []when{*nw}, n.now, "") >= 0 && sameDay(booked[pickMeeting(booked, []when{*nw}, n.now, "")].At.In(n.now.Location()), nw.day) {
 				continue // "tomorrow's demo": the meeting already booked that day
 			}
-			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: findPlace(s.orig), Evidence: n.quoteSent(si)})
+			place := findPlace(s.orig)
+			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: place, Evidence: n.quoteSent(si)})
 			// at stage 1, a visit fixed with a time and a place is s1.s1
-			if n.active <= 1 && nw.hasTime && findPlace(s.orig) != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
+			if n.active <= 1 && nw.hasTime && place != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
 				n.add(Proposal{Kind: ProposeCheck, Item: "s1.s1", Evidence: n.quoteSent(si)})
 			}
 		}
@@ -1277,7 +1278,15 @@ func pickMeeting(booked []Meeting, whens []when, now time.Time, topic string) in
 	return len(booked) - 1
 }
 
+var (
+	placeNounsEN = []string{"office", "hq", "headquarters", "site", "plant", "factory", "warehouse", "branch", "campus", "building", "meeting room", "boardroom", "hotel", "cafe", "restaurant", "lab", "center", "centre", "facility", "depot"}
+	placeNounsZH = []string{"总部", "办公室", "公司", "会议室", "工厂", "园区", "大厦", "酒店", "厂区", "仓库", "基地", "门店", "中心", "展厅", "现场", "部"}
+)
+
 func findPlace(s string) string {
+	if !containsAny(s, placeNounsZH) && !containsAny(lowerASCII(s), placeNounsEN) {
+		return "" // (the regexps below backtrack: skip them when no place noun is there)
+	}
 	if m := rePlaceZH.FindStringSubmatch(s); m != nil {
 		p := m[1]
 		for _, pre := range []string{"他们的", "对方的", "客户的", "我们的", "他们", "对方", "客户", "我们"} {

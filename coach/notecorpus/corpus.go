@@ -46,6 +46,11 @@ var fresh4YAML []byte
 //go:embed fresh5.yaml
 var fresh5YAML []byte
 
+// fresh6.yaml: a sixth set, written after the reader3 tuning (unseen).
+//
+//go:embed fresh6.yaml
+var fresh6YAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -110,6 +115,12 @@ func LoadFresh4(tb testing.TB) (*Corpus, *time.Location) {
 func LoadFresh5(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
 	return load(tb, fresh5YAML)
+}
+
+// LoadFresh6 loads the sixth set of notes written after tuning.
+func LoadFresh6(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh6YAML)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
