@@ -500,8 +500,8 @@ var impliedItems = map[string][]string{"s5.s2": {"s5.m1"}}
 // done, is the first face-to-face visit (s2.m1). Not a call or a video
 // meeting, not one negated, planned or ahead.
 var (
-	reMetEN    = regexp.MustCompile(`\b(?:met|met with|sat down with|saw|visited)\b`)
-	metZH      = []string{"见了", "见到了", "见到", "见面了", "碰了面", "拜访了"}
+	reMetEN    = regexp.MustCompile(`\b(?:met|met with|sat down with|saw|visited|on site with|on-site with|in person with|face to face with|face-to-face with)\b`)
+	metZH      = []string{"见了", "见到了", "见到", "见面了", "碰了面", "拜访了", "聊了", "谈了", "交流了"}
 	reRemoteEN = regexp.MustCompile(`\b(?:call|called|phone|video|zoom|teams|online|virtual|webex|remote|remotely)\b`)
 	remoteZH   = []string{"电话", "视频", "线上", "微信", "腾讯会议", "远程"}
 )
@@ -532,6 +532,14 @@ func (r *RulesReader) firstVisit(n *noteCtx) (cand, bool) {
 			if at != nil && reRemoteEN.MatchString(lowerASCII(so)) {
 				continue
 			}
+		}
+		// talking counts only at their place ("在国泰总部和钱伟聊了两个小时"),
+		// the person before the verb
+		if at != nil && c.cjk && strings.Contains("聊了谈了交流了", c.orig[at[0]:at[1]]) {
+			if findPlace(so) == "" || n.blocked(ci, at[0], at[1], false, false) {
+				continue
+			}
+			return cand{"s2.m1", 2, ci, at[1] - at[0]}, true
 		}
 		// the person met comes after the verb
 		if at == nil || !slices.ContainsFunc(n.persons[ci], func(p person) bool { return p.start >= at[1] }) || n.blocked(ci, at[0], at[1], false, false) {
@@ -567,6 +575,12 @@ func (r *RulesReader) checks(n *noteCtx) {
 				continue
 			}
 			kept = append(kept, h)
+			// an agreement far ahead of the deal is some other agreement
+			// said in its words ("答应…演示" at the first call is no s3
+			// agreement to a demo): agreements reach one stage ahead
+			if st := playbook.StageOf(h.p.id); n.active > 0 && h.p.agreement && st > n.active+1 {
+				continue
+			}
 			if n.blockedHit(ci, h, h.p.agreement && !planBefore(&n.cls[ci], h), h.p.agreement) {
 				continue
 			}
@@ -844,7 +858,7 @@ func (r *RulesReader) contacts(n *noteCtx) {
 
 var (
 	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with)\b`)
-	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通", "打给", "打电话给", "回了电话", "回电话"}
+	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通", "打给", "打电话给", "回了电话", "回电话", "打了个电话", "打了通电话", "通了个电话"}
 	reSpeechIn  = regexp.MustCompile(`说|表示|告诉|提到|\b(?:says|said|told|tells|mentioned)\b`)
 )
 
@@ -992,18 +1006,18 @@ var meetCues = []struct{ cue, zh, en string }{
 	{"workshop", "研讨会", "Workshop"}, {"demonstration", "方案演示", "Demo"}, {"demo", "方案演示", "Demo"}, {"negotiation", "商务谈判", "Negotiation"}, {"negotiate", "商务谈判", "Negotiation"},
 	{"signing", "签约", "Contract signing"}, {"sign the contract", "签约", "Contract signing"}, {"presentation", "汇报", "Presentation"},
 	{"site visit", "拜访", "Visit"}, {"visit", "拜访", "Visit"}, {"video call", "视频会议", "Call"}, {"call", "电话会议", "Call"}, {"meeting", "会议", "Meeting"},
-	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
+	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
 }
 
 var (
-	reMoveEN        = regexp.MustCompile(`\b(moved|move|moving|rescheduled|reschedule|rescheduling|pushed|push|postponed|postpone|bumped|brought forward|shifted|delayed)\b`)
+	reMoveEN        = regexp.MustCompile(`\b(moved|move|moving|rescheduled|reschedule|rescheduling|pushed|push|postponed|postpone|bumped|bump|brought forward|shifted|delayed)\b`)
 	moveZH          = []string{"改到", "改期", "改在", "推迟", "延期", "推到", "延到", "挪到", "提前到", "调整到", "换到", "顺延", "改成"}
 	reCancelEN      = regexp.MustCompile(`\b(cancel|cancelled|canceled|cancelling|called off|call off|called it off|scrapped|is off|are off|not happening)\b`)
 	cancelZH        = []string{"取消", "不开了", "不来了", "不搞了", "不做了", "不见了"}
 	reUnconfirmedEN = regexp.MustCompile(`\b(to be confirmed|tbc|tbd|waiting for (?:them|the customer|the client|him|her)? ?to confirm|not confirmed|unconfirmed|yet to confirm|pending confirmation|still waiting)\b`)
 	unconfirmedZH   = []string{"待确认", "还在等", "等客户确认", "等对方确认", "等他们确认", "还没确认", "未确认", "没确定", "还没定", "待定"}
 	rePlaceEN       = regexp.MustCompile(`\b(?:at|in|visiting|visit|to)\s+((?:their|our|the|his|her)\s+)?((?:[a-z0-9&'-]+\s+){0,3}(?:office|offices|hq|headquarters|site|plant|factory|warehouse|branch|campus|building|meeting room|boardroom|hotel|cafe|restaurant|lab|center|centre|facility|depot))\b`)
-	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅|现场|部))`)
+	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|办公楼|写字楼|大楼|公司|会议室|工厂|厂房|车间|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅|现场|部))`)
 )
 
 func (r *RulesReader) meetings(n *noteCtx) {
@@ -1091,6 +1105,14 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			at := nw.at()
 			if old >= 0 {
 				om := booked[old].At.In(n.now.Location())
+				// "bump our Tuesday session to Wednesday": a bare weekday is
+				// that day of the meeting's own week
+				if nw.bare && !nw.day.IsZero() {
+					if d := mondayOf(om).AddDate(0, 0, (int(nw.day.Weekday())+6)%7); d.After(midnight(n.now)) {
+						nw.day = d
+						at = nw.at()
+					}
+				}
 				if nw.day.IsZero() || (nw.hasTime && sameDay(nw.day, n.now) && !mentionsToday(n.cls[whenCI[len(whens)-1]].low)) {
 					at = time.Date(om.Year(), om.Month(), om.Day(), nw.hour, nw.min, 0, 0, om.Location())
 				} else if !nw.hasTime {
@@ -1110,17 +1132,23 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			// a booking: a future day in the sentence; not a meeting told
 			// in the past tense without a plan
 			var nw *when
+			nwCI := -1
 			for i := range whens {
 				w := whens[i]
 				if w.period || w.day.IsZero() {
 					continue
 				}
 				if w.at().After(n.now) && (w.hasTime || w.day.After(midnight(n.now))) {
-					nw = &whens[i]
+					nw, nwCI = &whens[i], whenCIOf(n, s, w)
 					break
 				}
 			}
 			if nw == nil {
+				continue
+			}
+			// "讲标已经结束，…，结果预计下周三公布": the meeting is told as
+			// done; the day ahead is of something else
+			if nwCI != cueCI && m.past && !m.plan && !m.future {
 				continue
 			}
 			if m.neg {
@@ -1175,6 +1203,18 @@ var (
 	cancelStems      = []string{"cancel", "call", "scrap", " off", "not happening"}
 	unconfirmedStems = []string{"confirm", "tbc", "tbd", "waiting"}
 )
+
+// whenCIOf returns the clause of sentence s a when was found in.
+func whenCIOf(n *noteCtx, s sentence, w when) int {
+	for _, ci := range s.clauses {
+		for _, x := range n.cls[ci].whens {
+			if x.start == w.start && x.day.Equal(w.day) {
+				return ci
+			}
+		}
+	}
+	return -1
+}
 
 // joinDayTime gives a day said without a time the time said right
 // after it on its own ("下周三讲标，时间是上午十点").
@@ -1280,7 +1320,7 @@ func pickMeeting(booked []Meeting, whens []when, now time.Time, topic string) in
 
 var (
 	placeNounsEN = []string{"office", "hq", "headquarters", "site", "plant", "factory", "warehouse", "branch", "campus", "building", "meeting room", "boardroom", "hotel", "cafe", "restaurant", "lab", "center", "centre", "facility", "depot"}
-	placeNounsZH = []string{"总部", "办公室", "公司", "会议室", "工厂", "园区", "大厦", "酒店", "厂区", "仓库", "基地", "门店", "中心", "展厅", "现场", "部"}
+	placeNounsZH = []string{"总部", "办公室", "楼", "厂房", "车间", "公司", "会议室", "工厂", "园区", "大厦", "酒店", "厂区", "仓库", "基地", "门店", "中心", "展厅", "现场", "部"}
 )
 
 func findPlace(s string) string {
@@ -1328,6 +1368,9 @@ var (
 	reCompZH  = regexp.MustCompile(`^([\p{Han}A-Za-z0-9]{2,8}?)(?:了|的|，|,|。|$|因为|由于|中标|拿下|，|\s)`)
 )
 
+// "went with a local reseller": a vendor not named is still a vendor
+var reOtherVendor = regexp.MustCompile(`^\s+(?:a|an|another|the other|some)\s+(?:[a-z-]+\s+){0,2}(?:vendor|supplier|reseller|competitor|provider|partner|integrator|company|firm|player)\b`)
+
 func (r *RulesReader) status(n *noteCtx) {
 	d := n.in.Deal
 	if !d.Open() {
@@ -1346,7 +1389,7 @@ func (r *RulesReader) status(n *noteCtx) {
 			}
 			verb := c.low[loc[0]:loc[1]]
 			lostWord := strings.Contains(verb, "lost") || strings.Contains(verb, "closed lost") || strings.Contains(verb, "awarded") || strings.Contains(verb, "gave")
-			if comp == "" && !lostWord {
+			if comp == "" && !lostWord && !reOtherVendor.MatchString(c.low[loc[1]:]) {
 				continue
 			}
 			if comp != "" && (strings.EqualFold(comp, "us") || enNotName[comp] && !lostWord) {
@@ -1512,7 +1555,7 @@ func lostReason(n *noteCtx, si int) string {
 
 // deal value
 var (
-	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount|settled at|closed at|landed at|agreed at)\b`)
+	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount|settled at|settled on|closed at|landed at|landed on|agreed at)\b`)
 	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
 	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
 	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}
@@ -1713,14 +1756,23 @@ func (r *RulesReader) infos(n *noteCtx) {
 					break
 				}
 			case playbook.ValueDate:
+				// the date said after the phrase ("tender goes live on
+				// December 14 and bids must be lodged by January 11"),
+				// else the nearest before it
 				for _, w := range c.whens {
 					if !w.day.IsZero() {
+						if w.start >= h.start {
+							val = w.day.Format("2006-01-02")
+							break
+						}
 						val = w.day.Format("2006-01-02")
-						break
 					}
 				}
 			default:
 				rest := c.orig[h.end:]
+				if len(h.segs) > 1 && strings.TrimSpace(strings.Trim(rest, "。.，,；;")) == "" {
+					rest = c.orig[h.segs[0][1]:h.segs[1][0]] // "也在跟汉得接触": the gap names it
+				}
 				rest = reInfoTrim.ReplaceAllString(rest, "")
 				rest = strings.Trim(strings.TrimSpace(rest), "。.，,；;")
 				// "Siemens and Itron are both in the running": said before

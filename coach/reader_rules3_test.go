@@ -2,6 +2,7 @@ package coach_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/coach/notecorpus"
@@ -59,6 +60,16 @@ func TestReaderRules3(t *testing.T) {
 		{"in person at the visit stage is the first visit", 2, "在廊坊见了他们的分管副总李国栋。", has(coach.ProposeCheck, "s2.m1"), nil},
 		{"a video call is no visit", 2, "Met Angela Moore on a video call.", nil, has(coach.ProposeCheck, "s2.m1")},
 		{"bid opening once the bid is in is no deadline", 6, "标书已经递交，下周一开标。", nil, has(coach.ProposeInfo, "s5.i3.bid_deadline")},
+		// found on fresh6
+		{"an agreement far ahead of the deal is another one", 1, "他答应下周三上午十点我们过去当面演示一下。", has(coach.ProposeBookMeeting, ""), has(coach.ProposeCheck, "s3.s3")},
+		{"a meeting told as done, a day ahead for something else", 6, "讲标已经结束，结果预计下周三公布。", has(coach.ProposeInfo, "s6.i4.decision_date"), has(coach.ProposeBookMeeting, "")},
+		{"the date after the phrase", 5, "The tender goes live on December 14 and bids must be lodged by January 11.",
+			func(p coach.Proposal) bool { return p.Field == "s5.i3.bid_deadline" && p.Text == "2027-01-11" }, nil},
+		{"a call back from a person", 1, "Got a call back from Priya Nair, their head of digital.", func(p coach.Proposal) bool { return p.Name == "Priya Nair" }, nil},
+		{"went with an unnamed vendor is lost", 6, "Quarry went with a local reseller on price.", has(coach.ProposeLost, ""), nil},
+		{"the competitor named in the gap", 2, "他们也在跟汉得接触。", func(p coach.Proposal) bool { return p.Field == "s2.i2.competitors" && p.Text == "汉得" }, nil},
+		{"talking at their place at the visit stage is the first visit", 2, "上午在他们总部和钱伟聊了两个小时。", has(coach.ProposeCheck, "s2.m1"), nil},
+		{"talking on the phone is no visit", 2, "上午和钱伟电话里聊了两个小时。", nil, has(coach.ProposeCheck, "s2.m1")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,5 +88,22 @@ func TestReaderRules3(t *testing.T) {
 				t.Errorf("%q: wanted proposal not found in %+v", tc.text, ps)
 			}
 		})
+	}
+}
+
+// TestReaderMoveBareWeekday: "bump our Tuesday session to Wednesday": the
+// Wednesday of the booked meeting's week, not the coming one.
+func TestReaderMoveBareWeekday(t *testing.T) {
+	at := time.Date(2026, 12, 8, 10, 0, 0, 0, readNow.Location())
+	d := &coach.Deal{ID: "D-1", Name: "Redwood", Checked: map[string]coach.Check{}, Meetings: []coach.Meeting{{ID: 1, At: at.UTC(), Status: coach.MeetingBooked}}}
+	var got []coach.Proposal
+	for _, p := range read(t, "Priya needs to bump our Tuesday session to Wednesday afternoon at 3.", d) {
+		if p.Kind == coach.ProposeMoveMeeting {
+			got = append(got, p)
+		}
+	}
+	want := time.Date(2026, 12, 9, 15, 0, 0, 0, readNow.Location())
+	if len(got) != 1 || !got[0].At.Equal(want) {
+		t.Errorf("moves = %+v, want one to %v", got, want)
 	}
 }
