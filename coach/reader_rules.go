@@ -148,16 +148,21 @@ func (p *phrase) find(s string) (int, int, [][2]int, bool) {
 	return 0, 0, nil, false
 }
 
+// triedPool holds the phrase-tried sets of match, reused across calls
+// (a map per call was most of the reader's garbage).
+var triedPool = sync.Pool{New: func() any { return map[int]bool{} }}
+
 func (r *RulesReader) match(c *clause, set phraseSet) []hit {
 	var out []hit
-	var tried map[int]bool
+	tried := triedPool.Get().(map[int]bool)
+	defer func() {
+		clear(tried)
+		triedPool.Put(tried)
+	}()
 	try := func(li int, idx []int) {
 		for _, i := range idx {
 			if tried[i+li<<20] {
 				continue
-			}
-			if tried == nil {
-				tried = map[int]bool{}
 			}
 			tried[i+li<<20] = true
 			p := &set.list[li][i]
@@ -209,7 +214,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	n := &noteCtx{in: in, now: in.Now.In(loc)}
+	n := &noteCtx{in: in, now: in.Now.In(loc), props: make([]Proposal, 0, 8)}
 	n.sents, n.cls = segment(in.Text)
 	n.active = Evaluate(r.pb, in.Deal).Active
 	cjk := 0
@@ -857,7 +862,7 @@ func (r *RulesReader) contacts(n *noteCtx) {
 }
 
 var (
-	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with)\b`)
+	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with|call back from|callback from|call from|called back|returned my call)\b`)
 	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通", "打给", "打电话给", "回了电话", "回电话", "打了个电话", "打了通电话", "通了个电话"}
 	reSpeechIn  = regexp.MustCompile(`说|表示|告诉|提到|\b(?:says|said|told|tells|mentioned)\b`)
 )
@@ -946,7 +951,8 @@ func appositive(low string, i int) bool {
 	case "", "the", "their", "our", "his", "her", "its":
 		return true
 	}
-	return false
+	// "Redwood's head of digital": the company's title
+	return strings.HasSuffix(head, "'s") && !strings.Contains(head, " ")
 }
 
 func nextClause(n *noteCtx, si, ci int) int {
@@ -1174,6 +1180,7 @@ func (r *RulesReader) meetings(n *noteCtx) {
 var (
 	reGoToEN   = regexp.MustCompile(`\b(?:head(?:ing)?|go(?:ing)?|driv(?:e|ing)|fly(?:ing)?|travel(?:l?ing)?|pop(?:ping)?|swing(?:ing)?)\s+(?:over\s+|out\s+|down\s+|up\s+)?(?:to|by)\b|\b(?:wants?|invited|asked|expects?)\s+us\s+(?:at|over at|to come to)\b`)
 	reGoToZH   = regexp.MustCompile(`(?:去|到|过去|前往)(?:他们|对方|客户|他们的|对方的|客户的)?[\p{Han}A-Za-z0-9]{0,8}?(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅|现场)(?:看看|看一看|转转|坐坐)?`)
+	goToStems  = []string{"head", "go", "driv", "fly", "travel", "pop", "swing", " us "}
 	sendVerbZH = "寄送发交转传收放搬运递"
 )
 
@@ -1184,11 +1191,17 @@ func (n *noteCtx) goesTo(si int) (int, int, int) {
 	for _, ci := range n.sents[si].clauses {
 		c := &n.cls[ci]
 		if c.cjk {
+			if !containsAny(c.orig, []string{"去", "到", "前往"}) || !containsAny(c.orig, placeNounsZH) {
+				continue
+			}
 			if m := reGoToZH.FindStringIndex(c.orig); m != nil {
 				if r, _ := utf8.DecodeLastRuneInString(c.orig[:m[0]]); !strings.ContainsRune(sendVerbZH, r) {
 					return ci, m[0], m[1]
 				}
 			}
+			continue
+		}
+		if !containsAny(c.low, goToStems) {
 			continue
 		}
 		if m := reGoToEN.FindStringIndex(c.low); m != nil && findPlace(c.orig) != "" {
@@ -1323,9 +1336,36 @@ var (
 	placeNounsZH = []string{"总部", "办公室", "楼", "厂房", "车间", "公司", "会议室", "工厂", "园区", "大厦", "酒店", "厂区", "仓库", "基地", "门店", "中心", "展厅", "现场", "部"}
 )
 
+// windowStart backs up to n bytes before i, to a rune start.
+func windowStart(s string, i, n int) int {
+	st := max(0, i-n)
+	for st > 0 && !utf8.RuneStart(s[st]) {
+		st--
+	}
+	return st
+}
+
+// firstIndex is the first index in s of any of list, or -1.
+func firstIndex(s string, list []string) int {
+	best := -1
+	for _, x := range list {
+		if i := strings.Index(s, x); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
+}
+
 func findPlace(s string) string {
-	if !containsAny(s, placeNounsZH) && !containsAny(lowerASCII(s), placeNounsEN) {
-		return "" // (the regexps below backtrack: skip them when no place noun is there)
+	// the regexps below backtrack: run them only from shortly before the
+	// first place noun, and not at all without one
+	zi, ei := firstIndex(s, placeNounsZH), firstIndex(lowerASCII(s), placeNounsEN)
+	if zi < 0 && ei < 0 {
+		return ""
+	}
+	full := s
+	if zi >= 0 {
+		s = full[windowStart(full, zi, 48):]
 	}
 	if m := rePlaceZH.FindStringSubmatch(s); m != nil {
 		p := m[1]
@@ -1336,6 +1376,10 @@ func findPlace(s string) string {
 			return p
 		}
 	}
+	if ei < 0 {
+		return ""
+	}
+	s = full[windowStart(full, ei, 80):]
 	low := lowerASCII(s)
 	if m := rePlaceEN.FindStringSubmatchIndex(low); m != nil {
 		// "in the afternoon at their office": the place is after the last

@@ -227,15 +227,22 @@ func splitClauses(s string) []string {
 	return res
 }
 
+// conjWords: the words reClauseEN needs (a cheap check before it runs)
+var conjWords = []string{" but ", " though ", " although ", " however ", " whereas ", " yet ", " and "}
+
 func splitConj(c string) []string {
 	low := lowerASCII(c)
 	// (a conjunction opening the clause, after its comma, is no cut: the
 	// next one is)
+	if !containsAny(low, conjWords) {
+		goto zh
+	}
 	for _, m := range reClauseEN.FindAllStringIndex(low, 4) {
 		if strings.TrimSpace(c[:m[0]]) != "" {
 			return append([]string{c[:m[0]]}, splitConj(c[m[0]+1:])...)
 		}
 	}
+zh:
 	for _, z := range clauseZH {
 		if i := strings.Index(c, z); i > 0 {
 			return append([]string{c[:i]}, splitConj(c[i:])...)

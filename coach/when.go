@@ -171,6 +171,12 @@ func findWhens(t string, now time.Time) []when {
 	return findWhensIn(t, now, hasDigit, hasLetter, zhDate, zhTime)
 }
 
+// cheap checks before the regexps that need these words
+var (
+	relWords = []string{"today", "tonight", "tomorrow", "yesterday", "this morning", "this afternoon", "this evening"}
+	ampm     = []string{"am", "pm", "a.m", "p.m"}
+)
+
 var monthStems = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 var weekStems = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
@@ -326,7 +332,7 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 		off := map[string]int{"今天": 0, "今晚": 0, "今早": 0, "明天": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2}[t[m[0]:m[1]]]
 		add(m[0], m[1], today.AddDate(0, 0, off), false)
 	}
-	for _, m := range findAll(hasLetter && (strings.Contains(t, "to") || strings.Contains(t, "yesterday") || strings.Contains(t, "this ")), reEnRel, t) {
+	for _, m := range findAll(hasLetter && containsAny(t, relWords), reEnRel, t) {
 		off := map[string]int{"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "tomorrow": 1, "the day after tomorrow": 2, "yesterday": -1}[t[m[2]:m[3]]]
 		add(m[0], m[1], today.AddDate(0, 0, off), false)
 	}
@@ -482,7 +488,7 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 		start, end, h, m int
 	}
 	var times []tm
-	for _, m := range findAll(zhTime || hasDigit && strings.ContainsAny(t, ":："), reZhTime, t) {
+	for _, m := range findAll(zhTime, reZhTime, t) {
 		h, ok := zhNumber(t[m[4]:m[5]])
 		if !ok || h > 24 {
 			continue
@@ -528,7 +534,7 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 		}
 		times = append(times, tm{m[0], m[1], h, mins})
 	}
-	for _, m := range findAll(hasLetter && (hasDigit && (strings.Contains(t, "m") || strings.Contains(t, ":") || strings.Contains(t, "at ")) || strings.Contains(t, "noon") || strings.Contains(t, "midday")), reEnTime, t) {
+	for _, m := range findAll(hasLetter && (hasDigit && (containsAny(t, ampm) || strings.Contains(t, ":") || strings.Contains(t, "at ")) || strings.Contains(t, "noon") || strings.Contains(t, "midday")), reEnTime, t) {
 		var h, mins int
 		switch {
 		case m[2] >= 0:
