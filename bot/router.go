@@ -211,7 +211,7 @@ func (r *Router) handle(q *Request) (Reply, error) {
 	if msg.Overheard && msg.Action == nil {
 		return r.overheard(q) // thread.go: before Join, which would enrol a stranger
 	}
-	team, member, err := r.svc.Join(q.Ctx, q.Actor)
+	team, member, err := r.svc.JoinFor(q.Ctx, q.Actor, dealHint(msg)) // dealhint.go
 	if err != nil {
 		return Reply{}, err
 	}

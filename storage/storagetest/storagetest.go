@@ -79,6 +79,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	runOutbox(t, newStore)                                       // outbox.go
 	runProposals(t, newStore)                                    // proposals.go
 	runThreads(t, newStore)                                      // thread.go
+	runTeamDeal(t, newStore)                                     // teamdeal.go
 }
 
 // base is a fixed instant the suite's times derive from; nanoseconds are
