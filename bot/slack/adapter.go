@@ -31,7 +31,6 @@ const (
 	DefaultMaxBody         = 1 << 20
 	DefaultChannelInterval = time.Second
 	DefaultFormTimeout     = 2500 * time.Millisecond
-	defaultAPITimeout      = 10 * time.Second
 	defaultJobTimeout      = 20 * time.Second
 	defaultUserTTL         = time.Hour
 	defaultUserCacheSize   = 10000
@@ -62,8 +61,8 @@ type Config struct {
 	// given none. Timeout also bounds each job's Web API calls.
 	Workers, Queue int
 	Timeout        time.Duration
-	// HTTPClient makes Web API and response_url calls. Default: a client
-	// with a 10 s timeout.
+	// HTTPClient makes Web API and response_url calls. Default:
+	// bot.NewHTTPClient (10 s timeout, idle connections ≥ workers).
 	HTTPClient *http.Client
 	// MaxBody caps an HTTP request body (default 1 MiB); larger → 413.
 	MaxBody int64
@@ -156,7 +155,7 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: defaultAPITimeout}
+		hc = bot.NewHTTPClient(cfg.Workers) // keep-alive connections ≥ workers
 	}
 	a := &Adapter{
 		cfg: cfg, h: h, pool: pool, log: log.With("platform", "slack"), hc: hc,
