@@ -86,6 +86,8 @@ func (a *Adapter) work(ctx context.Context, it bot.InboxItem) error {
 	if it.Attempts > 1 {
 		// The trigger id lived ~3 s: a recovered delivery cannot open a modal.
 		j.Origin.TriggerID = ""
+	} else if s := a.inlineFor(it.Key); s != nil {
+		ctx = withInline(ctx, s) // the ack may still carry the answer (inline.go)
 	}
 	return a.process(ctx, j.Msg, j.Origin.origin(), it.Attempts)
 }

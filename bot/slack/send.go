@@ -71,6 +71,8 @@ func (a *Adapter) deliver(ctx context.Context, o origin, r bot.Reply, locale str
 	// A slash command has no message of its own to replace.
 	replace := r.Replace && !o.command
 	switch {
+	case o.responseURL != "" && o.command && !replace && len(msgs) == 1 && len(rd.images) == 0 && a.answerInline(ctx, o, msgs[0], text, r.Ephemeral):
+		// The slash command's ack carries the answer (inline.go).
 	case o.responseURL != "":
 		for i, bs := range msgs {
 			var err error
@@ -187,6 +189,20 @@ func (a *Adapter) update(ctx context.Context, channel, ts string, bs []slackapi.
 		return fmt.Errorf("chat.update %s: %w", channel, err)
 	}
 	return nil
+}
+
+// answerInline hands a slash command's answer to its ack when the ack is
+// still waiting (inline.go); false: post it as usual.
+func (a *Adapter) answerInline(ctx context.Context, o origin, bs []slackapi.Block, text string, ephemeral bool) bool {
+	s := inlineFrom(ctx)
+	if s == nil {
+		return false
+	}
+	body, err := responseMessage(o, bs, text, ephemeral, false).encode()
+	if err != nil {
+		return false
+	}
+	return s.offer(body)
 }
 
 // postResponseURL answers through a slash command's or action's

@@ -31,7 +31,8 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 		a, err := slackbot.New(slackbot.Config{
 			BotToken: m.Config.SlackBotToken, AppToken: m.Config.SlackAppToken, SigningSecret: m.Config.SlackSigningSecret,
 			APIURL: m.Config.SlackAPIURL, Command: m.Config.SlackCommand, Timeout: m.Config.WorkTimeout,
-			Inbox: ib, HTTPClient: hc, Health: func(up bool, err error) { hl.set(bot.Slack, up, err, time.Time{}) },
+			Inbox: ib, HTTPClient: hc, InlineAnswer: m.Config.SlackInline,
+			Health: func(up bool, err error) { hl.set(bot.Slack, up, err, time.Time{}) },
 		}, h, m.Store, m.Pool, m.Log.With("platform", "slack"))
 		if err != nil {
 			return nil, err

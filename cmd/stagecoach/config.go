@@ -48,6 +48,7 @@ type Config struct {
 	EnableCron    bool          // STAGECOACH_CRON: run the scheduler (default on with a chat platform)
 	PrepLeadHours int           // STAGECOACH_PREP_LEAD_HOURS: default 24
 	PprofAddr     string        // STAGECOACH_PPROF: loopback host:port for net/http/pprof (off when empty)
+	SlackInline   time.Duration // SLACK_INLINE_ANSWER: a slash command's ack carries the answer when ready this soon (0: off)
 
 	Mirror MirrorConfig // mirror.go: LARK_BASE_*, STAGECOACH_WEBHOOK_*, STAGECOACH_MIRROR*
 }
@@ -117,6 +118,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		dst *time.Duration
 		def time.Duration
 	}{{"STAGECOACH_WORK_TIMEOUT", &c.WorkTimeout, 10 * time.Second}, {"STAGECOACH_SESSION_TTL", &c.SessionTTL, 24 * time.Hour}}
+	if v := getenv("SLACK_INLINE_ANSWER"); v != "" {
+		if c.SlackInline, err = time.ParseDuration(v); err != nil || c.SlackInline < 0 || c.SlackInline > time.Second {
+			return c, fmt.Errorf("SLACK_INLINE_ANSWER=%q: want a duration from 0 (off) to 1s, like 250ms", v)
+		}
+	}
 	for _, x := range durs {
 		*x.dst = x.def
 		if v := getenv(x.env); v != "" {

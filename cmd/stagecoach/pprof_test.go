@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckPprofAddr(t *testing.T) {
@@ -79,6 +80,33 @@ func TestPprofMux(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != tc.code || !strings.Contains(string(b), tc.want) {
 				t.Errorf("GET %s: %d %.80q, want %d containing %q", tc.path, resp.StatusCode, b, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestSlackInlineConfig(t *testing.T) {
+	for _, tc := range []struct {
+		val  string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, true},
+		{"250ms", 250 * time.Millisecond, true},
+		{"0", 0, true},
+		{"2s", 0, false},
+		{"-1ms", 0, false},
+		{"soon", 0, false},
+	} {
+		t.Run(tc.val, func(t *testing.T) {
+			c, err := LoadConfig(func(k string) string {
+				if k == "SLACK_INLINE_ANSWER" {
+					return tc.val
+				}
+				return ""
+			})
+			if (err == nil) != tc.ok || (err == nil && c.SlackInline != tc.want) {
+				t.Errorf("SLACK_INLINE_ANSWER=%q: %v %v, want %v ok=%v", tc.val, c.SlackInline, err, tc.want, tc.ok)
 			}
 		})
 	}
