@@ -56,9 +56,17 @@ type inlineSlot struct {
 
 // openInline registers a slot for key; nil when inline answers are off or
 // another request with the same key (a replay) already waits.
+// It is also nil when the worker pool has a backlog: the answer would not
+// be ready soon, and a waiting ack only holds the connection (under load
+// every ack then took the whole budget).
 func (a *Adapter) openInline(key string) *inlineSlot {
 	if a.inlineBudget() <= 0 {
 		return nil
+	}
+	if a.pool != nil {
+		if queued, _, _ := a.pool.Stats(); queued >= int64(max(a.pool.Workers()/2, 1)) {
+			return nil
+		}
 	}
 	s := &inlineSlot{a: a, key: key, ready: make(chan struct{})}
 	if _, loaded := inlineSlots.LoadOrStore(key, s); loaded {

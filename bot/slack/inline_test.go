@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -211,4 +212,30 @@ func TestInlineSlotHandoff(t *testing.T) {
 			}
 		}
 	})
+}
+
+// With a backlog in the worker pool the ack does not wait: the answer
+// would not be ready soon.
+func TestInlineSkippedWithBacklog(t *testing.T) {
+	e := newEnv(t, 1, 4)
+	e.a.cfg.InlineAnswer = time.Second
+	if s := e.a.openInline("idle"); s == nil {
+		t.Fatal("no slot with an idle pool")
+	} else {
+		s.close()
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	if err := e.pool.Submit(func(context.Context) { close(started); <-release }); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if err := e.pool.Submit(func(context.Context) {}); err != nil { // waits behind the first
+		t.Fatal(err)
+	}
+	s := e.a.openInline("backlog")
+	close(release)
+	if s != nil {
+		s.close()
+		t.Fatal("slot opened with a job waiting in a pool of one worker")
+	}
 }
