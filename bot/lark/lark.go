@@ -58,8 +58,8 @@ type Config struct {
 	Domain string
 	// BaseURL overrides the OpenAPI base URL given by Domain (tests, proxies).
 	BaseURL string
-	// HTTPClient is used for OpenAPI calls; nil means bot.NewHTTPClient
-	// (10 s timeout, keep-alive connections ≥ workers).
+	// HTTPClient is used for OpenAPI calls; nil means a client with a 10 s
+	// timeout.
 	HTTPClient *http.Client
 	// BotOpenID is the bot's own open_id, if known: group messages then
 	// count only when they @mention exactly this bot, and the bot's own
@@ -155,7 +155,7 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 	log = log.With("platform", "lark")
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = bot.NewHTTPClient(0) // keep-alive connections ≥ workers
+		hc = &http.Client{Timeout: 10 * time.Second}
 	}
 	sdkLog := sdkLogger{log}
 	a := &Adapter{

@@ -31,6 +31,7 @@ const (
 	DefaultMaxBody         = 1 << 20
 	DefaultChannelInterval = time.Second
 	DefaultFormTimeout     = 2500 * time.Millisecond
+	defaultAPITimeout      = 10 * time.Second
 	defaultJobTimeout      = 20 * time.Second
 	defaultUserTTL         = time.Hour
 	defaultUserCacheSize   = 10000
@@ -61,8 +62,8 @@ type Config struct {
 	// given none. Timeout also bounds each job's Web API calls.
 	Workers, Queue int
 	Timeout        time.Duration
-	// HTTPClient makes Web API and response_url calls. Default:
-	// bot.NewHTTPClient (10 s timeout, idle connections ≥ workers).
+	// HTTPClient makes Web API and response_url calls. Default: a client
+	// with a 10 s timeout.
 	HTTPClient *http.Client
 	// InlineAnswer, when > 0, lets a slash command's ack carry the answer
 	// when the worker has it within this long (at most 1 s), instead of a
@@ -159,7 +160,7 @@ func New(cfg Config, h bot.Handler, dedupe Deduper, pool *bot.Pool, log *slog.Lo
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = bot.NewHTTPClient(cfg.Workers) // keep-alive connections ≥ workers
+		hc = &http.Client{Timeout: defaultAPITimeout}
 	}
 	a := &Adapter{
 		cfg: cfg, h: h, pool: pool, log: log.With("platform", "slack"), hc: hc,

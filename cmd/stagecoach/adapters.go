@@ -26,7 +26,7 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 	runners = append(runners, ib.Run)
 	hl := m.adapterHealth()
 	// One transport for every platform send: keep-alive connections ≥ workers.
-	hc := bot.NewHTTPClient(m.Config.Workers)
+	hc := newHTTPClient(m.Config.Workers) // httpclient.go
 	if m.Config.Slack() {
 		a, err := slackbot.New(slackbot.Config{
 			BotToken: m.Config.SlackBotToken, AppToken: m.Config.SlackAppToken, SigningSecret: m.Config.SlackSigningSecret,

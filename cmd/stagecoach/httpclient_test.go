@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"io"
@@ -63,7 +63,7 @@ func TestNewHTTPClientReusesConnections(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, conns := connCounter(t)
-			c := NewHTTPClient(tc.workers)
+			c := newHTTPClient(tc.workers)
 			defer c.CloseIdleConnections()
 			sendRounds(t, c, srv.URL, tc.n, 5)
 			if got := conns.Load(); got > int64(tc.n) {
@@ -78,7 +78,7 @@ func TestNewHTTPClientReusesConnections(t *testing.T) {
 // above honest (it can fail).
 func TestDefaultClientOpensMoreConnections(t *testing.T) {
 	srv, conns := connCounter(t)
-	c := &http.Client{Transport: &http.Transport{}, Timeout: HTTPTimeout}
+	c := &http.Client{Transport: &http.Transport{}, Timeout: httpTimeout}
 	defer c.CloseIdleConnections()
 	sendRounds(t, c, srv.URL, 16, 5)
 	if got := conns.Load(); got <= 16 {
@@ -87,7 +87,7 @@ func TestDefaultClientOpensMoreConnections(t *testing.T) {
 }
 
 func TestNewHTTPClientSettings(t *testing.T) {
-	c := NewHTTPClient(16)
+	c := newHTTPClient(16)
 	tr, ok := c.Transport.(*http.Transport)
 	if !ok {
 		t.Fatalf("transport is %T", c.Transport)
@@ -103,7 +103,7 @@ func TestNewHTTPClientSettings(t *testing.T) {
 		{"TLS handshake timeout", tr.TLSHandshakeTimeout > 0},
 		{"response header timeout", tr.ResponseHeaderTimeout > 0 && tr.ResponseHeaderTimeout < c.Timeout},
 		{"HTTP/2", tr.ForceAttemptHTTP2},
-		{"client timeout", c.Timeout == HTTPTimeout},
+		{"client timeout", c.Timeout == httpTimeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !tc.ok {

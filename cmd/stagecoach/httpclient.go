@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"net"
@@ -9,11 +9,11 @@ import (
 // HTTP client settings for the platform APIs (Slack Web API and
 // response_url, Lark OpenAPI).
 const (
-	// HTTPTimeout bounds one whole call (connect, send, read the answer).
-	HTTPTimeout = 10 * time.Second
+	// httpTimeout bounds one whole call (connect, send, read the answer).
+	httpTimeout = 10 * time.Second
 	// httpDialTimeout, httpTLSTimeout and httpHeaderTimeout bound the
 	// parts of a call, so a hung peer costs a worker seconds, not
-	// HTTPTimeout on every step.
+	// httpTimeout on every step.
 	httpDialTimeout   = 5 * time.Second
 	httpTLSTimeout    = 5 * time.Second
 	httpHeaderTimeout = 8 * time.Second
@@ -25,14 +25,16 @@ const (
 	httpMinIdle = 32
 )
 
-// NewHTTPClient returns the HTTP client the chat adapters send with: one
+// newHTTPClient returns the HTTP client the chat adapters send with: one
 // shared transport that keeps at least workers idle connections per host
 // (Go's default keeps 2, so with 16 workers nearly every reply under load
 // opened a new TCP connection, and against Slack a TLS handshake), caps
 // connections per host at a sane multiple of that, bounds dial, TLS
 // handshake and response header times, and speaks HTTP/2 where the server
-// offers it. Build it once and pass it to every adapter (cmd does).
-func NewHTTPClient(workers int) *http.Client {
+// offers it. cmd builds it once and passes it to every adapter (the
+// adapters' own default is a plain client: package bot and the adapters do
+// not build transports, see coach/deps_test.go).
+func newHTTPClient(workers int) *http.Client {
 	idle := max(workers, httpMinIdle)
 	d := &net.Dialer{Timeout: httpDialTimeout, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
@@ -47,5 +49,5 @@ func NewHTTPClient(workers int) *http.Client {
 		ResponseHeaderTimeout: httpHeaderTimeout,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: t, Timeout: HTTPTimeout}
+	return &http.Client{Transport: t, Timeout: httpTimeout}
 }
