@@ -21,7 +21,7 @@ var adapterMessages = map[string]tx{
 	"lark.submit":      {EN: "Submit", ZH: "提交"},
 	"lark.more":        {EN: "…more (the rest was too long to show)", ZH: "……内容过长，其余部分已省略"},
 	"lark.failed":      {EN: "Something went wrong, please try again. (ref {ref})", ZH: "出错了，请稍后再试。（参考编号 {ref}）"},
-	"lark.unsupported": {EN: "I can only read text messages. Send help to see the commands.", ZH: "目前只能处理文字消息。发送 help 查看可用命令。"},
+	"lark.unsupported": {EN: "I can read text and voice messages only. Send help to see the commands.", ZH: "目前只能处理文字和语音消息。发送 help 查看可用命令。"},
 	"lark.working":     {EN: "Working on it, the card will update shortly…", ZH: "处理中，稍后更新卡片……"},
 	"lark.select":      {EN: "Choose…", ZH: "请选择"},
 }

@@ -34,6 +34,9 @@ type Message struct {
 	// Direct reports a direct message (DM / p2p chat) as opposed to a
 	// channel mention or slash command.
 	Direct bool
+	// Audio is a voice message to transcribe (audio.go); Text is then a
+	// caption typed with it, if any.
+	Audio *Audio `json:",omitempty"`
 }
 
 // Action kinds.

@@ -70,6 +70,14 @@ func (r *Router) tickNotes(q *Request, res coach.CheckResult) []string {
 		}
 		notes = append(notes, q.T(key, "item", q.itemLabel(id)))
 	}
+	return append(notes, r.tickOutcome(q, res)...)
+}
+
+// tickOutcome is what a tick meant beyond the items themselves: items
+// left unchanged, items that count later, stages reached, completed or
+// fallen back, tips.
+func (r *Router) tickOutcome(q *Request, res coach.CheckResult) []string {
+	var notes []string
 	for _, id := range res.Unchanged {
 		notes = append(notes, q.T("tick.unchanged", "item", id))
 	}

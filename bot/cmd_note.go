@@ -89,7 +89,7 @@ func (r *Router) recordNote(q *Request, ref, text string) (Reply, error) {
 // applies that proposal) and Apply / Discard buttons.
 func (r *Router) proposalsReply(q *Request, rd *coach.NoteReading) Reply {
 	var rep Reply
-	done := q.T("note.done", "id", rd.Deal) + " " + rd.DealName
+	done := q.T("note.done", "id", rd.Deal, "name", rd.DealName)
 	rep.Summary = done
 	rep.Add(Text{Text: done})
 	pending := rd.Pending()
@@ -183,7 +183,11 @@ func (q *Request) proposalLine(p coach.Proposal) string {
 	case coach.ProposeLost:
 		return n + q.T("prop.lost", "reason", coach.LostReason(p))
 	case coach.ProposeInfo:
-		return n + q.T("prop.info", "field", q.infoLabel(p.Field), "value", p.Text)
+		name, ok := q.infoName(p.Field)
+		if !ok {
+			name = p.Field
+		}
+		return n + q.T("prop.info", "field", name, "value", p.Text)
 	}
 	return n + p.Kind
 }
@@ -240,7 +244,8 @@ func (r *Router) apply(q *Request, which []int, replace bool) (Reply, error) {
 		rep.Add(Text{Text: msg + "\n" + strings.Join(lines, "\n")})
 	}
 	if res.Check != nil {
-		if notes := r.tickNotes(q, *res.Check); len(notes) > 0 {
+		// the ticked items are the ✓ lines above: only what they meant
+		if notes := r.tickOutcome(q, *res.Check); len(notes) > 0 {
 			rep.Add(Context{Text: strings.Join(notes, "\n")})
 		}
 	}

@@ -199,16 +199,8 @@ func (r *Router) infoNames(q *Request, keys []string, max int) string {
 
 // infoLabel is "s2.i2.causes (Causes of the problem)".
 func (q *Request) infoLabel(key string) string {
-	i := strings.LastIndexByte(key, '.')
-	if i < 0 {
-		return key
-	}
-	if g, ok := q.r.pb.InfoGroup(key[:i]); ok {
-		for _, f := range g.Fields {
-			if f.Key == key[i+1:] {
-				return key + " (" + f.Name.In(q.Lang) + ")"
-			}
-		}
+	if name, ok := q.infoName(key); ok {
+		return key + " (" + name + ")"
 	}
 	return key
 }

@@ -137,7 +137,7 @@ func TestCases(t *testing.T) {
 	runScript(t, e, "alice", []step{
 		{say: "case list", want: []string{"Reference cases (0)", "No cases yet"}},
 		{say: `case add "Steel MES" industry=manufacturing problem="late deliveries" result="on-time 97%" tags=mes,erp`, want: []string{"Added case C-1 “Steel MES”", "case.2 Key problem: late deliveries", "Still empty: background, cause, measures, solution"}},
-		{say: `案例 添加 "Bank CRM" industry=banking tags=crm`, want: []string{"Added case C-2"}},
+		{say: `案例 添加 "Bank CRM" industry=banking tags=crm`, want: []string{"已添加案例 C-2“Bank CRM”"}}, // typed in Chinese, answered in Chinese
 		{say: "case add industry=x", want: []string{"Missing title"}},
 		{say: "case add T colour=red", want: []string{`Unknown field "colour"`}},
 		{say: "case list", want: []string{"Reference cases (2)", "C-1 Steel MES · manufacturing · mes, erp", "C-2 Bank CRM · banking · crm"}},

@@ -83,7 +83,7 @@ func TestWonBelowStageEightAsksToConfirm(t *testing.T) {
 		if d := e.Deal("D-2"); d.Status != coach.StatusOpen {
 			t.Fatal("a refused won changed the deal")
 		}
-		mustContain(t, e.Ask("alice", "赢单 D-2 确认"), "🎉 D-2 won")
+		mustContain(t, e.Ask("alice", "赢单 D-2 确认"), "🎉 D-2 赢单") // typed in Chinese, answered in Chinese
 	})
 }
 
@@ -132,7 +132,7 @@ func TestMeetingLifecycleInChat(t *testing.T) {
 
 	mustContain(t, e.Ask("alice", "meet D-1 move 2 2026-11-30 11:00"), "meeting 2 moved to 2026-11-30 11:00")
 	mustContain(t, e.Ask("alice", "meet D-1 move 2 2026-11-01 11:00"), "can't be moved into the past")
-	mustContain(t, e.Ask("alice", "约见 D-1 取消 2"), "meeting 2 cancelled")
+	mustContain(t, e.Ask("alice", "约见 D-1 取消 2"), "D-1：会谈 2 已取消")
 	mustContain(t, e.Ask("alice", "meet D-1 held 2"), "Meeting 2 is cancelled, so it can't be marked held")
 
 	e.Clock.Advance(50 * time.Hour)

@@ -50,11 +50,11 @@ func TestSnoozeMuteCommands(t *testing.T) {
 		check     func(d *coach.Deal) bool
 	}{
 		{"alice", "snooze D-1 3d", "D-1: no nudges until 2026-11-26 09:00", func(d *coach.Deal) bool { return d.SnoozedUntil.Equal(bottest.Start.Add(72 * time.Hour)) }},
-		{"alice", "暂停提醒 D-1 off", "nudges are back on", func(d *coach.Deal) bool { return d.SnoozedUntil.IsZero() }},
+		{"alice", "暂停提醒 D-1 off", "D-1：已恢复提醒", func(d *coach.Deal) bool { return d.SnoozedUntil.IsZero() }},
 		{"alice", "snooze D-1 soon", "is not a valid duration", func(d *coach.Deal) bool { return d.SnoozedUntil.IsZero() }},
 		{"alice", "snooze D-1", "Missing duration", nil},
 		{"alice", "mute acme", "D-1: muted", func(d *coach.Deal) bool { return d.Muted }},
-		{"alice", "静音 D-1", "D-1: muted", func(d *coach.Deal) bool { return d.Muted }},
+		{"alice", "静音 D-1", "D-1：已静音", func(d *coach.Deal) bool { return d.Muted }},
 		{"alice", "unmute D-1", "nudges are on again", func(d *coach.Deal) bool { return !d.Muted }},
 		{"bob", "mute D-1", "No deal \"D-1\" that you can see", func(d *coach.Deal) bool { return !d.Muted }},
 	}
@@ -81,11 +81,11 @@ func TestDigestAndScorecardCommands(t *testing.T) {
 		{"bob", "digest", []string{`Your role doesn't allow "digest"`}},
 		{"alice", "digest", []string{"Weekly digest · T1", "Pipeline at a glance", "Open 1.2M · weighted 60K · commit 0 · best case 0 · deals: 2",
 			"Dec 2026: weighted 60K", "[image: Weighted pipeline by close month", "New D-1 Acme ERP · 1.2M · @alice", "@bob: open 0", "Scorecard gaps", "`scorecard [user]`"}},
-		{"alice", "周报", []string{"Weekly digest"}},
+		{"alice", "周报", []string{"周报 · T1", "销售管道概览"}},
 		{"bob", "scorecard", []string{"Process scorecards", "bob", "s1.e1 New prospects developed: 1 / 1", "1 ticks this week (1 out of order)"}},
 		{"bob", "scorecard alice", []string{`Your role doesn't allow "scorecard alice"`}},
 		{"alice", "scorecard bob", []string{"bob", "1 out of order"}},
-		{"alice", "评分卡 nobody", []string{`No team member "nobody"`}},
+		{"alice", "评分卡 nobody", []string{`团队中没有成员“nobody”`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.user+" "+tc.cmd, func(t *testing.T) {
@@ -116,7 +116,7 @@ func TestTeamDigestCommand(t *testing.T) {
 	}{
 		{"alice", "team digest", "Weekly digest: Monday 09:00 (UTC)"},
 		{"alice", "team digest fri 16:30 Asia/Shanghai", "Weekly digest: Friday 16:30 (Asia/Shanghai)"},
-		{"alice", "团队 周报 周日 8:05", "Weekly digest: Sunday 08:05 (Asia/Shanghai)"},
+		{"alice", "团队 周报 周日 8:05", "周报发送时间：周日 08:05（Asia/Shanghai）"},
 		{"alice", "team digest someday 09:00", "is not a valid weekday"},
 		{"alice", "team digest mon 25:00", "is not a valid time"},
 		{"alice", "team digest mon 09:00 Mars/Olympus", "is not a valid tz"},
@@ -284,5 +284,6 @@ func TestDigestInChinese(t *testing.T) {
 	e.Ask("alice", "lang zh")
 	out := e.Ask("alice", "周报")
 	mustContain(t, out, "周报 · T1", "销售管道概览", "与上周相比的变化", "需要关注", "考核短板", "完整评分卡")
-	mustContain(t, e.Ask("bob", "周报"), `Your role doesn't allow "digest"`) // bob kept English
+	mustContain(t, e.Ask("bob", "digest"), `Your role doesn't allow "digest"`) // bob kept English
+	mustContain(t, e.Ask("bob", "周报"), `你的角色无权执行“digest”`)                     // …unless he writes Chinese
 }

@@ -43,7 +43,7 @@ var noteMessages = map[string]tx{
 	"prop.buyer":          {EN: "Set the customer's buying stage to {stage}", ZH: "将客户采购阶段设为 {stage}"},
 	"prop.won":            {EN: "Mark the deal won", ZH: "标记为赢单"},
 	"prop.lost":           {EN: "Mark the deal lost: {reason}", ZH: "标记为丢单：{reason}"},
-	"prop.info":           {EN: "Record {field}: {value}", ZH: "记录 {field}：{value}"},
+	"prop.info":           {EN: "Record “{field}”: {value}", ZH: "记录“{field}”：{value}"},
 
 	"err.no_proposals":     {EN: "You have no note waiting to be applied. Write one with `note <deal> <text>`.", ZH: "你没有待应用的备注。用 `备注 <商机> <内容>` 写一条。"},
 	"err.unknown_proposal": {EN: "There is no proposal {n}; the numbers are {valid}.", ZH: "没有编号为 {n} 的建议；可用编号：{valid}。"},

@@ -99,7 +99,7 @@ func TestNoteApplyDiscardConsole(t *testing.T) {
 		t.Fatalf("应用:\n%s", out)
 	}
 	e.Ask("alice", "备注 D-1 合同金额120万")
-	if out = e.Ask("alice", "放弃"); !strings.Contains(out, "Discarded 1") {
+	if out = e.Ask("alice", "放弃"); !strings.Contains(out, "已放弃你在 D-1 上那条备注的 1 条建议") {
 		t.Fatalf("放弃:\n%s", out)
 	}
 	if d := e.Deal("D-1"); d.Value != 0 || len(d.Notes) != 2 || len(d.Meetings) != 1 || len(d.Stakeholders) != 1 {
@@ -161,6 +161,13 @@ func TestPlainMessageNote(t *testing.T) {
 	}
 	if out := e.Ask("alice", "远航物流 今天做了方案演示，效果不错"); !strings.Contains(out, "D-2") {
 		t.Fatalf("远航物流:\n%s", out)
+	}
+	// the deal named before a full-width colon, no space: as Chinese reps write
+	if out := e.Ask("alice", "远航物流：拜访顺利，王总说预算大概100万，决策要总经理拍板。"); !strings.Contains(out, "D-2：已为“远航物流”添加备注") {
+		t.Fatalf("远航物流：…:\n%s", out)
+	}
+	if notes := e.Deal("D-2").Notes; len(notes) != 2 || strings.HasPrefix(notes[1].Text, "远航物流") {
+		t.Fatalf("D-2 notes %+v: the deal's name is not part of the note", notes)
 	}
 	rep := e.Reply("alice", "Met the CFO today, she is supportive and wants a formal proposal next week")
 	found := false

@@ -151,7 +151,7 @@ func TestForecastCommand(t *testing.T) {
 	}{
 		{"mia", "forecast", []string{"Forecast · Q4 2026", "Weighted 360K (-380K vs last week)", "[image: Forecast · Q4 2026", "Dec 2026: weighted 360K", "@ann: 360K · commit 0 · Oct 2026 0 · Nov 2026 0 · Dec 2026 360K", "Deals without a close date (in no quarter): 1"}},
 		{"mia", "forecast next", []string{"Forecast · Q1 2027", "Weighted 95K", "@bob: 95K", "Feb 2027: weighted 80K"}},
-		{"alice", "预测 2027Q1", []string{"Forecast · Q1 2027"}},
+		{"alice", "预测 2027Q1", []string{"预测 · 2027年第一季度"}},
 		{"ann", "forecast", []string{`Your role doesn't allow "forecast"`}},
 		{"mia", "forecast Q7", []string{`"Q7" is not a valid quarter`}},
 	}

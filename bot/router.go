@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/playbook"
@@ -214,6 +215,9 @@ func (r *Router) handle(q *Request) (Reply, error) {
 	q.Team, q.Member = team, member
 	q.Lang = r.lang(msg, team, member)
 	q.Loc = r.location(team, member)
+	if msg.Audio != nil && msg.Action == nil {
+		return r.voiceNote(q) // audio.go
+	}
 
 	if a := msg.Action; a != nil {
 		switch a.Kind {
@@ -246,8 +250,9 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		if rep, handled, err := r.sessionInput(q); handled || err != nil {
 			return rep, err
 		}
-		// a plain message naming a deal is a note on it (cmd_note.go)
-		if toks[0].Key == "" && !strings.HasPrefix(toks[0].Value, "/") {
+		// a plain message naming a deal is a note on it (cmd_note.go);
+		// "远航物流：拜访顺利…" tokenizes as key：value, and is a note too
+		if !strings.HasPrefix(toks[0].Value, "/") {
 			if rep, handled, err := r.plainNote(q); handled || err != nil {
 				return rep, err
 			}
@@ -308,12 +313,17 @@ func looksLikeDeal(w string) bool {
 // platformLang is the language used before the team is known.
 func (r *Router) platformLang(msg Message) playbook.Lang { return LangOf(msg.Locale, msg.Platform) }
 
-// lang picks the user's choice, else the team's, else the platform's hint.
+// lang picks the user's choice, else Chinese when the user typed a Chinese
+// first word (新建, 备注, 远航物流…), else the team's, else the platform's
+// hint.
 func (r *Router) lang(msg Message, t *coach.Team, m *coach.Member) playbook.Lang {
 	if m != nil {
 		if l, ok := playbook.ParseLang(m.Lang); ok {
 			return l
 		}
+	}
+	if msg.Action == nil && typedChinese(msg.Text) {
+		return playbook.ZH
 	}
 	if t != nil {
 		if l, ok := playbook.ParseLang(t.Lang); ok {
@@ -321,6 +331,15 @@ func (r *Router) lang(msg Message, t *coach.Team, m *coach.Member) playbook.Lang
 		}
 	}
 	return r.platformLang(msg)
+}
+
+// typedChinese reports whether the first word of a typed message is
+// written in Chinese: a user who writes 新建 or 备注 reads the answer in
+// Chinese, whatever the team's default. Words after the first (a deal
+// named 华为ERP in `show 华为ERP`) say nothing about the reader.
+func typedChinese(text string) bool {
+	w := strings.Fields(text)
+	return len(w) > 0 && strings.ContainsFunc(w[0], func(c rune) bool { return unicode.Is(unicode.Han, c) })
 }
 
 func (r *Router) location(t *coach.Team, m *coach.Member) *time.Location {
@@ -491,6 +510,7 @@ func (r *Router) help(q *Request, name, sub string) (Reply, error) {
 	}
 	rep.Add(Heading{Text: q.T("help.title")})
 	rep.Add(Text{Text: q.T("help.intro")})
+	rep.Add(Text{Text: q.T("help.notes")})
 	groups := []string{"deals", "coaching", "team", "manager"}
 	for _, g := range groups {
 		var lines []string

@@ -277,3 +277,18 @@ func TestSessionAnswersStartingWithCommandWords(t *testing.T) {
 	mustContain(t, e.Ask("alice", "show D-1"), "Acme ERP")
 	mustContain(t, e.Ask("alice", "check D-1 s9.m1"), `no checklist item "s9.m1"`)
 }
+
+// TestTypedChineseIsAnsweredInChinese: without a stored choice, a message
+// whose first word is Chinese is answered in Chinese; an English command
+// word (even before a Chinese deal name) keeps the team's language, and a
+// member's own choice wins over both.
+func TestTypedChineseIsAnsweredInChinese(t *testing.T) {
+	e := bottest.New(t)
+	mustContain(t, e.Ask("li", `新建 "华为ERP" 客户=华为 金额=120万`), "已创建 D-1", "120万")
+	mustContain(t, e.Ask("li", "show 华为"), "Customer: 华为")
+	mustContain(t, e.Ask("li", "查看 华为"), "里程碑")
+	mustContain(t, e.Ask("li", "帮助"), "商机", "辅导")
+	mustContain(t, e.Ask("li", "help"), "deal")
+	mustContain(t, e.Ask("li", "lang en"), "English")
+	mustContain(t, e.Ask("li", "查看 华为"), "Customer: 华为")
+}

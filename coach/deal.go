@@ -129,6 +129,10 @@ type Deal struct {
 	LastProgressAt time.Time `json:"last_progress_at"` // last checklist progress (or creation)
 	ClosedAt       time.Time `json:"closed_at,omitzero"`
 	Version        int64     `json:"version"`
+	// CreateToken is the request token of the delivery that created the
+	// deal (CreateDeal), so running that delivery again finds this deal
+	// instead of creating a second one. Empty outside a delivery.
+	CreateToken string `json:"create_token,omitempty"`
 }
 
 // Open reports whether the deal is still being worked.

@@ -64,9 +64,18 @@ func (s *Service) CreateDeal(ctx context.Context, a Actor, team *Team, nd NewDea
 		}
 		owner = nd.Owner
 	}
+	// a delivery run again (a crash between the write and its done
+	// mark) finds the deal its first run created
+	tok := createToken(ctx)
+	if tok != "" {
+		if d, err := s.createdBy(ctx, a, nd.Name, tok); err != nil || d != nil {
+			return d, err
+		}
+	}
 	now := s.now()
 	d := &Deal{
-		Team: a.Team, Owner: owner, Name: nd.Name, Customer: strings.TrimSpace(nd.Customer),
+		CreateToken: tok,
+		Team:        a.Team, Owner: owner, Name: nd.Name, Customer: strings.TrimSpace(nd.Customer),
 		Industry: strings.TrimSpace(nd.Industry), Value: nd.Value, Currency: strings.ToUpper(nd.Currency),
 		CloseDate: nd.CloseDate, Status: StatusOpen, CreatedAt: now, UpdatedAt: now, LastProgressAt: now,
 	}
@@ -75,6 +84,25 @@ func (s *Service) CreateDeal(ctx context.Context, a Actor, team *Team, nd NewDea
 		return nil, fmt.Errorf("create deal: %w", err)
 	}
 	return d, nil
+}
+
+// createdBy finds the deal named name that the delivery with token tok
+// created, if any: one name-index read.
+func (s *Service) createdBy(ctx context.Context, a Actor, name, tok string) (*Deal, error) {
+	n := NormalizeName(name)
+	if n == "" {
+		return nil, nil
+	}
+	ds, err := s.store.PrefixDeals(ctx, a.Team, n, 0)
+	if err != nil {
+		return nil, fmt.Errorf("create deal: %w", err)
+	}
+	for _, d := range ds {
+		if d.CreateToken == tok && NormalizeName(d.Name) == n {
+			return d, nil
+		}
+	}
+	return nil, nil
 }
 
 // EditDeal changes a deal's basic fields; empty values leave a field as is.

@@ -32,6 +32,8 @@ var allowed = map[string][]string{
 	"coach":    {mod + "playbook"},
 	// the optional language model reader: the only coach package on the network
 	"coach/llm": {mod + "coach", mod + "playbook", "encoding/json", "net/http", "github.com/openai/openai-go/v3"},
+	// the optional speech-to-text endpoint for voice notes
+	"coach/asr": {mod + "coach", "net/http", "github.com/openai/openai-go/v3"},
 	// the notes corpus and its scoring, for tests in coach and bot
 	"coach/notecorpus":        {mod + "coach", mod + "playbook", "embed", "testing", "gopkg.in/yaml.v3"},
 	"bot":                     {mod + "coach", mod + "playbook", mod + "bot/chart", "crypto/rand", "encoding/csv", "encoding/hex", "encoding/json"},

@@ -96,6 +96,15 @@ func RestartRequest(ctx context.Context) context.Context {
 	return ctx
 }
 
+// createToken is the token a deal created in ctx's delivery carries:
+// "" outside a delivery (every such create is a new deal).
+func createToken(ctx context.Context) string {
+	if r, ok := ctx.Value(requestKey{}).(*request); ok {
+		return r.token + "#new"
+	}
+	return ""
+}
+
 // InRequest reports whether ctx runs a delivery tagged by WithRequest.
 func InRequest(ctx context.Context) bool {
 	_, ok := ctx.Value(requestKey{}).(*request)

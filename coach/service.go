@@ -47,6 +47,10 @@ type Service struct {
 	Reader      NoteReader
 	Model       NoteReader
 	ProposalTTL time.Duration
+	// ASR transcribes voice notes (transcribe.go); nil: voice notes are
+	// off. ASRTimeout bounds one (default TranscribeTimeout).
+	ASR        Transcriber
+	ASRTimeout time.Duration
 }
 
 // NewService returns a Service with a real clock and a discarding logger

@@ -112,6 +112,8 @@ func (a *Adapter) parseMessage(ev *larkim.P2MessageReceiveV1) (incoming, bool) {
 	if t, ok := messageText(larkcore.StringValue(m.MessageType), larkcore.StringValue(m.Content)); ok {
 		in.text = true
 		in.msg.Text = a.mentionText(t, m.Mentions) // people's mentions become <@open_id|name>
+	} else if au, ok := audioContent(larkcore.StringValue(m.MessageType), larkcore.StringValue(m.Content)); ok {
+		in.msg.Audio = au // a voice message (audio.go)
 	}
 	return in, true
 }
@@ -203,10 +205,11 @@ func stripMentions(s string, ms []*larkim.MentionEvent) string {
 // answer runs in a pool worker: call the handler and deliver the reply.
 // It returns bot.ErrRetryLater when the delivery must run again later.
 func (a *Adapter) answer(ctx context.Context, in incoming) error {
-	if !in.text {
+	if !in.text && in.msg.Audio == nil {
 		a.notice(ctx, in, "unsupported", "")
 		return nil
 	}
+	a.attachAudio(&in)
 	in.msg.UserName = a.userName(ctx, in.msg.User)
 	rep, err := a.h.Handle(ctx, in.msg)
 	if errors.Is(err, bot.ErrRetryLater) {

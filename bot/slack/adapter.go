@@ -240,6 +240,7 @@ func (a *Adapter) process(ctx context.Context, msg bot.Message, o origin, attemp
 	if msg.User != "" && msg.UserName == "" {
 		msg.UserName = a.userName(ctx, msg.User)
 	}
+	a.attachAudio(&msg)
 	reply, err := a.h.Handle(ctx, msg)
 	if errors.Is(err, bot.ErrRetryLater) {
 		// Durable: it runs again when the store is back. Say so once.
@@ -387,18 +388,20 @@ func (a *Adapter) eventMessage(team string, data any) (bot.Message, origin, bool
 		}
 		msg := bot.Message{
 			Platform: bot.Slack, Tenant: team, User: e.User, Channel: e.Channel,
-			Thread: e.ThreadTimeStamp, Text: stripMention(e.Text, me),
+			Thread: e.ThreadTimeStamp, Text: stripMention(e.Text, me), Audio: audioFile(e.Files),
 		}
 		return msg, origin{team: team, user: e.User, channel: e.Channel, thread: e.ThreadTimeStamp}, true
 	case *slackevents.MessageEvent:
 		// Any subtype (bot_message, message_changed, message_deleted,
-		// channel_join…) is not a user typing to the bot.
-		if !e.IsIM() || e.SubType != "" || e.BotID != "" || e.User == "" || e.User == me {
+		// channel_join…) is not a user typing to the bot, except a shared
+		// voice clip (file_share with an audio file, audio.go).
+		au := messageAudio(e)
+		if !e.IsIM() || (e.SubType != "" && au == nil) || e.BotID != "" || e.User == "" || e.User == me {
 			return bot.Message{}, origin{}, false
 		}
 		msg := bot.Message{
 			Platform: bot.Slack, Tenant: team, User: e.User, Channel: e.Channel,
-			Thread: e.ThreadTimeStamp, Text: stripMention(e.Text, me), Direct: true,
+			Thread: e.ThreadTimeStamp, Text: stripMention(e.Text, me), Direct: true, Audio: au,
 		}
 		return msg, origin{team: team, user: e.User, channel: e.Channel, thread: e.ThreadTimeStamp, direct: true}, true
 	case *slackevents.AppHomeOpenedEvent:

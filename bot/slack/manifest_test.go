@@ -41,7 +41,7 @@ func TestManifest(t *testing.T) {
 	if err := yaml.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:write", "im:history", "im:read", "im:write", "users:read"} {
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:read", "files:write", "im:history", "im:read", "im:write", "users:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("scope %s missing", s)
 		}

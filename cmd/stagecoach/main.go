@@ -162,6 +162,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := wireLLM(m); err != nil {
 		return err
 	}
+	if err := wireASR(m); err != nil { // asr.go: voice notes
+		return err
+	}
 	m.Router = bot.NewRouter(m.Service, m.Log)
 	return nil
 }

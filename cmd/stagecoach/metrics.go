@@ -162,6 +162,9 @@ func (m *Metrics) Bot(command func(text string) string) bot.Middleware {
 			if msg.Action == nil {
 				name = label(command(msg.Text))
 			}
+			if msg.Audio != nil {
+				name = "voice" // a voice note; its text is a caption
+			}
 			outcome := OutcomeOK
 			switch {
 			case err != nil || st.internal.Load():
