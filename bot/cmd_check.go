@@ -102,21 +102,7 @@ func (r *Router) tickOutcome(q *Request, res coach.CheckResult) []string {
 // tickAction applies a checklist click: items shown and now selected are
 // ticked, items shown and no longer selected are unticked, in one update.
 func (r *Router) tickAction(q *Request, a *Action) (Reply, error) {
-	d, err := r.svc.Resolve(q.Ctx, q.Actor, q.Team, a.Deal)
-	if err != nil {
-		return Reply{}, err
-	}
-	var on, off []string
-	for _, id := range a.Options {
-		sel := slices.Contains(a.Selected, id)
-		switch {
-		case sel && !d.IsChecked(id):
-			on = append(on, id)
-		case !sel && d.IsChecked(id):
-			off = append(off, id)
-		}
-	}
-	res, err := r.svc.Tick(q.Ctx, q.Actor, q.Team, d.ID, on, off)
+	res, err := r.svc.TickSelection(q.Ctx, q.Actor, q.Team, a.Deal, a.Options, a.Selected) // one read, one update
 	if err != nil {
 		return Reply{}, err
 	}

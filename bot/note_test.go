@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stagecoach/stagecoach/bot"
 	"github.com/stagecoach/stagecoach/bot/bottest"
@@ -33,6 +34,23 @@ func exportDeal(t *testing.T, e *bottest.Env, user, id string) coach.DealExport 
 // changed against the note's facts, per language.
 func TestNoteCorpusThroughConsole(t *testing.T) {
 	c, loc := notecorpus.Load(t)
+	noteCorpusThroughConsole(t, c, loc, true)
+}
+
+// TestNoteFreshThroughConsole: the later sets, written after tuning, through
+// the same path; reported, not gated (the honest estimate on unseen notes).
+func TestNoteFreshThroughConsole(t *testing.T) {
+	for name, load := range map[string]func(testing.TB) (*notecorpus.Corpus, *time.Location){
+		"fresh4": notecorpus.LoadFresh4, "fresh5": notecorpus.LoadFresh5, "fresh6": notecorpus.LoadFresh6,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, loc := load(t)
+			noteCorpusThroughConsole(t, c, loc, false)
+		})
+	}
+}
+
+func noteCorpusThroughConsole(t *testing.T, c *notecorpus.Corpus, loc *time.Location, gate bool) {
 	e := bottest.New(t, bottest.WithClock(bottest.NewClock(c.Now)))
 	e.Ask("alice", "team tz "+loc.String())
 	scores := map[string]*notecorpus.Score{"zh": {}, "en": {}}
@@ -70,7 +88,9 @@ func TestNoteCorpusThroughConsole(t *testing.T) {
 	}
 	for _, l := range []string{"zh", "en"} {
 		t.Logf("%s (console note → apply → export json): %v", l, scores[l])
-		notecorpus.CheckFloor(t, l, scores[l])
+		if gate {
+			notecorpus.CheckFloor(t, l, scores[l])
+		}
 	}
 }
 

@@ -208,7 +208,7 @@ func (r *Router) handle(q *Request) (Reply, error) {
 		return Reply{}, errors.New("message without tenant or user")
 	}
 	q.Actor = coach.Actor{Team: msg.Tenant, User: msg.User, Name: msg.UserName, Platform: string(msg.Platform), Locale: msg.Locale}
-	team, member, err := r.svc.Join(q.Ctx, q.Actor)
+	team, member, err := r.svc.JoinFor(q.Ctx, q.Actor, dealHint(msg)) // dealhint.go
 	if err != nil {
 		return Reply{}, err
 	}

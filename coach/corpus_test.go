@@ -37,6 +37,16 @@ func TestReaderFreshNotes4(t *testing.T) {
 	testReaderCorpus(t, "fresh4", notecorpus.LoadFresh4, false)
 }
 
+// TestReaderFreshNotes5 reads the fifth set of later notes.
+func TestReaderFreshNotes5(t *testing.T) {
+	testReaderCorpus(t, "fresh5", notecorpus.LoadFresh5, false)
+}
+
+// TestReaderFreshNotes6 reads the sixth set of later notes.
+func TestReaderFreshNotes6(t *testing.T) {
+	testReaderCorpus(t, "fresh6", notecorpus.LoadFresh6, false)
+}
+
 func testReaderCorpus(t *testing.T, name string, loadFn func(testing.TB) (*notecorpus.Corpus, *time.Location), gate bool) {
 	c, loc := loadFn(t)
 	pb := playbook.Default()

@@ -183,6 +183,12 @@ func (s *Service) Tick(ctx context.Context, a Actor, team *Team, ref string, on,
 	if err != nil {
 		return CheckResult{}, err
 	}
+	return s.tickDeal(ctx, a, team, d, on, off)
+}
+
+// tickDeal is Tick on d, the deal as just resolved.
+func (s *Service) tickDeal(ctx context.Context, a Actor, team *Team, d *Deal, on, off []string) (CheckResult, error) {
+	var err error
 	norm := func(ids []string) ([]string, error) {
 		var out []string
 		for _, id := range ids {

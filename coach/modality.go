@@ -105,6 +105,11 @@ var negZHExcept = []string{"不错", "不少", "不断", "不久", "不仅", "�
 
 var uncZH = []string{"基本", "大体", "大致", "差不多", "部分", "还差", "可能", "也许", "或许", "好像", "似乎", "估计", "不确定", "说不定", "不一定", "貌似", "听说", "应该", "看看", "能否", "能不能", "争取", "想要", "希望", "打算", "尽量", "有望", "试试", "是不是", "有没有", "要不要"}
 
+// not hedges: "财务部分别" (department + 分别); and a hedged agreement
+// ("基本谈妥", "基本同意") is an agreement reps state as made, unlike a
+// hedged completion ("基本完成")
+var uncZHExcept = []string{"部分别", "部分管", "基本同意", "基本上同意", "基本谈妥", "基本都谈妥", "基本上谈妥", "基本谈好", "基本达成", "基本敲定", "基本确定", "基本定了", "基本认可", "基本接受"}
+
 var futureZH = []string{"下周", "下个月", "下月", "明年", "下一周"}
 
 var planZH = []string{"将", "计划", "预计", "准备", "拟", "下一步", "待", "等待", "还在等", "在等", "等着", "等他们", "等客户", "等对方", "尚待", "即将", "要在", "需要", "预定", "预期", "目标是", "会", "想"}
@@ -133,7 +138,7 @@ func (c *clause) markers() *markIdx {
 	enMarkers(low, m)
 	if c.cjk {
 		m.neg = append(m.neg, zhMarkerIdx(low, negZH, negZHExcept)...)
-		m.unc = append(m.unc, zhMarkerIdx(low, uncZH, nil)...)
+		m.unc = append(m.unc, zhMarkerIdx(low, uncZH, uncZHExcept)...)
 		m.plan = append(m.plan, zhMarkerIdx(low, planZH, planZHExcept)...)
 		m.future = append(m.future, zhMarkerIdx(low, futureZH, nil)...)
 		m.past = append(m.past, zhMarkerIdx(low, []string{"了", "已", "过"}, nil)...)

@@ -297,7 +297,7 @@ func enPersons(s string, exclude map[string]bool) []person {
 			orgEnd = en
 			continue
 		}
-		if reOrgBefore.MatchString(before) && !strings.HasSuffix(before, "with ") || skip {
+		if reOrgBefore.MatchString(before) && !strings.HasSuffix(before, "with ") && !reFromPerson.MatchString(before) || skip {
 			orgEnd = en
 			continue
 		}
@@ -319,6 +319,9 @@ func enPersons(s string, exclude map[string]bool) []person {
 	}
 	return out
 }
+
+// "a call back from Priya Nair": a message from someone is from a person
+var reFromPerson = regexp.MustCompile(`\b(?:call|call back|callback|email|e-mail|message|text|reply|note|voicemail|heard|hear|word)\s+from\s+$`)
 
 var reCoord = regexp.MustCompile(`^(?:\s*,\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$`)
 

@@ -148,16 +148,21 @@ func (p *phrase) find(s string) (int, int, [][2]int, bool) {
 	return 0, 0, nil, false
 }
 
+// triedPool holds the phrase-tried sets of match, reused across calls
+// (a map per call was most of the reader's garbage).
+var triedPool = sync.Pool{New: func() any { return map[int]bool{} }}
+
 func (r *RulesReader) match(c *clause, set phraseSet) []hit {
 	var out []hit
-	var tried map[int]bool
+	tried := triedPool.Get().(map[int]bool)
+	defer func() {
+		clear(tried)
+		triedPool.Put(tried)
+	}()
 	try := func(li int, idx []int) {
 		for _, i := range idx {
 			if tried[i+li<<20] {
 				continue
-			}
-			if tried == nil {
-				tried = map[int]bool{}
 			}
 			tried[i+li<<20] = true
 			p := &set.list[li][i]
@@ -209,7 +214,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	n := &noteCtx{in: in, now: in.Now.In(loc)}
+	n := &noteCtx{in: in, now: in.Now.In(loc), props: make([]Proposal, 0, 8)}
 	n.sents, n.cls = segment(in.Text)
 	n.active = Evaluate(r.pb, in.Deal).Active
 	cjk := 0
@@ -241,6 +246,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		}
 	}
 	n.dropBareInitials()
+	r.dropCompetitorNames(n)
 	r.checks(n)
 	r.status(n)
 	// a competitor a lost deal went to is no contact
@@ -291,6 +297,38 @@ func (n *noteCtx) dropBareInitials() {
 	for i, ps := range n.persons {
 		n.persons[i] = slices.DeleteFunc(ps, func(p person) bool {
 			return p.start == 0 && !n.cls[i].cjk && !strings.Contains(p.name, " ") && !known[p.name] && reWeakAfter.MatchString(n.cls[i].orig[p.end:])
+		})
+	}
+}
+
+// dropCompetitorNames: in a clause about competitors ("Siemens and Itron
+// are both in the running", "竞争对手是…"), a one-word name the deal does
+// not know is a company, not a person.
+var reCompetitorEN = regexp.MustCompile(`\b(?:competitors?|competing|competition|rivals?|in the running|up against|also talking to|also evaluating|shortlisted alongside|incumbent)\b`)
+
+func (r *RulesReader) dropCompetitorNames(n *noteCtx) {
+	for i := range n.cls {
+		c := &n.cls[i]
+		if len(n.persons[i]) == 0 {
+			continue
+		}
+		comp := reCompetitorEN.MatchString(c.low) || c.cjk && containsAny(c.orig, []string{"竞争对手", "对手", "竞品", "友商"})
+		if !comp {
+			for _, h := range r.match(c, r.info) {
+				if strings.HasSuffix(h.p.id, ".competitors") {
+					comp = true
+				}
+			}
+		}
+		if !comp {
+			continue
+		}
+		n.persons[i] = slices.DeleteFunc(n.persons[i], func(p person) bool {
+			if p.titled || strings.Contains(p.name, " ") || c.cjk && p.surname != "" {
+				return false
+			}
+			_, known := matchContact(n.in.Deal, p.name, p.surname, p.titled)
+			return !known
 		})
 	}
 }
@@ -362,6 +400,14 @@ func (n *noteCtx) blockedIn(ci int, spans [][2]int, allowPlan, futureOK bool) bo
 		return true
 	}
 	m := clauseMarksIn(c, spans)
+	// a hedged agreement ("基本谈妥") with something named as still open
+	// in the sentence ("还差付款方式没有确定") is no agreement yet
+	if !m.unc && c.cjk && containsAny(c.orig, uncZHExcept) && containsAny(n.sents[c.sent].orig, stillOpenZH) {
+		return true
+	}
+	if (m.plan || m.future) && !c.cjk && pastThenPlan(c, spans) {
+		m.plan, m.future = false, false
+	}
 	if m.neg || m.unc {
 		return true
 	}
@@ -381,6 +427,60 @@ func (n *noteCtx) blockedIn(ci int, spans [][2]int, allowPlan, futureOK bool) bo
 	return false
 }
 
+// planBefore reports a plan marker before a phrase or in its gaps
+// ("will agree to a demo"); one after an agreement is what was agreed
+// ("agreed we will send a proposal").
+func planBefore(c *clause, h hit) bool {
+	for _, x := range c.markers().plan {
+		if x[0] < h.start || x[0] < h.end && !inSpans(x, h.segs) {
+			return true
+		}
+	}
+	return false
+}
+
+var stillOpenZH = []string{"还差", "还没", "没有确定", "没确定", "还有分歧", "待定", "还要再", "还需要再", "尚未"}
+
+// pastThenPlan: a statement that opens with a past verb, whose plan or
+// future markers all come after it ("Interviewed finance this morning to
+// get their requirements before we draft the proposal"): what is ahead is
+// the next step, not this statement.
+func pastThenPlan(c *clause, spans [][2]int) bool {
+	ws := words(c.low[spans[0][0]:spans[0][1]])
+	if len(ws) == 0 || ws[0].s != 0 {
+		return false
+	}
+	v := ws[0].w
+	if enMark[v]&mkPast == 0 && !(strings.HasSuffix(v, "ed") && len(v) > 4) {
+		return false
+	}
+	// not "will have interviewed", "to be submitted"
+	if pre := strings.Fields(c.low[:spans[0][0]]); len(pre) > 0 {
+		switch pre[len(pre)-1] {
+		case "will", "to", "be", "have", "has", "should", "would", "could", "must", "may", "might":
+			return false
+		}
+	}
+	mk := c.markers()
+	for _, idx := range [][][]int{mk.plan, mk.future} {
+		for _, x := range idx {
+			if !inSpans(x, spans) && x[0] < spans[0][0] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func inSpans(x []int, spans [][2]int) bool {
+	for _, s := range spans {
+		if x[0] < s[1] && x[1] > s[0] {
+			return true
+		}
+	}
+	return false
+}
+
 func (n *noteCtx) quote(ci int) string { return n.cls[ci].orig }
 func (n *noteCtx) quoteSent(si int) string {
 	s := n.sents[si].orig
@@ -390,13 +490,72 @@ func (n *noteCtx) quoteSent(si int) string {
 	return s
 }
 
-func (r *RulesReader) checks(n *noteCtx) {
-	type cand struct {
-		id    string
-		stage int
-		ci    int
-		len   int
+type cand struct {
+	id    string
+	stage int
+	ci    int
+	len   int
+}
+
+// impliedItems: an item that, once stated, states another too.
+var impliedItems = map[string][]string{"s5.s2": {"s5.m1"}}
+
+// firstVisit: at the visit stage, with no visit yet, meeting the
+// customer's people in person (见了…, met …, sat down with …), told as
+// done, is the first face-to-face visit (s2.m1). Not a call or a video
+// meeting, not one negated, planned or ahead.
+var (
+	reMetEN    = regexp.MustCompile(`\b(?:met|met with|sat down with|saw|visited|on site with|on-site with|in person with|face to face with|face-to-face with)\b`)
+	metZH      = []string{"见了", "见到了", "见到", "见面了", "碰了面", "拜访了", "聊了", "谈了", "交流了"}
+	reRemoteEN = regexp.MustCompile(`\b(?:call|called|phone|video|zoom|teams|online|virtual|webex|remote|remotely)\b`)
+	remoteZH   = []string{"电话", "视频", "线上", "微信", "腾讯会议", "远程"}
+)
+
+func (r *RulesReader) firstVisit(n *noteCtx) (cand, bool) {
+	if _, ok := r.pb.Item("s2.m1"); !ok || n.active != 2 || n.in.Deal.IsChecked("s2.m1") {
+		return cand{}, false
 	}
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if len(n.persons[ci]) == 0 {
+			continue
+		}
+		so := n.sents[c.sent].orig
+		var at []int
+		if c.cjk {
+			for _, w := range metZH {
+				if i := strings.Index(c.orig, w); i >= 0 {
+					at = []int{i, i + len(w)}
+					break
+				}
+			}
+			if at != nil && containsAny(so, remoteZH) {
+				continue
+			}
+		} else {
+			at = reMetEN.FindStringIndex(c.low)
+			if at != nil && reRemoteEN.MatchString(lowerASCII(so)) {
+				continue
+			}
+		}
+		// talking counts only at their place ("在国泰总部和钱伟聊了两个小时"),
+		// the person before the verb
+		if at != nil && c.cjk && strings.Contains("聊了谈了交流了", c.orig[at[0]:at[1]]) {
+			if findPlace(so) == "" || n.blocked(ci, at[0], at[1], false, false) {
+				continue
+			}
+			return cand{"s2.m1", 2, ci, at[1] - at[0]}, true
+		}
+		// the person met comes after the verb
+		if at == nil || !slices.ContainsFunc(n.persons[ci], func(p person) bool { return p.start >= at[1] }) || n.blocked(ci, at[0], at[1], false, false) {
+			continue
+		}
+		return cand{"s2.m1", 2, ci, at[1] - at[0]}, true
+	}
+	return cand{}, false
+}
+
+func (r *RulesReader) checks(n *noteCtx) {
 	var all []cand
 	for ci := range n.cls {
 		hits := r.match(&n.cls[ci], r.items)
@@ -421,7 +580,13 @@ func (r *RulesReader) checks(n *noteCtx) {
 				continue
 			}
 			kept = append(kept, h)
-			if n.blockedHit(ci, h, false, h.p.agreement) {
+			// an agreement far ahead of the deal is some other agreement
+			// said in its words ("答应…演示" at the first call is no s3
+			// agreement to a demo): agreements reach one stage ahead
+			if st := playbook.StageOf(h.p.id); n.active > 0 && h.p.agreement && st > n.active+1 {
+				continue
+			}
+			if n.blockedHit(ci, h, h.p.agreement && !planBefore(&n.cls[ci], h), h.p.agreement) {
 				continue
 			}
 			// the customer's approval said of one named person is that
@@ -431,6 +596,18 @@ func (r *RulesReader) checks(n *noteCtx) {
 			}
 			all = append(all, cand{h.p.id, playbook.StageOf(h.p.id), ci, h.end - h.start})
 		}
+	}
+	// what an item states implies another: a needs analysis the customer
+	// confirmed in writing was done
+	for _, c := range all {
+		for _, id := range impliedItems[c.id] {
+			if _, ok := r.pb.Item(id); ok {
+				all = append(all, cand{id, playbook.StageOf(id), c.ci, c.len})
+			}
+		}
+	}
+	if c, ok := r.firstVisit(n); ok {
+		all = append(all, c)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return itemOrder(all[i].id) < itemOrder(all[j].id) })
 	for _, c := range all {
@@ -546,6 +723,11 @@ func (r *RulesReader) contacts(n *noteCtx) {
 					}
 				}
 				if len(here) > 0 && len(cands) == 0 {
+					// "刘经理说他们只是用系统的": the speaker speaking of
+					// themselves
+					if len(here) == 1 && reSelfAfterSpeech.MatchString(c.orig[n.persons[ci][0].end:]) {
+						return here[0]
+					}
 					return nil
 				}
 				if len(cands) == 1 {
@@ -588,7 +770,7 @@ func (r *RulesReader) contacts(n *noteCtx) {
 				}
 				if a := target(h.start); a != nil && a.role == "" {
 					a.role = h.p.id
-				} else if a == nil && len(here) == 0 && pendingRole == "" {
+				} else if a == nil && len(here) == 0 && pendingRole == "" && !roleIsObject(c, h.start) {
 					pendingRole = h.p.id // "formed a buying committee, chaired by Karen"
 				}
 			}
@@ -680,8 +862,9 @@ func (r *RulesReader) contacts(n *noteCtx) {
 }
 
 var (
-	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with)\b`)
-	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通"}
+	reReachedEN = regexp.MustCompile(`\b(?:called|phoned|rang|spoke (?:with|to)|talked (?:with|to)|got through to|reached|had a call with|on the phone with|call back from|callback from|call from|called back|returned my call)\b`)
+	reachedZH   = []string{"通了电话", "打了电话", "通电话", "联系上了", "联系上", "电话联系了", "电话沟通", "打给", "打电话给", "回了电话", "回电话", "打了个电话", "打了通电话", "通了个电话"}
+	reSpeechIn  = regexp.MustCompile(`说|表示|告诉|提到|\b(?:says|said|told|tells|mentioned)\b`)
 )
 
 // reachedHandler: at the first stage, a call with someone the deal or the
@@ -712,11 +895,37 @@ func (r *RulesReader) reachedHandler(n *noteCtx) {
 		if reached == nil || n.blocked(ci, reached[0], reached[1], false, false) {
 			continue
 		}
-		if slices.ContainsFunc(n.persons[ci], handler) {
-			n.add(Proposal{Kind: ProposeCheck, Item: "s1.m2", Evidence: n.quote(ci)})
-			return
+		// the handler named in the call's clause or a later clause of
+		// its sentence ("打给信息中心，对接人是赵海峰"), not one only
+		// reported by someone else ("她说这事归周经理管")
+		cl := n.sents[c.sent].clauses
+		for _, k := range cl[slices.Index(cl, ci):] {
+			if k != ci && reSpeechIn.MatchString(n.cls[k].low) {
+				break
+			}
+			if slices.ContainsFunc(n.persons[k], handler) {
+				n.add(Proposal{Kind: ProposeCheck, Item: "s1.m2", Evidence: n.quoteSent(c.sent)})
+				return
+			}
 		}
 	}
+}
+
+// roleIsObject reports whether the role phrase at i is the object of a
+// preposition ("给采购小组做了演示", "presented to the buying committee"):
+// the group is who something was done for, not what the next person is.
+var reRoleObjEN = regexp.MustCompile(`\b(?:to|for|with|before|in front of)\s+(?:the\s+|their\s+|our\s+|its\s+)?(?:[a-z0-9&.-]+'s\s+)?$`)
+
+func roleIsObject(c *clause, i int) bool {
+	before := c.orig[:i]
+	if c.cjk {
+		rs := []rune(before)
+		if len(rs) > 8 {
+			rs = rs[len(rs)-8:]
+		}
+		return strings.ContainsAny(string(rs), "给向为对跟和与同")
+	}
+	return reRoleObjEN.MatchString(c.low[:i])
 }
 
 var titleStems = []string{"gm", "ceo", "cfo", "cio", "cto", "coo", "cpo", "cmo", "vp", "head", "manager", "director", "lead", "engineer", "architect", "chairman", "president", "buyer", "controller", "chief"}
@@ -727,6 +936,9 @@ func findTitle(c *clause) []int {
 	}
 	return reEnTitle.FindStringIndex(c.low)
 }
+
+// the speaker speaking of themselves: "说他们只是…", "says she owns …"
+var reSelfAfterSpeech = regexp.MustCompile(`^\s*(?:说|表示|告诉我们|提到)(?:他们|他|她|我们这边|自己)|^\s*(?:says|said|told us|tells us|mentioned)\s+(?:that\s+)?(?:he|she|they|his team|her team)\b`)
 
 var reSpeech = regexp.MustCompile(`^\s*(?:says|said|told us|tells us|mentioned|reports|reported|thinks that|说|表示|告诉|提到|反馈|透露|认为)`)
 
@@ -739,7 +951,8 @@ func appositive(low string, i int) bool {
 	case "", "the", "their", "our", "his", "her", "its":
 		return true
 	}
-	return false
+	// "Redwood's head of digital": the company's title
+	return strings.HasSuffix(head, "'s") && !strings.Contains(head, " ")
 }
 
 func nextClause(n *noteCtx, si, ci int) int {
@@ -791,7 +1004,7 @@ func isZhTitled(name string) bool {
 // meeting cue words and the topic they give
 var meetCues = []struct{ cue, zh, en string }{
 	{"技术交流", "技术交流", "Technical exchange"}, {"交流会", "技术交流", "Technical exchange"}, {"方案演示", "方案演示", "Demo"}, {"演示", "方案演示", "Demo"},
-	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"再谈", "沟通", "Follow-up"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
+	{"商务谈判", "商务谈判", "Negotiation"}, {"谈判", "商务谈判", "Negotiation"}, {"再谈", "沟通", "Follow-up"}, {"谈商务", "商务谈判", "Negotiation"}, {"过去谈", "沟通", "Meeting"}, {"过来谈", "沟通", "Meeting"}, {"谈合同", "商务谈判", "Negotiation"}, {"签约", "签约", "Contract signing"}, {"签合同", "签约", "Contract signing"},
 	{"讲标", "讲标", "Bid presentation"}, {"汇报", "汇报", "Presentation"}, {"拜访", "拜访", "Visit"}, {"上门", "拜访", "Visit"}, {"来访", "来访", "Visit"},
 	{"电话会", "电话会议", "Call"}, {"视频会", "视频会议", "Call"}, {"见面", "会面", "Meeting"}, {"会面", "会面", "Meeting"}, {"面谈", "面谈", "Meeting"},
 	{"碰头", "会面", "Meeting"}, {"参观", "参观", "Visit"}, {"考察", "考察", "Visit"}, {"详细聊", "会面", "Meeting"}, {"面聊", "会面", "Meeting"}, {"聊一聊", "会面", "Meeting"}, {"开会", "会议", "Meeting"}, {"会议", "会议", "Meeting"}, {"吃饭", "吃饭", "Dinner"}, {"午餐", "午餐", "Lunch"}, {"晚餐", "晚餐", "Dinner"},
@@ -799,18 +1012,18 @@ var meetCues = []struct{ cue, zh, en string }{
 	{"workshop", "研讨会", "Workshop"}, {"demonstration", "方案演示", "Demo"}, {"demo", "方案演示", "Demo"}, {"negotiation", "商务谈判", "Negotiation"}, {"negotiate", "商务谈判", "Negotiation"},
 	{"signing", "签约", "Contract signing"}, {"sign the contract", "签约", "Contract signing"}, {"presentation", "汇报", "Presentation"},
 	{"site visit", "拜访", "Visit"}, {"visit", "拜访", "Visit"}, {"video call", "视频会议", "Call"}, {"call", "电话会议", "Call"}, {"meeting", "会议", "Meeting"},
-	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
+	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
 }
 
 var (
-	reMoveEN        = regexp.MustCompile(`\b(moved|move|moving|rescheduled|reschedule|rescheduling|pushed|push|postponed|postpone|bumped|brought forward|shifted|delayed)\b`)
+	reMoveEN        = regexp.MustCompile(`\b(moved|move|moving|rescheduled|reschedule|rescheduling|pushed|push|postponed|postpone|bumped|bump|brought forward|shifted|delayed)\b`)
 	moveZH          = []string{"改到", "改期", "改在", "推迟", "延期", "推到", "延到", "挪到", "提前到", "调整到", "换到", "顺延", "改成"}
 	reCancelEN      = regexp.MustCompile(`\b(cancel|cancelled|canceled|cancelling|called off|call off|called it off|scrapped|is off|are off|not happening)\b`)
 	cancelZH        = []string{"取消", "不开了", "不来了", "不搞了", "不做了", "不见了"}
 	reUnconfirmedEN = regexp.MustCompile(`\b(to be confirmed|tbc|tbd|waiting for (?:them|the customer|the client|him|her)? ?to confirm|not confirmed|unconfirmed|yet to confirm|pending confirmation|still waiting)\b`)
 	unconfirmedZH   = []string{"待确认", "还在等", "等客户确认", "等对方确认", "等他们确认", "还没确认", "未确认", "没确定", "还没定", "待定"}
 	rePlaceEN       = regexp.MustCompile(`\b(?:at|in|visiting|visit|to)\s+((?:their|our|the|his|her)\s+)?((?:[a-z0-9&'-]+\s+){0,3}(?:office|offices|hq|headquarters|site|plant|factory|warehouse|branch|campus|building|meeting room|boardroom|hotel|cafe|restaurant|lab|center|centre|facility|depot))\b`)
-	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅))`)
+	rePlaceZH       = regexp.MustCompile(`(?:在|到|去)((?:他们|对方|客户|我们|我司|贵司|他们的|对方的|客户的|我们的)?(?:[\p{Han}A-Za-z0-9]{0,8}?)(?:总部|办公室|办公楼|写字楼|大楼|公司|会议室|工厂|厂房|车间|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅|现场|部))`)
 )
 
 func (r *RulesReader) meetings(n *noteCtx) {
@@ -820,7 +1033,7 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			continue
 		}
 		// the cue, its clause, and the dates of the sentence
-		cueCI, cueAt, topic := -1, -1, ""
+		cueCI, cueAt, cueEnd, topic := -1, -1, -1, ""
 		for _, ci := range s.clauses {
 			c := &n.cls[ci]
 			for _, mc := range meetCues {
@@ -852,14 +1065,23 @@ func (r *RulesReader) meetings(n *noteCtx) {
 		move := containsAny(low, moveStems) && reMoveEN.MatchString(low) || containsAny(s.orig, moveZH)
 		cancel := !move && (containsAny(low, cancelStems) && reCancelEN.MatchString(low) || containsAny(s.orig, cancelZH))
 		if cueCI < 0 && !move && !cancel {
-			continue
+			// "周四下午两点去他们工厂", "Heading to their district office
+			// Wednesday at 1:30": going to a place is a visit
+			ci, at, end := n.goesTo(si)
+			if ci < 0 {
+				continue
+			}
+			cueCI, cueAt, cueEnd, topic = ci, at, end, "Visit"
+			if n.zh {
+				topic = "拜访"
+			}
 		}
 		if cueCI < 0 {
 			// "moved to Thursday" of the only booked meeting
 			cueCI = s.clauses[0]
 			cueAt = 0
 		}
-		m := clauseMarks(&n.cls[cueCI], cueAt, cueAt)
+		m := clauseMarks(&n.cls[cueCI], cueAt, max(cueAt, cueEnd))
 		if m.unc || (m.neg && !cancel) {
 			continue
 		}
@@ -889,6 +1111,14 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			at := nw.at()
 			if old >= 0 {
 				om := booked[old].At.In(n.now.Location())
+				// "bump our Tuesday session to Wednesday": a bare weekday is
+				// that day of the meeting's own week
+				if nw.bare && !nw.day.IsZero() {
+					if d := mondayOf(om).AddDate(0, 0, (int(nw.day.Weekday())+6)%7); d.After(midnight(n.now)) {
+						nw.day = d
+						at = nw.at()
+					}
+				}
 				if nw.day.IsZero() || (nw.hasTime && sameDay(nw.day, n.now) && !mentionsToday(n.cls[whenCI[len(whens)-1]].low)) {
 					at = time.Date(om.Year(), om.Month(), om.Day(), nw.hour, nw.min, 0, 0, om.Location())
 				} else if !nw.hasTime {
@@ -908,17 +1138,23 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			// a booking: a future day in the sentence; not a meeting told
 			// in the past tense without a plan
 			var nw *when
+			nwCI := -1
 			for i := range whens {
 				w := whens[i]
 				if w.period || w.day.IsZero() {
 					continue
 				}
 				if w.at().After(n.now) && (w.hasTime || w.day.After(midnight(n.now))) {
-					nw = &whens[i]
+					nw, nwCI = &whens[i], whenCIOf(n, s, w)
 					break
 				}
 			}
 			if nw == nil {
+				continue
+			}
+			// "讲标已经结束，…，结果预计下周三公布": the meeting is told as
+			// done; the day ahead is of something else
+			if nwCI != cueCI && m.past && !m.plan && !m.future {
 				continue
 			}
 			if m.neg {
@@ -931,9 +1167,10 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			if !nw.hasTime && pickMeeting(booked, []when{*nw}, n.now, "") >= 0 && sameDay(booked[pickMeeting(booked, []when{*nw}, n.now, "")].At.In(n.now.Location()), nw.day) {
 				continue // "tomorrow's demo": the meeting already booked that day
 			}
-			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: findPlace(s.orig), Evidence: n.quoteSent(si)})
+			place := findPlace(s.orig)
+			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: place, Evidence: n.quoteSent(si)})
 			// at stage 1, a visit fixed with a time and a place is s1.s1
-			if n.active <= 1 && nw.hasTime && findPlace(s.orig) != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
+			if n.active <= 1 && nw.hasTime && place != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
 				n.add(Proposal{Kind: ProposeCheck, Item: "s1.s1", Evidence: n.quoteSent(si)})
 			}
 		}
@@ -941,10 +1178,56 @@ func (r *RulesReader) meetings(n *noteCtx) {
 }
 
 var (
+	reGoToEN   = regexp.MustCompile(`\b(?:head(?:ing)?|go(?:ing)?|driv(?:e|ing)|fly(?:ing)?|travel(?:l?ing)?|pop(?:ping)?|swing(?:ing)?)\s+(?:over\s+|out\s+|down\s+|up\s+)?(?:to|by)\b|\b(?:wants?|invited|asked|expects?)\s+us\s+(?:at|over at|to come to)\b`)
+	reGoToZH   = regexp.MustCompile(`(?:去|到|过去|前往)(?:他们|对方|客户|他们的|对方的|客户的)?[\p{Han}A-Za-z0-9]{0,8}?(?:总部|办公室|公司|会议室|工厂|分公司|园区|大厦|酒店|厂区|仓库|基地|门店|中心|展厅|现场)(?:看看|看一看|转转|坐坐)?`)
+	goToStems  = []string{"head", "go", "driv", "fly", "travel", "pop", "swing", " us "}
+	sendVerbZH = "寄送发交转传收放搬运递"
+)
+
+// goesTo finds, in sentence si, the rep going to a place (a visit without
+// a meeting word): its clause and offset, or -1. Not things sent there
+// ("寄到他们总部").
+func (n *noteCtx) goesTo(si int) (int, int, int) {
+	for _, ci := range n.sents[si].clauses {
+		c := &n.cls[ci]
+		if c.cjk {
+			if !containsAny(c.orig, []string{"去", "到", "前往"}) || !containsAny(c.orig, placeNounsZH) {
+				continue
+			}
+			if m := reGoToZH.FindStringIndex(c.orig); m != nil {
+				if r, _ := utf8.DecodeLastRuneInString(c.orig[:m[0]]); !strings.ContainsRune(sendVerbZH, r) {
+					return ci, m[0], m[1]
+				}
+			}
+			continue
+		}
+		if !containsAny(c.low, goToStems) {
+			continue
+		}
+		if m := reGoToEN.FindStringIndex(c.low); m != nil && findPlace(c.orig) != "" {
+			return ci, m[0], m[1]
+		}
+	}
+	return -1, -1, -1
+}
+
+var (
 	moveStems        = []string{"mov", "resched", "push", "postpon", "bump", "brought forward", "shift", "delay"}
 	cancelStems      = []string{"cancel", "call", "scrap", " off", "not happening"}
 	unconfirmedStems = []string{"confirm", "tbc", "tbd", "waiting"}
 )
+
+// whenCIOf returns the clause of sentence s a when was found in.
+func whenCIOf(n *noteCtx, s sentence, w when) int {
+	for _, ci := range s.clauses {
+		for _, x := range n.cls[ci].whens {
+			if x.start == w.start && x.day.Equal(w.day) {
+				return ci
+			}
+		}
+	}
+	return -1
+}
 
 // joinDayTime gives a day said without a time the time said right
 // after it on its own ("下周三讲标，时间是上午十点").
@@ -1048,16 +1331,55 @@ func pickMeeting(booked []Meeting, whens []when, now time.Time, topic string) in
 	return len(booked) - 1
 }
 
+var (
+	placeNounsEN = []string{"office", "hq", "headquarters", "site", "plant", "factory", "warehouse", "branch", "campus", "building", "meeting room", "boardroom", "hotel", "cafe", "restaurant", "lab", "center", "centre", "facility", "depot"}
+	placeNounsZH = []string{"总部", "办公室", "楼", "厂房", "车间", "公司", "会议室", "工厂", "园区", "大厦", "酒店", "厂区", "仓库", "基地", "门店", "中心", "展厅", "现场", "部"}
+)
+
+// windowStart backs up to n bytes before i, to a rune start.
+func windowStart(s string, i, n int) int {
+	st := max(0, i-n)
+	for st > 0 && !utf8.RuneStart(s[st]) {
+		st--
+	}
+	return st
+}
+
+// firstIndex is the first index in s of any of list, or -1.
+func firstIndex(s string, list []string) int {
+	best := -1
+	for _, x := range list {
+		if i := strings.Index(s, x); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
+}
+
 func findPlace(s string) string {
+	// the regexps below backtrack: run them only from shortly before the
+	// first place noun, and not at all without one
+	zi, ei := firstIndex(s, placeNounsZH), firstIndex(lowerASCII(s), placeNounsEN)
+	if zi < 0 && ei < 0 {
+		return ""
+	}
+	full := s
+	if zi >= 0 {
+		s = full[windowStart(full, zi, 48):]
+	}
 	if m := rePlaceZH.FindStringSubmatch(s); m != nil {
 		p := m[1]
 		for _, pre := range []string{"他们的", "对方的", "客户的", "我们的", "他们", "对方", "客户", "我们"} {
 			p = strings.TrimPrefix(p, pre)
 		}
-		if utf8.RuneCountInString(p) >= 2 {
+		if utf8.RuneCountInString(p) >= 2 && p != "内部" && p != "全部" && p != "外部" && p != "局部" {
 			return p
 		}
 	}
+	if ei < 0 {
+		return ""
+	}
+	s = full[windowStart(full, ei, 80):]
 	low := lowerASCII(s)
 	if m := rePlaceEN.FindStringSubmatchIndex(low); m != nil {
 		// "in the afternoon at their office": the place is after the last
@@ -1090,6 +1412,9 @@ var (
 	reCompZH  = regexp.MustCompile(`^([\p{Han}A-Za-z0-9]{2,8}?)(?:了|的|，|,|。|$|因为|由于|中标|拿下|，|\s)`)
 )
 
+// "went with a local reseller": a vendor not named is still a vendor
+var reOtherVendor = regexp.MustCompile(`^\s+(?:a|an|another|the other|some)\s+(?:[a-z-]+\s+){0,2}(?:vendor|supplier|reseller|competitor|provider|partner|integrator|company|firm|player)\b`)
+
 func (r *RulesReader) status(n *noteCtx) {
 	d := n.in.Deal
 	if !d.Open() {
@@ -1108,7 +1433,7 @@ func (r *RulesReader) status(n *noteCtx) {
 			}
 			verb := c.low[loc[0]:loc[1]]
 			lostWord := strings.Contains(verb, "lost") || strings.Contains(verb, "closed lost") || strings.Contains(verb, "awarded") || strings.Contains(verb, "gave")
-			if comp == "" && !lostWord {
+			if comp == "" && !lostWord && !reOtherVendor.MatchString(c.low[loc[1]:]) {
 				continue
 			}
 			if comp != "" && (strings.EqualFold(comp, "us") || enNotName[comp] && !lostWord) {
@@ -1274,7 +1599,7 @@ func lostReason(n *noteCtx, si int) string {
 
 // deal value
 var (
-	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount|settled at|closed at|landed at|agreed at)\b`)
+	reValueEN = regexp.MustCompile(`\b(deal value|contract value|deal size|worth|valued at|total|total value|total price|total amount|total of|contract for|contract of|order value|order of|priced at|quoted|quote|quotation|our offer|we offered|price is|price of|final price|agreed price|agreed on|a deal of|deal at|came in at|amount|settled at|settled on|closed at|landed at|landed on|agreed at)\b`)
 	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
 	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
 	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}
@@ -1301,8 +1626,25 @@ func (r *RulesReader) money(n *noteCtx) {
 				}
 			}
 		}
+		// "价格基本谈妥，118万，…": the amount alone in its clause is the
+		// amount the clause before it names
+		if cue == nil && len(spans) == 1 && strings.TrimSpace(strings.Trim(c.low[:spans[0].start]+c.low[spans[0].end:], "左右约大概")) == "" && ci > 0 && n.cls[ci-1].sent == c.sent {
+			pc := &n.cls[ci-1]
+			if pm := clauseMarks(pc, 0, 0); c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && containsAny(pc.low, valueZH) && !containsAny(pc.low, noValueZH) ||
+				!c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && reValueEN.MatchString(pc.low) && !reNoValue.MatchString(pc.low) {
+				sp := spans[0]
+				if sp.rangeEnd == 0 && sp.value > 0 && sp.value != d.Value && !n.has(ProposeValue, "") && !isThreshold(c.low, sp.start, sp.end) {
+					n.add(Proposal{Kind: ProposeValue, Value: sp.value, Currency: sp.currency, Evidence: n.quoteSent(c.sent)})
+				}
+				continue
+			}
+		}
 		for _, sp := range spans {
 			if cue == nil && !reAfterEN.MatchString(c.low[sp.end:]) {
+				continue
+			}
+			// "金额超过50万还要报集团", "anything over 500k": a threshold
+			if isThreshold(c.low, sp.start, sp.end) {
 				continue
 			}
 			if reNoValue.MatchString(c.low) || containsAny(c.low, noValueZH) {
@@ -1331,10 +1673,42 @@ func (r *RulesReader) money(n *noteCtx) {
 	}
 }
 
+// isThreshold reports whether the amount at [s,e) is a bound ("超过50万",
+// "50万以上", "over 500k", "up to 1m"), not an amount of the deal.
+var (
+	reThresholdBeforeEN = regexp.MustCompile(`\b(?:over|above|under|below|more than|less than|up to|at least|at most|exceeding|exceeds|beyond|anything over|no more than|not more than)\s*(?:[a-z$¥€£]{0,4}\s*)?$`)
+	reThresholdAfterEN  = regexp.MustCompile(`^\s*(?:or more|or less|or above|and above|and up|or over|plus)\b`)
+	thresholdBeforeZH   = []string{"超过", "超出", "不超过", "低于", "高于", "少于", "多于", "不到", "上限", "至少", "最多", "大于", "小于", "以上的", "起步"}
+	thresholdAfterZH    = []string{"以上", "以下", "以内", "之内", "上下浮动"}
+)
+
+func isThreshold(low string, s, e int) bool {
+	before := low[max(0, s-18):s]
+	for !utf8.ValidString(before) && len(before) > 0 {
+		before = before[1:]
+	}
+	if reThresholdBeforeEN.MatchString(before) || reThresholdAfterEN.MatchString(low[e:]) {
+		return true
+	}
+	for _, w := range thresholdBeforeZH {
+		if strings.HasSuffix(strings.TrimSpace(before), w) {
+			return true
+		}
+	}
+	for _, w := range thresholdAfterZH {
+		if strings.HasPrefix(strings.TrimSpace(low[e:]), w) {
+			return true
+		}
+	}
+	return false
+}
+
 var (
 	reCloseEN = regexp.MustCompile(`\b(close|closing|close date|sign|signing|signed by|contract by|po by|go-live|decision by|award)\b`)
 	closeZH   = []string{"签约", "签合同", "成交", "签单", "落地", "下单"}
 )
+
+var reTenderCloses = regexp.MustCompile(`\b(?:submissions?|bids?|bidding|tenders?|rfps?|rfqs?|responses?|applications?|registration|window|q&a|questions?)\s+(?:will\s+|to\s+|shall\s+)?$`)
 
 func (r *RulesReader) closeDate(n *noteCtx) {
 	d := n.in.Deal
@@ -1360,6 +1734,10 @@ func (r *RulesReader) closeDate(n *noteCtx) {
 		}
 		// "decision by" is a decision date, read as an info field
 		if strings.HasPrefix(c.low[cue[0]:], "decision by") {
+			continue
+		}
+		// "submissions close on December 22": the bid deadline, not ours
+		if reTenderCloses.MatchString(c.low[:cue[0]]) {
 			continue
 		}
 		for _, w := range c.whens {
@@ -1398,6 +1776,8 @@ func (r *RulesReader) buyer(n *noteCtx) {
 	}
 }
 
+var reInfoTrimEnd = regexp.MustCompile(`(?i)(?:\s|\b(?:are|is|were|was|both|also|all|still|now)\b|都|也|还)+$`)
+
 var reInfoTrim = regexp.MustCompile(`^(?:\s|is|are|was|were|:|：|是|为|有|大概|大约|约|about|around|roughly|approximately)+`)
 
 func (r *RulesReader) infos(n *noteCtx) {
@@ -1408,6 +1788,10 @@ func (r *RulesReader) infos(n *noteCtx) {
 			if n.has(ProposeInfo, h.p.id) || n.blockedHit(ci, h, true, true) {
 				continue
 			}
+			// once the bid is in, a date said of the opening is no deadline
+			if h.p.id == "s5.i3.bid_deadline" && (n.active > 5 || d.IsChecked("s6.m1") || n.has(ProposeCheck, "s6.m1")) {
+				continue
+			}
 			val := ""
 			switch h.p.value {
 			case playbook.ValueMoney:
@@ -1416,16 +1800,30 @@ func (r *RulesReader) infos(n *noteCtx) {
 					break
 				}
 			case playbook.ValueDate:
+				// the date said after the phrase ("tender goes live on
+				// December 14 and bids must be lodged by January 11"),
+				// else the nearest before it
 				for _, w := range c.whens {
 					if !w.day.IsZero() {
+						if w.start >= h.start {
+							val = w.day.Format("2006-01-02")
+							break
+						}
 						val = w.day.Format("2006-01-02")
-						break
 					}
 				}
 			default:
 				rest := c.orig[h.end:]
+				if len(h.segs) > 1 && strings.TrimSpace(strings.Trim(rest, "。.，,；;")) == "" {
+					rest = c.orig[h.segs[0][1]:h.segs[1][0]] // "也在跟汉得接触": the gap names it
+				}
 				rest = reInfoTrim.ReplaceAllString(rest, "")
 				rest = strings.Trim(strings.TrimSpace(rest), "。.，,；;")
+				// "Siemens and Itron are both in the running": said before
+				if rest == "" && h.start > 0 {
+					rest = strings.TrimSpace(reInfoTrimEnd.ReplaceAllString(c.orig[:h.start], ""))
+					rest = strings.Trim(rest, "。.，,；;")
+				}
 				if utf8.RuneCountInString(rest) > 200 {
 					rest = string([]rune(rest)[:200])
 				}

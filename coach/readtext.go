@@ -113,7 +113,7 @@ var (
 	hypoZH       = []string{"如果", "假如", "要是", "万一", "除非", "假设", "是否", "倘若", "如若", "若是", "一旦", "如能", "只要"}
 	hypoZHExcept = []string{"主要是", "只要是", "需要是", "重要是", "不要是", "只要求"}
 	// clause boundaries inside a sentence
-	reClauseEN = regexp.MustCompile(`\s(?:but|though|although|however|whereas|yet)\s|\sand\s(?:then\s)?(?:we|they|he|she|it|i|the customer|the client|our|their|agreed|asked|said|promised|invited|wants|will|seems|seemed|is|was)\s`)
+	reClauseEN = regexp.MustCompile(`\s(?:but|though|although|however|whereas|yet)\s|\sand\s(?:then\s)?(?:we|they|he|she|it|i|the customer|the client|our|their|agreed|asked|said|promised|invited|wants|will|seems|seemed|is|was|says|told|tells|mentioned|explained)\s`)
 	clauseZH   = []string{"但是", "不过", "可是", "然而", "而且", "并且", "同时"}
 )
 
@@ -227,11 +227,22 @@ func splitClauses(s string) []string {
 	return res
 }
 
+// conjWords: the words reClauseEN needs (a cheap check before it runs)
+var conjWords = []string{" but ", " though ", " although ", " however ", " whereas ", " yet ", " and "}
+
 func splitConj(c string) []string {
 	low := lowerASCII(c)
-	if m := reClauseEN.FindStringIndex(low); m != nil && m[0] > 0 {
-		return append([]string{c[:m[0]]}, splitConj(c[m[0]+1:])...)
+	// (a conjunction opening the clause, after its comma, is no cut: the
+	// next one is)
+	if !containsAny(low, conjWords) {
+		goto zh
 	}
+	for _, m := range reClauseEN.FindAllStringIndex(low, 4) {
+		if strings.TrimSpace(c[:m[0]]) != "" {
+			return append([]string{c[:m[0]]}, splitConj(c[m[0]+1:])...)
+		}
+	}
+zh:
 	for _, z := range clauseZH {
 		if i := strings.Index(c, z); i > 0 {
 			return append([]string{c[:i]}, splitConj(c[i:])...)

@@ -79,8 +79,19 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Milliseco
 // Join returns the actor's team and membership, creating the team (the
 // first member becomes its admin) or adding the actor as a rep when new.
 func (s *Service) Join(ctx context.Context, a Actor) (*Team, *Member, error) {
+	return s.join(ctx, a, nil)
+}
+
+// join is Join whose first read of the team is first() when given
+// (JoinFor's combined read); retries read the team alone.
+func (s *Service) join(ctx context.Context, a Actor, first func() (*Team, error)) (*Team, *Member, error) {
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
-		t, err := s.store.GetTeam(ctx, a.Team)
+		read := first
+		first = nil
+		if read == nil {
+			read = func() (*Team, error) { return s.store.GetTeam(ctx, a.Team) }
+		}
+		t, err := read()
 		switch {
 		case errors.Is(err, ErrNotFound):
 			t = &Team{ID: a.Team, Platform: a.Platform, Members: map[string]*Member{}, CreatedAt: s.now()}
@@ -174,6 +185,7 @@ func (s *Service) updateDeal(ctx context.Context, a Actor, team *Team, d *Deal, 
 
 func (s *Service) updateFrom(ctx context.Context, a Actor, team *Team, id string, first *Deal, fn func(d *Deal, now time.Time) ([]Event, error)) (Change, error) {
 	ctx = withUpdateToken(ctx) // one token for this update and its conflict retries
+	team.pre.drop()            // the deal is read again after this update (teamdeal.go)
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
 		cur, err := first, error(nil)
 		first = nil
@@ -275,7 +287,7 @@ func (s *Service) Resolve(ctx context.Context, a Actor, team *Team, ref string) 
 		// An id is answered from the deal alone: no scan of the team's
 		// deals (an error path anyone can trigger must stay cheap), and the
 		// same "not found" whether the deal is missing or not the user's.
-		d, err := s.store.GetDeal(ctx, a.Team, id)
+		d, err := s.getDeal(ctx, team, a.Team, id) // teamdeal.go: maybe read with the team
 		switch {
 		case err == nil && team.CanSee(a.User, d.Owner):
 			return d, nil

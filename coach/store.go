@@ -29,6 +29,7 @@ type Store interface {
 	InboxStore     // delivery marks and the durable inbox (inbox.go)
 	NameIndexStore // nameindex.go: deals by the start of their name or customer
 	OutboxStore    // outbox.go: the mirror's durable queue of deal changes
+	TeamDealStore  // teamdeal.go: a team and one of its deals in one read
 
 	// CreateDeal assigns d.ID ("D-<n>", n counting up per team from 1),
 	// sets d.Version to 1, fills Deal in each event, and stores the deal,

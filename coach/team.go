@@ -52,6 +52,8 @@ type Team struct {
 	Mirror    MirrorSettings `json:"mirror,omitzero"`
 	CreatedAt time.Time      `json:"created_at"`
 	Version   int64          `json:"version"`
+
+	pre *prefetch // a deal read with the team for this request (teamdeal.go)
 }
 
 // Clone returns a deep copy.

@@ -2,9 +2,11 @@ package coach
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // when is a date and/or time found in a note, resolved in the team's
@@ -80,6 +82,7 @@ var (
 	reZhFull     = regexp.MustCompile(`(20[0-9]{2})\s*年\s*(` + zhNum + `)\s*月\s*(` + zhNum + `)\s*[日号]`)
 	reZhMD       = regexp.MustCompile(`(` + zhNum + `)\s*月\s*(` + zhNum + `)\s*[日号]`)
 	reZhMonthEnd = regexp.MustCompile(`(?:(下个?月|本月|这个?月)|(` + zhNum + `)\s*月)\s*(底|末|中旬|初|上旬|下旬)`)
+	reZhBareEnd  = regexp.MustCompile(`月(?:底|末)`)
 	reZhD        = regexp.MustCompile(`(` + zhNum + `)\s*[日号]`)
 	reZhWeek     = regexp.MustCompile(`(下下|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`)
 	reZhRel      = regexp.MustCompile(`大后天|后天|明天|今天|昨天|前天|明早|明晚|今晚|今早`)
@@ -91,7 +94,7 @@ var (
 	reEnMD       = regexp.MustCompile(`\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+([0-3]?[0-9])(?:st|nd|rd|th)?\b(?:,?\s*(20[0-9]{2}))?`)
 	reEnDM       = regexp.MustCompile(`\b([0-3]?[0-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b(?:,?\s*(20[0-9]{2}))?`)
 	reEnThe      = regexp.MustCompile(`\bthe\s+([0-3]?[0-9])(?:st|nd|rd|th)\b`)
-	reEnRel      = regexp.MustCompile(`\b(the day after tomorrow|tomorrow|today|tonight|yesterday)\b`)
+	reEnRel      = regexp.MustCompile(`\b(the day after tomorrow|tomorrow|today|tonight|yesterday|this morning|this afternoon|this evening)\b`)
 	reEnWeek     = regexp.MustCompile(`\b(next|this|on|coming)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri)\b`)
 	reEnIn       = regexp.MustCompile(`\bin\s+(a|an|one|two|three|four|five|six|seven|eight|nine|ten|[0-9]{1,2})\s+(day|days|week|weeks|month|months)\b`)
 	reEnEnd      = regexp.MustCompile(`\b(?:the\s+)?end\s+of\s+(?:the\s+)?(next month|this month|month|year|this year|next year|q([1-4])|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b`)
@@ -168,6 +171,12 @@ func findWhens(t string, now time.Time) []when {
 	return findWhensIn(t, now, hasDigit, hasLetter, zhDate, zhTime)
 }
 
+// cheap checks before the regexps that need these words
+var (
+	relWords = []string{"today", "tonight", "tomorrow", "yesterday", "this morning", "this afternoon", "this evening"}
+	ampm     = []string{"am", "pm", "a.m", "p.m"}
+)
+
 var monthStems = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 var weekStems = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
@@ -182,7 +191,7 @@ func hasQuarter(t string) bool {
 
 // enDateWord reports whether t may hold an English date without digits.
 func enDateWord(t string) bool {
-	for _, w := range []string{"today", "tonight", "tomorrow", "yesterday", "day", "end of", "week", "month", "noon", "midday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+	for _, w := range []string{"today", "tonight", "tomorrow", "yesterday", "day", "end of", "week", "month", "this morning", "this afternoon", "this evening", "noon", "midday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 		if strings.Contains(t, w) {
 			return true
 		}
@@ -247,6 +256,10 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 			day = time.Date(y, mo, 10, 0, 0, 0, 0, now.Location())
 		}
 		add(m[0], m[1], day, true)
+	}
+	// "月底" alone: the end of this month
+	for _, m := range findAll(zhDate && strings.Contains(t, "月"), reZhBareEnd, t) {
+		add(m[0], m[1], lastDay(now.Year(), now.Month(), now.Location()), true)
 	}
 	for _, m := range findAll(zhDate, reZhMD, t) {
 		mo, ok1 := zhNumber(t[m[2]:m[3]])
@@ -319,8 +332,8 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 		off := map[string]int{"今天": 0, "今晚": 0, "今早": 0, "明天": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2}[t[m[0]:m[1]]]
 		add(m[0], m[1], today.AddDate(0, 0, off), false)
 	}
-	for _, m := range findAll(hasLetter && (strings.Contains(t, "to") || strings.Contains(t, "yesterday")), reEnRel, t) {
-		off := map[string]int{"today": 0, "tonight": 0, "tomorrow": 1, "the day after tomorrow": 2, "yesterday": -1}[t[m[2]:m[3]]]
+	for _, m := range findAll(hasLetter && containsAny(t, relWords), reEnRel, t) {
+		off := map[string]int{"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "tomorrow": 1, "the day after tomorrow": 2, "yesterday": -1}[t[m[2]:m[3]]]
 		add(m[0], m[1], today.AddDate(0, 0, off), false)
 	}
 	for _, m := range findAll(zhDate, reZhWeek, t) {
@@ -475,7 +488,7 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 		start, end, h, m int
 	}
 	var times []tm
-	for _, m := range findAll(zhTime || hasDigit && strings.ContainsAny(t, ":："), reZhTime, t) {
+	for _, m := range findAll(zhTime, reZhTime, t) {
 		h, ok := zhNumber(t[m[4]:m[5]])
 		if !ok || h > 24 {
 			continue
@@ -521,7 +534,7 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 		}
 		times = append(times, tm{m[0], m[1], h, mins})
 	}
-	for _, m := range findAll(hasLetter && (hasDigit && (strings.Contains(t, "m") || strings.Contains(t, ":") || strings.Contains(t, "at ")) || strings.Contains(t, "noon") || strings.Contains(t, "midday")), reEnTime, t) {
+	for _, m := range findAll(hasLetter && (hasDigit && (containsAny(t, ampm) || strings.Contains(t, ":") || strings.Contains(t, "at ")) || strings.Contains(t, "noon") || strings.Contains(t, "midday")), reEnTime, t) {
 		var h, mins int
 		switch {
 		case m[2] >= 0:
@@ -544,6 +557,10 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 		case m[10] >= 0:
 			h, _ = strconv.Atoi(t[m[10]:m[11]])
 			mins, _ = strconv.Atoi(t[m[12]:m[13]])
+			// "at 1:30" without am/pm: office hours, 1–7 is afternoon
+			if h >= 1 && h <= 7 && !(m[11] > m[10]+1 && t[m[10]] == '0') {
+				h += 12
+			}
 		case m[14] >= 0:
 			h, _ = strconv.Atoi(t[m[14]:m[15]])
 			if h >= 1 && h <= 7 {
@@ -570,6 +587,7 @@ func findWhensIn(t string, now time.Time, hasDigit, hasLetter, zhDate, zhTime bo
 			times = append(times, tm{m[0], m[1], h, mins})
 		}
 	}
+	days = joinWeekdayDate(t, days)
 	// join each time with the nearest day in the clause; a time alone
 	// means today
 	for _, x := range times {
@@ -620,4 +638,34 @@ func findAll(ok bool, re *regexp.Regexp, t string) [][]int {
 		return nil
 	}
 	return re.FindAllStringSubmatchIndex(t, -1)
+}
+
+// joinWeekdayDate reads "Friday the 11th", "Thursday, December 10" as the
+// one day the date names: the weekday said with a date does not stand
+// for a day of its own (nor the coming one when they disagree).
+func joinWeekdayDate(t string, days []when) []when {
+	if len(days) < 2 {
+		return days
+	}
+	sort.SliceStable(days, func(i, j int) bool { return days[i].start < days[j].start })
+	for k := 0; k+1 < len(days); k++ {
+		a, b := days[k], days[k+1]
+		if !isWeekdayWord(t[a.start:a.end]) || b.period || b.start < a.end || strings.Trim(t[a.end:b.start], " ,") != "" || isWeekdayWord(t[b.start:b.end]) {
+			continue
+		}
+		b.start = a.start
+		days = append(append(days[:k:k], b), days[k+2:]...)
+	}
+	return days
+}
+
+func isWeekdayWord(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, p := range []string{"next ", "this ", "on ", "coming "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	if _, ok := enWeekdays[s]; ok {
+		return true
+	}
+	return reZhWeek.MatchString(s) && utf8.RuneCountInString(s) <= 5
 }

@@ -14,16 +14,24 @@
 # p50/p99. Everything listens on 127.0.0.1; when `unshare -n` is allowed the
 # servers and the load run in a network namespace that has only loopback.
 #
-#   scripts/bench-bolt.sh                      # all three, open loop at $RATE and closed loop ("max")
+#   scripts/bench-bolt.sh                      # the official table: every server, every mode
 #   SERVERS="boltwork stagecoach" scripts/bench-bolt.sh
+#   MODES="max max@show=60,check=15,uncheck=10,note=15" scripts/bench-bolt.sh
 #
 # Settings (environment):
-#   RATE=2000       open-loop rate, req/s          DURATION=15s  measured, per run
-#   WARMUP=5s       unmeasured warm-up, per run    CONNS=50      connections, open loop
-#   MAX_CONNS=10    connections, closed loop ("max" mode, like wrk -c10)
-#   MODES="rate max"  which modes to run           SERVERS="bolt boltwork stagecoach"
+#   MODES="max 2000 3000"  the runs per server, in order: "max" is closed loop
+#                   ($MAX_CONNS connections, like wrk -c10), a number an open-loop
+#                   rate in req/s ($CONNS connections), "rate" is $RATE. A mode
+#                   may name its own mix after @ (max@show=50,check=50);
+#                   otherwise it uses $MIX. The issue's targets are all `show`,
+#                   hence the default MIX=show=100; the table says the mix of
+#                   every row.
+#   RATE=2000       the rate of the mode "rate"    DURATION=15s  measured, per run
+#   WARMUP=3s       unmeasured warm-up, per run    CONNS=50      connections, open loop
+#   MAX_CONNS=10    connections, closed loop       SERVERS="bolt boltwork stagecoach"
 #   ONLY=bolt|stagecoach  old shorthand for SERVERS ("bolt boltwork" | "stagecoach")
-#   DEALS=50        deals created first            MIX=show=60,check=15,uncheck=10,note=15
+#   DEALS=50        deals created first            MIX=show=100 (the load tool's ops:
+#                   show, check, uncheck, note, …; weights)
 #   USERS=1 CHANNELS=10  ids the commands come from. One user by default: the
 #                   team's first member is its admin and sees every deal, so each
 #                   command does its real work (other users are reps who may not
@@ -31,21 +39,25 @@
 #   DRAIN=3s        after each measured phase, wait at most this for owed replies
 #   BOLT_VERSION=5.1.0 REDIS_NPM_VERSION=4.7.0  KEEP=1 keeps the temporary folder
 #
-# Output: per server and mode the load tool's two lines (acks; work), a
-# table (acks/s, work/s, busy, ack and reply p50/p99, CPU µs per command of
-# the server and of Redis from /proc/<pid>/stat over the measured window,
-# RSS high-water mark VmHWM) and the ratios Stagecoach work ÷ Bolt bare
-# acks and Stagecoach work ÷ Bolt real work. Every step is bounded in
-# time; the trap stops everything the script started.
+# Output: per server and mode the load tool's two lines (acks; work), then
+# a Markdown table ready for the README (server, load, mix, acks/s, work/s,
+# busy, failed, ack and reply p50/p99, CPU µs per answered command of the
+# server and of Redis from /proc/<pid>/stat over the measured window, RSS
+# high-water mark VmHWM) and per mode the ratios Stagecoach work ÷ Bolt
+# bare acks and Stagecoach work ÷ Bolt real work, with the machine's load
+# (uptime) before and after. At the defaults (3 servers × 3 modes, 3 s
+# warm-up + 15 s + ≤ 3 s drain each) a run takes about 4–5 minutes with the
+# builds and the npm install. Every step is bounded in time; the traps
+# stop everything the script started and remove its temporary folder.
 set -euo pipefail
 
 RATE=${RATE:-2000}
 DURATION=${DURATION:-15s}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-3s}
 DRAIN=${DRAIN:-3s}
 CONNS=${CONNS:-50}
 MAX_CONNS=${MAX_CONNS:-10}
-MODES=${MODES:-rate max}
+MODES=${MODES:-max 2000 3000}
 case "${ONLY:-}" in
 "" | both) DEFAULT_SERVERS="bolt boltwork stagecoach" ;;
 bolt) DEFAULT_SERVERS="bolt boltwork" ;;
@@ -57,7 +69,7 @@ stagecoach) DEFAULT_SERVERS="stagecoach" ;;
 esac
 SERVERS=${SERVERS:-$DEFAULT_SERVERS}
 DEALS=${DEALS:-50}
-MIX=${MIX:-show=60,check=15,uncheck=10,note=15}
+MIX=${MIX:-show=100}
 USERS=${USERS:-1}
 CHANNELS=${CHANNELS:-10}
 BOLT_VERSION=${BOLT_VERSION:-5.1.0}
@@ -93,6 +105,22 @@ secs() { # 15s | 2m | 1500ms -> whole seconds, rounded up
 
 for srv in $SERVERS; do
 	case $srv in bolt | boltwork | stagecoach) ;; *) die "SERVERS: unknown server $srv (bolt, boltwork, stagecoach)" ;; esac
+done
+
+# MODE_LOAD[i]: "max" or a rate; MODE_MIX[i]: its mix; MODE_NAME[i]: the
+# table's "load" column.
+MODE_LOAD=() MODE_MIX=() MODE_NAME=()
+for spec in $MODES; do
+	ld=${spec%%@*} mix=$MIX
+	case $spec in *@*) mix=${spec#*@} ;; esac
+	[ "$ld" = rate ] && ld=$RATE
+	case $ld in
+	max) MODE_NAME+=("closed c$MAX_CONNS") ;;
+	*[!0-9]* | "") die "MODES: $spec: want max, rate or a rate in req/s, optionally @<mix>" ;;
+	*) MODE_NAME+=("open ${ld}/s") ;;
+	esac
+	[ -n "$mix" ] || die "MODES: $spec: empty mix"
+	MODE_LOAD+=("$ld") MODE_MIX+=("$mix")
 done
 
 # ---------------------------------------------------------------- inner --
@@ -154,19 +182,24 @@ inner() {
 	run_timeout=$((dur + warm + drain + 60))
 	declare -gA ACK WORKL HWM
 
-	load() { # name mode path port pids -> the two summary lines in ACK/WORKL[name.mode]
+	prefix() { # tag: copies stdin to stdout, each line tagged
+		local l
+		while IFS= read -r l; do printf '  [%s] %s\n' "$1" "$l"; done
+	}
+	load() { # name mode-index path port pids -> the two summary lines in ACK/WORKL[name.mode]
 		local name=$1 mode=$2 path=$3 port=$4 pids=$5 out rc=0
 		local args=(-target "http://127.0.0.1:$port" -path "$path" -secret "$SECRET" -duration "$DURATION"
-			-warmup "$WARMUP" -drain "$DRAIN" -deals "$DEALS" -mix "$MIX" -users "$USERS" -channels "$CHANNELS"
+			-warmup "$WARMUP" -drain "$DRAIN" -deals "$DEALS" -mix "${MODE_MIX[$mode]}" -users "$USERS" -channels "$CHANNELS"
 			-timeout 3s -team "TBENCH${name}${mode}$$" -receive "127.0.0.1:$FAKE_PORT" -cpu-pids "$pids"
 			-max-requests 5000000)
-		if [ "$mode" = max ]; then
+		if [ "${MODE_LOAD[$mode]}" = max ]; then
 			args+=(-rate 0 -connections "$MAX_CONNS")
 		else
-			args+=(-rate "$RATE" -connections "$CONNS")
+			args+=(-rate "${MODE_LOAD[$mode]}" -connections "$CONNS")
 		fi
-		log "$name $mode: stagecoach-load ${args[*]}"
-		out=$(timeout "$run_timeout" "${LOAD_PIN[@]}" "$BIN/stagecoach-load" "${args[@]}" 2> >(sed "s/^/  [$name $mode] /" >&2)) || rc=$?
+		local label="${MODE_NAME[$mode]} ${MODE_MIX[$mode]}"
+		log "$name $label: stagecoach-load ${args[*]}"
+		out=$(timeout "$run_timeout" "${LOAD_PIN[@]}" "$BIN/stagecoach-load" "${args[@]}" 2> >(prefix "$name $label" >&2)) || rc=$?
 		if [ $rc -ne 0 ] || [ -z "$out" ]; then
 			ACK[$name.$mode]="FAILED (exit $rc)"
 			WORKL[$name.$mode]=""
@@ -195,7 +228,7 @@ inner() {
 			log "boltwork needs redis-server: skipped"
 			continue
 		fi
-		for mode in $MODES; do
+		for mode in "${!MODE_LOAD[@]}"; do
 			path=/slack/events
 			case $srv in
 			bolt)
@@ -249,45 +282,60 @@ inner() {
 		sed -n "s/.*\b$2=\([0-9.]*\).*/\1/p" <<<"$1"
 	}
 	ratio() {
-		awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2fx", a / b }'
+		awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f×", a / b }'
 	}
 	orna() { if [ -n "$1" ]; then echo "$1"; else echo "-"; fi; }
-	row() { printf '| %-10s | %-4s | %8s | %8s | %6s | %7s | %7s | %9s | %9s | %10s | %10s | %6s |\n' "$@"; }
+	row() { printf '| %-10s | %-11s | %-10s | %8s | %8s | %6s | %6s | %7s | %7s | %9s | %9s | %8s | %8s | %6s |\n' "$@"; }
+	mixcol() { echo "$1"; }
+	# Bare Bolt does no work: the load tool counts its in-ack "noted" as an
+	# answer, which is not the work the others do.
+	workcol() { if [ "$1" = bolt ]; then echo "(none)"; else orna "$(field "$2" work)"; fi; }
 	echo
-	echo "== stagecoach vs bolt $BOLT_VERSION: open loop ${RATE}/s (${CONNS} conns) and max (closed loop, ${MAX_CONNS} conns), ${DURATION} each after ${WARMUP} warm-up, mix $MIX =="
-	for mode in $MODES; do
+	echo "== stagecoach vs bolt $BOLT_VERSION: ${DURATION} per run after ${WARMUP} warm-up; open loop ${CONNS} connections, closed loop ${MAX_CONNS} =="
+	echo "tool: cmd/stagecoach-load -receive (closed loop: -rate 0 -connections $MAX_CONNS; open loop: -rate R -connections $CONNS); Redis AOF everysec"
+	echo "load before: $UPTIME_BEFORE"
+	echo "load after:  $(uptime)"
+	local mode srv
+	for mode in "${!MODE_LOAD[@]}"; do
 		for srv in $SERVERS; do
 			[ -n "${ACK[$srv.$mode]:-}" ] || continue
-			printf '%-10s %-4s %s\n' "$srv" "$mode" "${ACK[$srv.$mode]}"
-			if [ -n "${WORKL[$srv.$mode]:-}" ]; then printf '%-10s %-4s %s\n' "" "" "${WORKL[$srv.$mode]}"; fi
+			printf '%-10s %-11s %s\n' "$srv" "${MODE_NAME[$mode]}" "${ACK[$srv.$mode]}"
+			if [ -n "${WORKL[$srv.$mode]:-}" ]; then printf '%-10s %-11s %s\n' "" "" "${WORKL[$srv.$mode]}"; fi
 		done
 	done
 	echo
-	row server mode acks/s work/s busy ack_p50 ack_p99 reply_p50 reply_p99 cpu_us/cmd redis_us/c rss_mb
-	echo "|------------|------|----------|----------|--------|---------|---------|-----------|-----------|------------|------------|--------|"
+	row server load mix acks/s work/s busy failed "ack p50" "ack p99" "reply p50" "reply p99" "CPU µs" "Redis µs" "RSS MB"
+	echo "|------------|-------------|------------|----------|----------|--------|--------|---------|---------|-----------|-----------|----------|----------|--------|"
 	local a w
-	for mode in $MODES; do
+	for mode in "${!MODE_LOAD[@]}"; do
 		for srv in $SERVERS; do
 			a=${ACK[$srv.$mode]:-} w=${WORKL[$srv.$mode]:-}
 			[ -n "$a" ] || continue
-			row "$srv" "$mode" \
-				"$(orna "$(field "$a" throughput)")" "$(orna "$(field "$w" work)")" "$(orna "$(field "$w" busy)")" \
+			row "$srv" "${MODE_NAME[$mode]}" "$(mixcol "${MODE_MIX[$mode]}")" \
+				"$(orna "$(field "$a" throughput)")" "$(workcol "$srv" "$w")" "$(orna "$(field "$w" busy)")" "$(orna "$(field "$w" failed)")" \
 				"$(orna "$(field "$a" p50_ms)")" "$(orna "$(field "$a" p99_ms)")" \
 				"$(orna "$(field "$w" reply_p50_ms)")" "$(orna "$(field "$w" reply_p99_ms)")" \
 				"$(orna "$(field "$w" "cpu_us_per_cmd_$srv")")" "$(orna "$(field "$w" cpu_us_per_cmd_redis)")" "${HWM[$srv.$mode]:--}"
 		done
 	done
-	echo "(latencies in ms; reply = ack -> first reply at the fake; CPU per answered command over the measured window)"
+	echo
+	echo "acks/s counts every 2xx ack, busy ones included; work/s counts only replies with the work that reached the fake Slack"
+	echo "(response_url and chat.*, or a real answer in the ack); bare Bolt only acks, so it has none. Latencies in ms; reply = ack → first reply at"
+	echo "the fake; CPU µs per answered command over the measured window (server; Redis); RSS = VmHWM of the server process."
+	echo
+	echo "| load | mix | Stagecoach work ÷ Bolt bare acks | Stagecoach work ÷ Bolt real work |"
+	echo "|------|-----|-----------------------------------|----------------------------------|"
 	local sw bb bw
-	for mode in $MODES; do
+	for mode in "${!MODE_LOAD[@]}"; do
 		sw=$(field "${WORKL[stagecoach.$mode]:-}" work)
 		bb=$(field "${ACK[bolt.$mode]:-}" throughput)
 		bw=$(field "${WORKL[boltwork.$mode]:-}" work)
-		printf 'ratio %-4s stagecoach_work/bolt_bare_acks=%s stagecoach_work/bolt_work=%s\n' "$mode" "$(ratio "$sw" "$bb")" "$(ratio "$sw" "$bw")"
+		printf '| %s | %s | %s | %s |\n' "${MODE_NAME[$mode]}" "$(mixcol "${MODE_MIX[$mode]}")" "$(ratio "$sw" "$bb")" "$(ratio "$sw" "$bw")"
 	done
 }
 
 if [ "${1:-}" = --inner ]; then
+	UPTIME_BEFORE=$3
 	inner "$2"
 	exit 0
 fi
@@ -303,9 +351,10 @@ case " $SERVERS " in *" bolt "* | *" boltwork "*) NEED_NODE=1 ;; esac
 if [ -n "$NEED_NODE" ]; then
 	for c in node npm; do command -v $c >/dev/null || die "$c is required for the Bolt peers"; done
 fi
-secs "$DURATION" >/dev/null
-secs "$WARMUP" >/dev/null
-secs "$DRAIN" >/dev/null
+# The whole measurement is bounded: per run warm-up + measured + drain plus
+# a margin for the server's start and the deals' setup.
+n_srv=$(wc -w <<<"$SERVERS")
+INNER_TIMEOUT=$((n_srv * ${#MODE_LOAD[@]} * ($(secs "$DURATION") + $(secs "$WARMUP") + $(secs "$DRAIN") + 40) + 60))
 
 WORK=$(mktemp -d /tmp/bench-bolt.XXXXXX)
 cleanup() {
@@ -318,6 +367,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+UPTIME_BEFORE=$(uptime)
+log "load: $UPTIME_BEFORE"
 log "building stagecoach and stagecoach-load"
 mkdir -p "$WORK/bin"
 (cd "$ROOT" && timeout 600 go build -o "$WORK/bin/stagecoach" ./cmd/stagecoach &&
@@ -351,8 +402,8 @@ command -v redis-server >/dev/null || log "redis-server missing: Stagecoach uses
 
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
 	log "running in a network namespace with loopback only (unshare -n)"
-	BENCH_NETNS=1 timeout 3600 unshare -n bash "$0" --inner "$WORK"
+	BENCH_NETNS=1 timeout "$INNER_TIMEOUT" unshare -n bash "$0" --inner "$WORK" "$UPTIME_BEFORE"
 else
 	log "unshare -n not available: running on the host (everything still binds and targets 127.0.0.1)"
-	timeout 3600 bash "$0" --inner "$WORK"
+	timeout "$INNER_TIMEOUT" bash "$0" --inner "$WORK" "$UPTIME_BEFORE"
 fi

@@ -123,7 +123,7 @@ func TestBotMiddlewareWithRouter(t *testing.T) {
 		`stagecoach_requests_total{command="unknown",outcome="user_error",platform="slack"}`:  1,
 		`stagecoach_requests_total{command="action",outcome="ok",platform="slack"}`:           1,
 		`stagecoach_requests_total{command="show",outcome="internal_error",platform="slack"}`: 1,
-		`stagecoach_store_errors_total{op="GetTeam"}`:                                         1,
+		`stagecoach_store_errors_total{op="TeamAndDeal"}`:                                     1, // show D-1 reads team and deal at once
 		`stagecoach_errors_total{where="bot"}`:                                                1,
 		`stagecoach_errors_total{where="store"}`:                                              1,
 	})
@@ -133,11 +133,13 @@ func TestBotMiddlewareWithRouter(t *testing.T) {
 		}
 	}
 	// Every store call was timed; GetTeam (not found on first join) is not an error.
-	for _, op := range []string{"CreateDeal", "GetDeal", "GetTeam", "PutTeam"} {
+	for _, op := range []string{"CreateDeal", "TeamAndDeal", "GetTeam", "PutTeam"} {
 		if got[`stagecoach_store_seconds_count{op="`+op+`"}`] == 0 {
 			t.Errorf("no stagecoach_store_seconds samples for %s", op)
 		}
 	}
+	// show D-99 (no such deal) is an answer, not a store error: the one
+	// TeamAndDeal error above is the store being down.
 	if n := got[`stagecoach_store_errors_total{op="GetDeal"}`]; n != 0 {
 		t.Errorf("GetDeal of a missing deal counted as a store error (%g)", n)
 	}

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -105,6 +106,9 @@ type replySink struct {
 	srv *httptest.Server
 	mu  sync.Mutex
 	got map[string][]string
+	// delay holds each response_url reply this long (ns) before it is
+	// answered, as a distant Slack does: the worker sending it waits.
+	delay atomic.Int64
 }
 
 func newReplySink(t *testing.T) *replySink {
@@ -114,6 +118,9 @@ func newReplySink(t *testing.T) *replySink {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/respond/"):
+			if d := time.Duration(s.delay.Load()); d > 0 {
+				time.Sleep(d)
+			}
 			s.add(r.URL.Path, string(body))
 			io.WriteString(w, `ok`)
 		case strings.HasSuffix(r.URL.Path, "/chat.postMessage"), strings.HasSuffix(r.URL.Path, "/chat.postEphemeral"):

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,31 +19,8 @@ func TestOverloadEveryRequestAnswered(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	rd := startOwnRedis(t)
-	sink := newReplySink(t)
-	addr := freeAddr(t)
-	const secret = "load-secret"
-	withEnv(t, map[string]string{
-		"REDIS_URL": rd.url(), "HTTP_ADDR": addr, "STAGECOACH_CRON": "false",
-		"SLACK_BOT_TOKEN": "xoxb-l", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": sink.srv.URL + "/api/",
-		"STAGECOACH_WORKERS": "2", "STAGECOACH_MAX_QUEUE_WAIT": "200ms",
-	})
-	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, nil, strings.NewReader(""), io.Discard, logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Error("no shutdown")
-		}
-	})
-	base := "http://" + addr
-	waitHTTP(t, base, logs)
-	tr := &http.Transport{MaxIdleConnsPerHost: 64}
-	hc := &http.Client{Timeout: 5 * time.Second, Transport: tr}
+	srv := startOverloadServer(t, nil) // reliab_overload10x_test.go
+	base, sink, hc, secret := srv.base, srv.sink, srv.hc, srv.secret
 	type result struct{ sent, acked, shed, other int64 }
 	level := func(conns int, d time.Duration) (result, []string) {
 		var r result

@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) coach.Store) {
 	nameIndex(t, newStore)                                       // nameindex.go
 	runOutbox(t, newStore)                                       // outbox.go
 	runProposals(t, newStore)                                    // proposals.go
+	runTeamDeal(t, newStore)                                     // teamdeal.go
 }
 
 // base is a fixed instant the suite's times derive from; nanoseconds are
