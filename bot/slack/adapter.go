@@ -65,6 +65,10 @@ type Config struct {
 	// HTTPClient makes Web API and response_url calls. Default: a client
 	// with a 10 s timeout.
 	HTTPClient *http.Client
+	// InlineAnswer, when > 0, lets a slash command's ack carry the answer
+	// when the worker has it within this long (at most 1 s), instead of a
+	// second request to response_url (inline.go). 0: off.
+	InlineAnswer time.Duration
 	// MaxBody caps an HTTP request body (default 1 MiB); larger → 413.
 	MaxBody int64
 	// ChannelInterval paces posts to one channel (default 1 s, Slack's

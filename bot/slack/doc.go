@@ -42,4 +42,9 @@
 // running Form.Command. Images are uploaded with files upload v2. Replies
 // over 50 blocks are split into several messages. Send (bot.Sender) posts
 // to a channel or DMs a user via conversations.open, paced per channel.
+// With Config.InlineAnswer set, a slash command whose one-message answer
+// is ready within that budget (and while the pool has no backlog) gets it
+// in the ack body instead (inline.go). A busy ack carries
+// X-Stagecoach-Busy: 1. Messages posted to response_url are encoded once
+// (encode.go); cmd passes one keep-alive client for all sends.
 package slack

@@ -10,7 +10,14 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/stagecoach/stagecoach/bot"
 )
+
+// BusyHeader is set to "1" on a slash command's busy ack (nothing was
+// taken; the text asks the user to retry), so load tools and operators
+// can count busy acks without reading the text.
+const BusyHeader = "X-Stagecoach-Busy"
 
 // Register adds the HTTP-mode endpoints to mux:
 //
@@ -121,9 +128,24 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		UserName: v.Get("user_name"), Command: v.Get("command"), Text: v.Get("text"),
 		ResponseURL: v.Get("response_url"), TriggerID: v.Get("trigger_id"), APIAppID: v.Get("api_app_id"),
 	}
-	if resp := a.onCommand(r.Context(), cmd, requestDigest(r.Header.Get("X-Slack-Request-Timestamp"), body)); resp != nil {
+	id := requestDigest(r.Header.Get("X-Slack-Request-Timestamp"), body)
+	var slot *inlineSlot
+	if cmd.ResponseURL != "" {
+		slot = a.openInline(bot.DeliveryKey(bot.Slack, "cmd", cmd.TeamID, id))
+	}
+	if resp := a.onCommand(r.Context(), cmd, id); resp != nil {
+		slot.close()
+		if resp.Text == bot.DeliveryText(textLang(cmd.Text), bot.Busy) {
+			w.Header().Set(BusyHeader, "1")
+		}
 		writeJSON(w, resp)
 		return
+	}
+	if slot != nil {
+		if answer, ok := slot.wait(r.Context(), a.inlineBudget()); ok {
+			writeMessage(w, answer) // the answer itself (inline.go)
+			return
+		}
 	}
 	// An empty 200 shows nothing; the answer follows on response_url.
 	w.WriteHeader(http.StatusOK)

@@ -83,9 +83,17 @@ func (a *Adapter) work(ctx context.Context, it bot.InboxItem) error {
 		a.log.Error("undecodable inbox item dropped", "key", it.Key, "err", err)
 		return nil
 	}
+	return a.run(ctx, it, j)
+}
+
+// run works on one decoded delivery. Right after the ack (admit's local
+// work) the job is the one just encoded, so it is not decoded again.
+func (a *Adapter) run(ctx context.Context, it bot.InboxItem, j job) error {
 	if it.Attempts > 1 {
 		// The trigger id lived ~3 s: a recovered delivery cannot open a modal.
 		j.Origin.TriggerID = ""
+	} else if s := a.inlineFor(it.Key); s != nil {
+		ctx = withInline(ctx, s) // the ack may still carry the answer (inline.go)
 	}
 	return a.process(ctx, j.Msg, j.Origin.origin(), it.Attempts)
 }
@@ -93,12 +101,16 @@ func (a *Adapter) work(ctx context.Context, it bot.InboxItem) error {
 // admit puts one delivery in the inbox (durable before the ack).
 func (a *Adapter) admit(ctx context.Context, kind, id string, msg bot.Message, o origin) bot.Admission {
 	key := bot.DeliveryKey(bot.Slack, kind, msg.Tenant, id)
-	payload, err := json.Marshal(job{Msg: msg, Origin: o.wire()})
+	j := job{Msg: msg, Origin: o.wire()}
+	payload, err := json.Marshal(j)
 	if err != nil {
 		a.log.Error("encode delivery", "err", err)
 		return bot.StoreDown
 	}
-	adm, err := a.inbox.Submit(ctx, queue, key, payload, nil)
+	// On this replica the job runs from j itself; a redelivery (crash,
+	// retry) decodes the stored payload in work.
+	local := func(ctx context.Context, it bot.InboxItem) error { return a.run(ctx, it, j) }
+	adm, err := a.inbox.Submit(ctx, queue, key, payload, local)
 	switch adm {
 	case bot.StoreDown, bot.StoreUnsure:
 		a.log.Error("inbox write failed: not acknowledged as handled", "team", msg.Tenant, "user", msg.User, "kind", kind, "err", err)

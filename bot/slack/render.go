@@ -453,7 +453,7 @@ func renderSelect(s bot.Select, lang string) []slackapi.Block {
 		initial bool
 	}
 	var opts []opt
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(s.Options))
 	for i, o := range s.Options {
 		if o.Command == "" || len(o.Command) > maxOptionValue || seen[o.Command] {
 			continue

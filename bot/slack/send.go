@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +71,8 @@ func (a *Adapter) deliver(ctx context.Context, o origin, r bot.Reply, locale str
 	// A slash command has no message of its own to replace.
 	replace := r.Replace && !o.command
 	switch {
+	case o.responseURL != "" && o.command && !replace && len(msgs) == 1 && len(rd.images) == 0 && a.answerInline(ctx, o, msgs[0], text, r.Ephemeral):
+		// The slash command's ack carries the answer (inline.go).
 	case o.responseURL != "":
 		for i, bs := range msgs {
 			var err error
@@ -187,6 +192,20 @@ func (a *Adapter) update(ctx context.Context, channel, ts string, bs []slackapi.
 	return nil
 }
 
+// answerInline hands a slash command's answer to its ack when the ack is
+// still waiting (inline.go); false: post it as usual.
+func (a *Adapter) answerInline(ctx context.Context, o origin, bs []slackapi.Block, text string, ephemeral bool) bool {
+	s := inlineFrom(ctx)
+	if s == nil {
+		return false
+	}
+	body, err := responseMessage(o, bs, text, ephemeral, false).encode()
+	if err != nil {
+		return false
+	}
+	return s.offer(body)
+}
+
 // postResponseURL answers through a slash command's or action's
 // response_url (good for 30 min, 5 uses; works where the bot is not a
 // member and for ephemeral messages). It is not paced like
@@ -194,18 +213,54 @@ func (a *Adapter) update(ctx context.Context, channel, ts string, bs []slackapi.
 // capped by the caller), and pacing it made every reply in a busy channel
 // wait its turn and filled the worker pool under load.
 func (a *Adapter) postResponseURL(ctx context.Context, o origin, bs []slackapi.Block, text string, ephemeral, replace bool) error {
-	m := &slackapi.WebhookMessage{Text: text, ReplaceOriginal: replace, ThreadTimestamp: o.thread}
-	if len(bs) > 0 {
-		m.Blocks = &slackapi.Blocks{BlockSet: bs}
+	body, err := responseMessage(o, bs, text, ephemeral, replace).encode()
+	if err != nil {
+		return fmt.Errorf("response_url: encode: %w", err)
 	}
+	if err := a.postJSON(ctx, o.responseURL, body); err != nil {
+		return fmt.Errorf("response_url: %w", err)
+	}
+	return nil
+}
+
+// responseMessage is the message for a response_url post (or, for a slash
+// command, its ack body): ephemeral or in channel unless it replaces the
+// message the action came from.
+func responseMessage(o origin, bs []slackapi.Block, text string, ephemeral, replace bool) outMessage {
+	m := outMessage{Text: text, Blocks: bs, Replace: replace, ThreadTS: o.thread}
 	if !replace {
 		m.ResponseType = slackapi.ResponseTypeInChannel
 		if ephemeral {
 			m.ResponseType = slackapi.ResponseTypeEphemeral
 		}
 	}
-	if err := slackapi.PostWebhookCustomHTTPContext(ctx, o.responseURL, a.hc, m); err != nil {
-		return fmt.Errorf("response_url: %w", err)
+	return m
+}
+
+// postJSON POSTs an encoded message as slack-go's PostWebhook does: a 429
+// with Retry-After is a *slackapi.RateLimitedError, any other non-200 a
+// slackapi.StatusCodeError.
+func (a *Adapter) postJSON(ctx context.Context, url string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("new request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("post: %w", err)
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+	}()
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if s, err := strconv.ParseInt(resp.Header.Get("Retry-After"), 10, 64); err == nil {
+			return &slackapi.RateLimitedError{RetryAfter: time.Duration(s) * time.Second}
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return slackapi.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
 	}
 	return nil
 }

@@ -34,9 +34,10 @@ const (
 	classFailed              // "something went wrong": no work done
 )
 
-// BusyHeader marks a busy ack machine-readably. Stagecoach does not send it
-// yet (its busy acks are recognised by their text, see classifyText); a
-// server that sets it is classified by the header alone.
+// BusyHeader marks a busy ack machine-readably. Stagecoach sets it on a
+// slash command's busy ack (bot/slack.BusyHeader); a server that sets it is
+// classified by the header alone, others (Bolt) by their text (see
+// classifyText).
 const BusyHeader = "X-Stagecoach-Busy"
 
 // classifyText tells a busy notice or a failure from a real answer, in

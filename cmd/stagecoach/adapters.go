@@ -25,12 +25,15 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 	}
 	runners = append(runners, ib.Run)
 	hl := m.adapterHealth()
+	// One transport for every platform send: keep-alive connections ≥ workers.
+	hc := newHTTPClient(m.Config.Workers) // httpclient.go
 	if m.Config.Slack() {
 		a, err := slackbot.New(slackbot.Config{
 			BotToken: m.Config.SlackBotToken, AppToken: m.Config.SlackAppToken, SigningSecret: m.Config.SlackSigningSecret,
 			APIURL: m.Config.SlackAPIURL, Command: m.Config.SlackCommand, Timeout: m.Config.WorkTimeout,
-			Inbox: ib, Health: func(up bool, err error) { hl.set(bot.Slack, up, err, time.Time{}) },
-			Posts: m.posts(),
+			Inbox: ib, HTTPClient: hc, InlineAnswer: m.Config.SlackInline,
+			Health: func(up bool, err error) { hl.set(bot.Slack, up, err, time.Time{}) },
+			Posts:  m.posts(),
 		}, h, m.Store, m.Pool, m.Log.With("platform", "slack"))
 		if err != nil {
 			return nil, err
@@ -52,7 +55,7 @@ func (m *Main) adapters(ctx context.Context, mux *http.ServeMux, h bot.Handler) 
 			AppID: m.Config.LarkAppID, AppSecret: m.Config.LarkAppSecret, Mode: m.Config.LarkMode,
 			EncryptKey: m.Config.LarkEncryptKey, VerificationToken: m.Config.LarkVerificationToken,
 			Domain: m.Config.LarkDomain, BaseURL: m.Config.LarkBaseURL, BotOpenID: m.Config.LarkBotOpenID,
-			Inbox: ib, Health: func(up bool, err error) { hl.set(bot.Lark, up, err, time.Time{}) },
+			Inbox: ib, HTTPClient: hc, Health: func(up bool, err error) { hl.set(bot.Lark, up, err, time.Time{}) },
 			Posts: m.posts(),
 		}, h, m.Store, m.Pool, m.Log.With("platform", "lark"))
 		if err != nil {

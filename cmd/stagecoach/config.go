@@ -47,6 +47,8 @@ type Config struct {
 	SessionTTL    time.Duration // STAGECOACH_SESSION_TTL: guided sessions expire after
 	EnableCron    bool          // STAGECOACH_CRON: run the scheduler (default on with a chat platform)
 	PrepLeadHours int           // STAGECOACH_PREP_LEAD_HOURS: default 24
+	PprofAddr     string        // STAGECOACH_PPROF: loopback host:port for net/http/pprof (off when empty)
+	SlackInline   time.Duration // SLACK_INLINE_ANSWER: a slash command's ack carries the answer when ready this soon (0: off)
 
 	Mirror MirrorConfig // mirror.go: LARK_BASE_*, STAGECOACH_WEBHOOK_*, STAGECOACH_MIRROR*
 }
@@ -86,6 +88,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Lang:                  getenv("STAGECOACH_LANG"),
 		LogLevel:              strings.ToLower(or(getenv("LOG_LEVEL"), "info")),
 		LogFormat:             strings.ToLower(or(getenv("LOG_FORMAT"), "text")),
+		PprofAddr:             getenv("STAGECOACH_PPROF"),
 	}
 	if c.Lang == "" {
 		if l := getenv("LANG"); strings.HasPrefix(strings.ToLower(l), "zh") {
@@ -115,6 +118,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		dst *time.Duration
 		def time.Duration
 	}{{"STAGECOACH_WORK_TIMEOUT", &c.WorkTimeout, 10 * time.Second}, {"STAGECOACH_SESSION_TTL", &c.SessionTTL, 24 * time.Hour}}
+	if v := getenv("SLACK_INLINE_ANSWER"); v != "" {
+		if c.SlackInline, err = time.ParseDuration(v); err != nil || c.SlackInline < 0 || c.SlackInline > time.Second {
+			return c, fmt.Errorf("SLACK_INLINE_ANSWER=%q: want a duration from 0 (off) to 1s, like 250ms", v)
+		}
+	}
 	for _, x := range durs {
 		*x.dst = x.def
 		if v := getenv(x.env); v != "" {
@@ -173,6 +181,11 @@ func (c Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Sprintf("LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.PprofAddr != "" {
+		if err := checkPprofAddr(c.PprofAddr); err != nil {
+			errs = append(errs, err.Error())
+		}
 	}
 	if c.Workers < 1 || c.Queue < 1 {
 		errs = append(errs, "STAGECOACH_WORKERS and STAGECOACH_QUEUE must be at least 1")

@@ -216,6 +216,9 @@ func (m *Main) Serve(ctx context.Context) error {
 		runners = append(runners, m.Scheduler())
 	}
 	runners = append(runners, m.mirrorRunners()...) // mirror.go: CRM mirror sender
+	if m.Config.PprofAddr != "" {
+		go servePprof(ctx, m.Config.PprofAddr, m.Log) // pprof.go: opt-in, loopback only
+	}
 	srv := &http.Server{Addr: m.Config.HTTPAddr, Handler: m.Metrics.HTTP(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	errc := make(chan error, len(runners)+1)
 	go func() {
