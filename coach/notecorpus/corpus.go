@@ -51,6 +51,11 @@ var fresh5YAML []byte
 //go:embed fresh6.yaml
 var fresh6YAML []byte
 
+// fresh7.yaml: a seventh set, written before the reader4 changes (unseen).
+//
+//go:embed fresh7.yaml
+var fresh7YAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -121,6 +126,12 @@ func LoadFresh5(tb testing.TB) (*Corpus, *time.Location) {
 func LoadFresh6(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
 	return load(tb, fresh6YAML)
+}
+
+// LoadFresh7 loads the seventh set of notes written after tuning.
+func LoadFresh7(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh7YAML)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
