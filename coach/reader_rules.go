@@ -75,17 +75,29 @@ func NewRulesReader(pb *playbook.Playbook) *RulesReader {
 	compile := func(set *phraseSet, list []playbook.Phrases) {
 		dst := &set.list
 		defer set.index()
+		seen := [2]map[string]bool{{}, {}}
 		for _, ph := range list {
 			for li, lang := range []playbook.Lang{playbook.ZH, playbook.EN} {
-				for _, s := range ph.In(lang) {
-					p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement, customer: ph.Customer}
-					for _, seg := range strings.Split(lowerASCII(expand(fold(s))), playbook.Gap) {
-						if seg = strings.TrimSpace(seg); seg != "" {
-							p.segs = append(p.segs, seg)
-						}
+				for _, s0 := range ph.In(lang) {
+					s0 = lowerASCII(expand(fold(s0)))
+					vs := variants(s0)
+					if li == 0 {
+						vs = zhVariants(s0)
 					}
-					if len(p.segs) > 0 {
-						dst[li] = append(dst[li], p)
+					for _, s := range vs {
+						if seen[li][s] {
+							continue
+						}
+						seen[li][s] = true
+						p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement, customer: ph.Customer}
+						for _, seg := range strings.Split(s, playbook.Gap) {
+							if seg = strings.TrimSpace(seg); seg != "" {
+								p.segs = append(p.segs, seg)
+							}
+						}
+						if len(p.segs) > 0 {
+							dst[li] = append(dst[li], p)
+						}
 					}
 				}
 			}
@@ -119,33 +131,98 @@ func wordEdge(s string, i int) bool {
 // find returns the first occurrence of p in s and its parts' spans.
 func (p *phrase) find(s string) (int, int, [][2]int, bool) {
 	first := p.segs[0]
+	lead := segLead(first)
 	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], first)
+		i := strings.Index(s[off:], lead)
 		if i < 0 {
 			return 0, 0, nil, false
 		}
 		i += off
 		off = i + 1
-		if !wordEdge(s, i) || !wordEdge(s, i+len(first)) {
+		if !wordEdge(s, i) {
 			continue
 		}
-		end, ok := i+len(first), true
+		e, ok := matchSeg(s, i, first)
+		if !ok {
+			continue
+		}
+		end := e
 		spans := [][2]int{{i, end}}
 		for _, seg := range p.segs[1:] {
-			rest := s[end:]
-			j := strings.Index(rest, seg)
-			if j < 0 || utf8.RuneCountInString(rest[:j]) > playbook.MaxGap || !wordEdge(s, end+j) || !wordEdge(s, end+j+len(seg)) {
-				ok = false
+			j, je, ok := findSeg(s, end, seg)
+			if !ok {
 				break
 			}
-			spans = append(spans, [2]int{end + j, end + j + len(seg)})
-			end += j + len(seg)
+			spans = append(spans, [2]int{j, je})
+			end = je
 		}
-		if ok {
+		if len(spans) == len(p.segs) {
 			return i, end, spans, true
 		}
 	}
 	return 0, 0, nil, false
+}
+
+// findSeg finds seg in s after from, at most MaxGap runes on.
+func findSeg(s string, from int, seg string) (int, int, bool) {
+	lead := segLead(seg)
+	for off := from; off < len(s); {
+		j := strings.Index(s[off:], lead)
+		if j < 0 || utf8.RuneCountInString(s[from:off+j]) > playbook.MaxGap {
+			return 0, 0, false
+		}
+		j += off
+		off = j + 1
+		if !wordEdge(s, j) {
+			continue
+		}
+		if e, ok := matchSeg(s, j, seg); ok {
+			return j, e, true
+		}
+	}
+	return 0, 0, false
+}
+
+// segLead is the part of a phrase part searched for: its first word
+// when it is English words, else all of it.
+func segLead(seg string) string {
+	if k := strings.IndexByte(seg, ' '); k > 0 && seg[0] < 0x80 {
+		return seg[:k]
+	}
+	return seg
+}
+
+// intensifiers are the words a note puts inside a phrase without
+// changing it ("sounded really keen", "went down really well").
+var intensifiers = map[string]bool{"really": true, "very": true, "quite": true, "genuinely": true, "so": true, "pretty": true, "extremely": true, "super": true, "actually": true, "definitely": true, "fairly": true, "clearly": true, "truly": true, "incredibly": true, "reasonably": true, "rather": true}
+
+// matchSeg matches the phrase part seg at s[i:], letting one intensifier
+// stand before any of its English words after the first; it returns
+// the end of the match.
+func matchSeg(s string, i int, seg string) (int, bool) {
+	j := i
+	for k := 0; k < len(seg); k++ {
+		if seg[k] == ' ' && seg[0] < 0x80 {
+			if j >= len(s) || s[j] != ' ' {
+				return 0, false
+			}
+			j++
+			// an intensifier the phrase does not have here
+			w := j
+			for w < len(s) && s[w] >= 'a' && s[w] <= 'z' {
+				w++
+			}
+			if w > j && w < len(s) && s[w] == ' ' && intensifiers[s[j:w]] && !strings.HasPrefix(seg[k+1:], s[j:w]) {
+				j = w + 1
+			}
+			continue
+		}
+		if j >= len(s) || s[j] != seg[k] {
+			return 0, false
+		}
+		j++
+	}
+	return j, wordEdge(s, j)
 }
 
 // triedPool holds the phrase-tried sets of match, reused across calls

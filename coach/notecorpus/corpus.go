@@ -264,7 +264,7 @@ func FactElements(tb testing.TB, facts []string) []Element {
 		case "info":
 			v := ""
 			if len(plain) > 1 {
-				v = strings.TrimPrefix(plain[1], "~")
+				v = strings.ReplaceAll(strings.TrimPrefix(plain[1], "~"), "_", " ")
 			}
 			out = append(out, Element{"info " + plain[0], v})
 		default:

@@ -1,0 +1,97 @@
+package coach
+
+import "strings"
+
+// verbClasses are sets of English words and phrases that say the same
+// thing in a rep's note, all in the past (done) form: an evidence phrase
+// written with one of them is also found with any other ("submitted our
+// bid" also finds "handed in our bid", "lodged our bid"). Only past forms
+// are listed, so a variant never turns a plan ("we submit next week")
+// into a done thing; the modality rules still read every clause.
+var verbClasses = [][]string{
+	// sent a document
+	{"submitted", "sent", "sent over", "handed in", "handed over", "delivered", "emailed", "emailed over", "forwarded", "lodged", "filed", "put in", "turned in", "sent across", "shared"},
+	// held a session
+	{"did", "ran", "held", "completed", "finished", "wrapped up", "conducted", "carried out", "hosted", "got through"},
+	// went well
+	{"went well", "went great", "went smoothly", "went down well", "landed well", "went really well", "went very well", "landed really well", "went down really well", "was a success", "was a hit", "went over well"},
+	// booked a meeting
+	{"booked", "set up", "scheduled", "arranged", "lined up", "locked in", "organised", "organized", "fixed"},
+	// asked for something
+	{"asked for", "requested", "asked us for"},
+	// put a document together
+	{"put together", "pull together", "pulled together", "prepare", "draw up", "write up", "work up"},
+	// leads the project
+	{"owns", "runs", "leads", "heads up", "heads", "is driving", "is leading", "is running", "is heading up", "drives", "spearheads", "is spearheading"},
+	// is done
+	{"is done", "is finished", "is complete", "is completed", "is wrapped up", "was completed", "was finished", "is signed off"},
+	// signed
+	{"signed", "countersigned", "executed", "inked"},
+}
+
+// verbVariant maps a member of a class to its class.
+var verbVariant = func() map[string]int {
+	m := map[string]int{}
+	for ci, cl := range verbClasses {
+		for _, w := range cl {
+			if _, dup := m[w]; !dup {
+				m[w] = ci
+			}
+		}
+	}
+	return m
+}()
+
+// variants returns an English evidence phrase (lower-cased) and its
+// variants: the first class member found in it, as whole words and
+// longest first, replaced by each other member of its class.
+func variants(s string) []string {
+	out := []string{s}
+	ws := words(s)
+	for i := range ws {
+		// longest member starting at word i (up to four words)
+		best, bestEnd := -1, 0
+		for j := i; j < len(ws) && j < i+4; j++ {
+			if ci, ok := verbVariant[s[ws[i].s:ws[j].e]]; ok {
+				best, bestEnd = ci, ws[j].e
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		cur := s[ws[i].s:bestEnd]
+		if cur == s {
+			// a one-verb phrase ("countersigned") stays itself: its
+			// class mates alone say too little ("signed off")
+			return out
+		}
+		for _, w := range verbClasses[best] {
+			if w != cur {
+				out = append(out, s[:ws[i].s]+w+s[bestEnd:])
+			}
+		}
+		return out
+	}
+	return out
+}
+
+// zhVariants returns a Chinese evidence phrase and its variants with
+// the aspect and result a note puts after a verb: "做了…访谈" also finds
+// "做完了…访谈" and "做好了…访谈"; "提交了" also finds "提交完了".
+func zhVariants(s string) []string {
+	out := []string{s}
+	for _, v := range zhDoneVerbs {
+		i := strings.Index(s, v+"了")
+		if i < 0 {
+			continue
+		}
+		rest := s[i+len(v)+len("了"):]
+		for _, r := range []string{"完了", "好了", "过了", "完", "好"} {
+			out = append(out, s[:i]+v+r+rest)
+		}
+		break
+	}
+	return out
+}
+
+var zhDoneVerbs = []string{"做", "提交", "递交", "交", "发", "签", "完成", "开", "谈", "讲", "演示", "访谈", "确认", "写"}

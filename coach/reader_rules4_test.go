@@ -1,0 +1,56 @@
+package coach_test
+
+import (
+	"testing"
+
+	"github.com/stagecoach/stagecoach/coach"
+	"github.com/stagecoach/stagecoach/coach/notecorpus"
+	"github.com/stagecoach/stagecoach/playbook"
+)
+
+// TestReaderRules4: verb classes (one past verb stands for its class
+// mates), an intensifier inside a phrase, and Chinese result complements;
+// negation, plans and hedges still hold.
+func TestReaderRules4(t *testing.T) {
+	pb := playbook.Default()
+	check := func(item string) func(coach.Proposal) bool {
+		return func(p coach.Proposal) bool { return p.Kind == coach.ProposeCheck && p.Item == item }
+	}
+	tests := []struct {
+		name string
+		at   int
+		text string
+		want func(coach.Proposal) bool
+		bad  func(coach.Proposal) bool
+	}{
+		{"handed in is submitted", 5, "Handed in the formal proposal to their IT director.", check("s5.m2"), nil},
+		{"a planned hand-in is not", 5, "We will hand in the formal proposal next week.", nil, check("s5.m2")},
+		{"a negated hand-in is not", 5, "We haven't handed in the formal proposal yet.", nil, check("s5.m2")},
+		{"went down really well", 4, "The demo went down really well with finance.", check("s4.m1"), nil},
+		{"really keen", 1, "They seemed really keen on a pilot.", check("s1.m3"), nil},
+		{"not really keen", 1, "They are not really keen on a pilot.", nil, check("s1.m3")},
+		{"signed off is no contract", 5, "The requirements were signed off by the PMO.", nil, check("s8.m1")},
+		{"wrapped up the interviews", 3, "Wrapped up the interviews with finance and HR.", check("s3.m1"), nil},
+		{"做完了 is 做了", 3, "上周做完了需求调研。", check("s3.m1"), nil},
+		{"没做完 is not done", 3, "需求调研还没做完。", nil, check("s3.m1")},
+		{"双方达成一致 is terms agreed", 7, "价格谈到了180万，双方达成一致。", check("s7.s1"), nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := notecorpus.CorpusDeal{Name: "Acme", At: tc.at}.Build(pb, readNow.Location(), readNow)
+			ps := read(t, tc.text, d)
+			found := false
+			for _, p := range ps {
+				if tc.want != nil && tc.want(p) {
+					found = true
+				}
+				if tc.bad != nil && tc.bad(p) {
+					t.Errorf("%q proposed %+v", tc.text, p)
+				}
+			}
+			if tc.want != nil && !found {
+				t.Errorf("%q: wanted proposal not found in %+v", tc.text, ps)
+			}
+		})
+	}
+}
