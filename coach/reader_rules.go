@@ -1680,8 +1680,27 @@ var (
 	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
 	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
 	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}
-	reAfterEN = regexp.MustCompile(`^\s*(deal|contract|order|project|opportunity|po)\b`)
+	// a clause that closes the deal's terms: an amount alone after it
+	// ("Contract signed today, 1.35 million.", "…达成共识，135万") is
+	// the deal's
+	reDealDoneEN = regexp.MustCompile(`\b(signed|countersigned|consensus|agreed|agreement|settled|terms)\b`)
+	dealDoneZH   = []string{"签订", "签了", "签约", "签下", "达成共识", "达成一致", "谈妥", "谈好了"}
+	reAfterEN    = regexp.MustCompile(`^\s*(deal|contract|order|project|opportunity|po)\b`)
 )
+
+// amountAlone reports whether the amount at [s,e) is all its clause
+// says, but for an "at"/"about" or 左右/约 around it.
+func amountAlone(low string, s, e int) bool {
+	rest := strings.TrimSpace(strings.Trim(strings.TrimSpace(low[:s]+" "+low[e:]), "左右约大概.;!。；！"))
+	for _, w := range []string{"at", "for", "about", "around", "roughly", "approximately", "some", "in total", "total"} {
+		rest = strings.TrimSpace(strings.TrimPrefix(rest, w+" "))
+		rest = strings.TrimSpace(strings.TrimSuffix(rest, " "+w))
+		if rest == w {
+			rest = ""
+		}
+	}
+	return rest == ""
+}
 
 func (r *RulesReader) money(n *noteCtx) {
 	d := n.in.Deal
@@ -1705,10 +1724,10 @@ func (r *RulesReader) money(n *noteCtx) {
 		}
 		// "价格基本谈妥，118万，…": the amount alone in its clause is the
 		// amount the clause before it names
-		if cue == nil && len(spans) == 1 && strings.TrimSpace(strings.Trim(c.low[:spans[0].start]+c.low[spans[0].end:], "左右约大概")) == "" && ci > 0 && n.cls[ci-1].sent == c.sent {
+		if cue == nil && len(spans) == 1 && amountAlone(c.low, spans[0].start, spans[0].end) && ci > 0 && n.cls[ci-1].sent == c.sent {
 			pc := &n.cls[ci-1]
-			if pm := clauseMarks(pc, 0, 0); c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && containsAny(pc.low, valueZH) && !containsAny(pc.low, noValueZH) ||
-				!c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && reValueEN.MatchString(pc.low) && !reNoValue.MatchString(pc.low) {
+			if pm := clauseMarks(pc, 0, 0); c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && (containsAny(pc.low, valueZH) || containsAny(pc.low, dealDoneZH)) && !containsAny(pc.low, noValueZH) ||
+				!c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && (reValueEN.MatchString(pc.low) || reDealDoneEN.MatchString(pc.low)) && !reNoValue.MatchString(pc.low) && !reLostEN.MatchString(pc.low) {
 				sp := spans[0]
 				if sp.rangeEnd == 0 && sp.value > 0 && sp.value != d.Value && !n.has(ProposeValue, "") && !isThreshold(c.low, sp.start, sp.end) {
 					n.add(Proposal{Kind: ProposeValue, Value: sp.value, Currency: sp.currency, Evidence: n.quoteSent(c.sent)})

@@ -16,6 +16,9 @@ func TestReaderRules4(t *testing.T) {
 	check := func(item string) func(coach.Proposal) bool {
 		return func(p coach.Proposal) bool { return p.Kind == coach.ProposeCheck && p.Item == item }
 	}
+	value := func(v int64) func(coach.Proposal) bool {
+		return func(p coach.Proposal) bool { return p.Kind == coach.ProposeValue && p.Value == v }
+	}
 	tests := []struct {
 		name string
 		at   int
@@ -34,6 +37,12 @@ func TestReaderRules4(t *testing.T) {
 		{"做完了 is 做了", 3, "上周做完了需求调研。", check("s3.m1"), nil},
 		{"没做完 is not done", 3, "需求调研还没做完。", nil, check("s3.m1")},
 		{"双方达成一致 is terms agreed", 7, "价格谈到了180万，双方达成一致。", check("s7.s1"), nil},
+		{"an amount alone after the signing", 8, "Contract signed today, 1.35 million.", value(1350000), nil},
+		{"an amount alone after the consensus", 7, "We reached consensus on the contract terms, at 1.35 million.", value(1350000), nil},
+		{"an amount after a hypothetical signing", 7, "If they sign this week, 1.35 million.", nil, value(1350000)},
+		{"an amount after a negated agreement", 7, "Terms are not agreed yet, 1.35 million.", nil, value(1350000)},
+		{"an amount after their choice", 7, "They went with Oracle in the end, 1.2 million.", nil, value(1200000)},
+		{"签约后的金额", 8, "今天签订了正式合同，135万。", value(1350000), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
