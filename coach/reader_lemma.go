@@ -1,6 +1,11 @@
 package coach
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+
+	"github.com/stagecoach/stagecoach/playbook"
+)
 
 // verbClasses are sets of English words and phrases that say the same
 // thing in a rep's note, all in the past (done) form: an evidence phrase
@@ -47,6 +52,12 @@ var verbVariant = func() map[string]int {
 // longest first, replaced by each other member of its class.
 func variants(s string) []string {
 	out := []string{s}
+	// "buying process is" also as "buying process:"
+	for _, be := range []string{" is", " are"} {
+		if t, ok := strings.CutSuffix(s, be); ok && !strings.Contains(t, playbook.Gap) && strings.Contains(t, " ") {
+			out = append(out, t+":")
+		}
+	}
 	ws := words(s)
 	for i := range ws {
 		// longest member starting at word i (up to four words)
@@ -95,3 +106,58 @@ func zhVariants(s string) []string {
 }
 
 var zhDoneVerbs = []string{"做", "提交", "递交", "交", "发", "签", "完成", "开", "谈", "讲", "演示", "访谈", "确认", "写"}
+
+// mappedSides ticks "supporters and opponents mapped; main doubts
+// answered" (s4.s4) at the stage that asks for it when one note names
+// both a supporter and an opponent and says the doubts were answered
+// ("Zhang Min is a supporter; Chen Gang is an opponent, but his main
+// doubts were answered").
+func (r *RulesReader) mappedSides(n *noteCtx) {
+	const id = "s4.s4"
+	if it, ok := r.pb.Item(id); !ok || it.Stage != n.active || n.in.Deal.IsChecked(id) || n.has(ProposeCheck, id) {
+		return
+	}
+	var sup, opp *Proposal
+	for i := range n.props {
+		p := &n.props[i]
+		if p.Kind != ProposeAddContact && p.Kind != ProposeEditContact {
+			continue
+		}
+		switch p.Attitude {
+		case AttitudeSupporter:
+			sup = p
+		case AttitudeOpponent:
+			opp = p
+		}
+	}
+	if sup == nil || opp == nil || sup.Name == opp.Name {
+		return
+	}
+	answered := false
+	for ci := range n.cls {
+		c := &n.cls[ci]
+		if m := clauseMarks(c, 0, 0); m.neg || m.unc || n.sents[c.sent].hypo {
+			continue
+		}
+		if m := reDoubtsEN.FindStringIndex(c.low); m != nil && !n.blocked(ci, m[0], m[1], false, false) {
+			answered = true
+		}
+		if c.cjk && containsAny(c.orig, doubtsZH) && containsAny(c.orig, answeredZH) {
+			answered = true
+		}
+	}
+	if !answered {
+		return
+	}
+	ev := sup.Evidence
+	if opp.Evidence != ev {
+		ev += " … " + opp.Evidence
+	}
+	n.add(Proposal{Kind: ProposeCheck, Item: id, Evidence: ev})
+}
+
+var (
+	reDoubtsEN = regexp.MustCompile(`\b(?:doubts?|concerns?|objections?|questions)\b.{0,30}\b(?:answered|addressed|resolved|cleared up|dealt with)\b`)
+	doubtsZH   = []string{"疑虑", "顾虑", "疑问", "担心"}
+	answeredZH = []string{"解答", "解决", "打消", "消除"}
+)

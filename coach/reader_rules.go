@@ -168,7 +168,7 @@ func findSeg(s string, from int, seg string) (int, int, bool) {
 	lead := segLead(seg)
 	for off := from; off < len(s); {
 		j := strings.Index(s[off:], lead)
-		if j < 0 || utf8.RuneCountInString(s[from:off+j]) > playbook.MaxGap {
+		if j < 0 || gapTooLong(s[from:off+j], seg[0] < 0x80) {
 			return 0, 0, false
 		}
 		j += off
@@ -181,6 +181,17 @@ func findSeg(s string, from int, seg string) (int, int, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// gapTooLong reports whether the text between two parts of a phrase is
+// more than a gap: MaxGap runes, or twice that for an English part
+// (English says in 40 letters what Chinese says in 20 characters; the
+// gap stays inside its clause either way).
+func gapTooLong(gap string, en bool) bool {
+	if en {
+		return len(gap) > 2*playbook.MaxGap
+	}
+	return utf8.RuneCountInString(gap) > playbook.MaxGap
 }
 
 // segLead is the part of a phrase part searched for: its first word
@@ -202,6 +213,13 @@ var intensifiers = map[string]bool{"really": true, "very": true, "quite": true, 
 func matchSeg(s string, i int, seg string) (int, bool) {
 	j := i
 	for k := 0; k < len(seg); k++ {
+		if seg[k] == ':' && k == len(seg)-1 && seg[0] < 0x80 {
+			// "buying process:" is a label: its clause ends there
+			if strings.TrimSpace(s[j:]) == "" {
+				return len(s), true
+			}
+			return 0, false
+		}
 		if seg[k] == ' ' && seg[0] < 0x80 {
 			if j >= len(s) || s[j] != ' ' {
 				return 0, false
@@ -336,6 +354,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 	}
 	r.contacts(n)
 	r.reachedHandler(n)
+	r.mappedSides(n)
 	r.meetings(n)
 	r.money(n)
 	r.closeDate(n)

@@ -42,6 +42,8 @@ func TestReaderRules4(t *testing.T) {
 		{"an amount after a hypothetical signing", 7, "If they sign this week, 1.35 million.", nil, value(1350000)},
 		{"an amount after a negated agreement", 7, "Terms are not agreed yet, 1.35 million.", nil, value(1350000)},
 		{"an amount after their choice", 7, "They went with Oracle in the end, 1.2 million.", nil, value(1200000)},
+		{"the buying process: is the buying process is", 2, "The buying process: IT evaluates, then a tender.", check("s2.s3"), nil},
+		{"a longer English gap inside the clause", 2, "We agreed with Nate that we will submit a preliminary proposal.", check("s2.s5"), nil},
 		{"签约后的金额", 8, "今天签订了正式合同，135万。", value(1350000), nil},
 	}
 	for _, tc := range tests {
@@ -59,6 +61,32 @@ func TestReaderRules4(t *testing.T) {
 			}
 			if tc.want != nil && !found {
 				t.Errorf("%q: wanted proposal not found in %+v", tc.text, ps)
+			}
+		})
+	}
+}
+
+// TestReaderMappedSides: a supporter, an opponent and the doubts answered
+// map the sides (s4.s4); a supporter and an opponent alone do not.
+func TestReaderMappedSides(t *testing.T) {
+	pb := playbook.Default()
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"Zhang Min is a supporter; the IT manager Chen Gang is an opponent, but his main doubts were answered.", true},
+		{"Zhang Min is a supporter; the IT manager Chen Gang is an opponent.", false},
+		{"张敏是支持者，IT经理陈刚是反对者，不过他的主要疑虑已经解答了。", true},
+		{"张敏是支持者，IT经理陈刚是反对者，他的疑虑还没有解答。", false},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			d := notecorpus.CorpusDeal{Name: "Acme", At: 4}.Build(pb, readNow.Location(), readNow)
+			got := false
+			for _, p := range read(t, tc.text, d) {
+				got = got || p.Kind == coach.ProposeCheck && p.Item == "s4.s4"
+			}
+			if got != tc.want {
+				t.Errorf("s4.s4 proposed = %v, want %v", got, tc.want)
 			}
 		})
 	}
