@@ -353,6 +353,7 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		}
 	}
 	r.contacts(n)
+	titleRoles(n)
 	r.reachedHandler(n)
 	r.mappedSides(n)
 	r.meetings(n)
@@ -443,6 +444,13 @@ func (n *noteCtx) sentMarks(si int) marks {
 
 // pastWeekdays reads a bare weekday ("周五", "on Friday") as the last one
 // when its clause, or else the note, is told in the past tense.
+var (
+	theirPlaceZH   = []string{"我们过去", "我们上门", "上门拜访", "去他们那", "到他们那"}
+	reTheirPlaceEN = regexp.MustCompile(`\b(?:have us over|come over|come by|host us|at their place|on site|onsite)\b`)
+)
+
+var reForDayEN = regexp.MustCompile(`\b(?:for|until|till|to)\s+(?:on\s+)?$`)
+
 func (n *noteCtx) pastWeekdays() {
 	today := midnight(n.now)
 	// a sentence with no tense ("First visit to Trinity on Friday
@@ -463,7 +471,9 @@ func (n *noteCtx) pastWeekdays() {
 		for k := range c.whens {
 			w := &c.whens[k]
 			// (a clock time there reads as a booking: "周五上午十点跟对方谈判")
-			if w.bare && (isPast || untensed && !w.hasTime) && w.day.After(today) {
+			// ("emailed to confirm the workshop for Friday", "moved it to
+			// Friday": a day something is for or moved to is ahead)
+			if w.bare && (isPast || untensed && !w.hasTime) && w.day.After(today) && !reForDayEN.MatchString(c.low[:w.start]) {
 				w.day = w.day.AddDate(0, 0, -7)
 			}
 		}
@@ -1108,7 +1118,7 @@ var meetCues = []struct{ cue, zh, en string }{
 	{"workshop", "研讨会", "Workshop"}, {"demonstration", "方案演示", "Demo"}, {"demo", "方案演示", "Demo"}, {"negotiation", "商务谈判", "Negotiation"}, {"negotiate", "商务谈判", "Negotiation"},
 	{"signing", "签约", "Contract signing"}, {"sign the contract", "签约", "Contract signing"}, {"presentation", "汇报", "Presentation"},
 	{"site visit", "拜访", "Visit"}, {"visit", "拜访", "Visit"}, {"video call", "视频会议", "Call"}, {"call", "电话会议", "Call"}, {"meeting", "会议", "Meeting"},
-	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
+	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"have us over", "拜访", "Visit"}, {"host us", "拜访", "Visit"}, {"invited us over", "拜访", "Visit"}, {"invited us in", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
 }
 
 var (
@@ -1266,7 +1276,8 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			place := findPlace(s.orig)
 			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: place, Evidence: n.quoteSent(si)})
 			// at stage 1, a visit fixed with a time and a place is s1.s1
-			if n.active <= 1 && nw.hasTime && place != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
+			// ("我们过去", "have us over": their place, if unnamed)
+			if n.active <= 1 && nw.hasTime && (place != "" || containsAny(s.orig, theirPlaceZH) || reTheirPlaceEN.MatchString(low)) && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
 				n.add(Proposal{Kind: ProposeCheck, Item: "s1.s1", Evidence: n.quoteSent(si)})
 			}
 		}

@@ -44,6 +44,11 @@ func TestReaderRules4(t *testing.T) {
 		{"an amount after their choice", 7, "They went with Oracle in the end, 1.2 million.", nil, value(1200000)},
 		{"the buying process: is the buying process is", 2, "The buying process: IT evaluates, then a tender.", check("s2.s3"), nil},
 		{"a longer English gap inside the clause", 2, "We agreed with Nate that we will submit a preliminary proposal.", check("s2.s5"), nil},
+		{"我们过去 is their place", 1, "他答应下周三上午十点我们过去当面演示一下。", check("s1.s1"), nil},
+		{"a day something is for is ahead", 4, "Mia confirmed the technical workshop for Friday at 2pm in their Boston office.",
+			func(p coach.Proposal) bool { return p.Kind == coach.ProposeBookMeeting && p.At.After(readNow) }, nil},
+		{"张秘书 is someone's assistant", 1, "鑫源的张秘书说老板最近在国外，等他回来再约。", func(p coach.Proposal) bool { return p.Name == "张秘书" && p.Role == coach.RoleOther }, nil},
+		{"张总 is no assistant", 1, "鑫源的张总说最近在国外。", nil, func(p coach.Proposal) bool { return p.Role == coach.RoleOther }},
 		{"签约后的金额", 8, "今天签订了正式合同，135万。", value(1350000), nil},
 	}
 	for _, tc := range tests {

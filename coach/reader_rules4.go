@@ -161,3 +161,19 @@ var (
 	doubtsZH   = []string{"疑虑", "顾虑", "疑问", "担心"}
 	answeredZH = []string{"解答", "解决", "打消", "消除"}
 )
+
+// titleRoles gives the role a title alone makes plain: 张秘书, 李助理 are
+// someone's assistant, whatever else the sentence says.
+func titleRoles(n *noteCtx) {
+	for i := range n.props {
+		p := &n.props[i]
+		if p.Kind != ProposeAddContact || p.Role != "" {
+			continue
+		}
+		for _, t := range []string{"秘书", "助理"} {
+			if rs := []rune(p.Name); len(rs) == 1+len([]rune(t)) && strings.HasSuffix(p.Name, t) {
+				p.Role = RoleOther
+			}
+		}
+	}
+}
