@@ -30,6 +30,8 @@ var verbClasses = [][]string{
 	{"owns", "runs", "leads", "heads up", "heads", "is driving", "is leading", "is running", "is heading up", "drives", "spearheads", "is spearheading"},
 	// is done
 	{"is done", "is finished", "is complete", "is completed", "is wrapped up", "was completed", "was finished", "is signed off"},
+	// pleased with a document
+	{"happy with", "pleased with", "satisfied with", "positive about", "comfortable with", "very happy with", "delighted with"},
 	// signed
 	{"signed", "countersigned", "executed", "inked"},
 }
