@@ -99,7 +99,7 @@ func zhVariants(s string) []string {
 			continue
 		}
 		rest := s[i+len(v)+len("了"):]
-		for _, r := range []string{"完了", "好了", "过了", "完", "好"} {
+		for _, r := range []string{"完了", "好了"} {
 			out = append(out, s[:i]+v+r+rest)
 		}
 		break
