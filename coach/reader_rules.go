@@ -207,6 +207,9 @@ func segLead(seg string) string {
 // changing it ("sounded really keen", "went down really well").
 var intensifiers = map[string]bool{"really": true, "very": true, "quite": true, "genuinely": true, "so": true, "pretty": true, "extremely": true, "super": true, "actually": true, "definitely": true, "fairly": true, "clearly": true, "truly": true, "incredibly": true, "reasonably": true, "rather": true}
 
+// determiners stand for one another inside a phrase.
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "our": true, "their": true, "its": true, "this": true, "his": true, "her": true}
+
 // matchSeg matches the phrase part seg at s[i:], letting one intensifier
 // stand before any of its English words after the first; it returns
 // the end of the match.
@@ -231,6 +234,28 @@ func matchSeg(s string, i int, seg string) (int, bool) {
 				w++
 			}
 			if w > j && w < len(s) && s[w] == ' ' && intensifiers[s[j:w]] && !strings.HasPrefix(seg[k+1:], s[j:w]) {
+				j = w + 1
+				w = j
+				for w < len(s) && s[w] >= 'a' && s[w] <= 'z' {
+					w++
+				}
+			}
+			// a determiner for another ("submitted our formal proposal"
+			// for "submitted the formal proposal"), or none
+			sw := k + 1
+			for sw < len(seg) && seg[sw] >= 'a' && seg[sw] <= 'z' {
+				sw++
+			}
+			segWord, textWord := seg[k+1:sw], s[j:w]
+			segDet := sw < len(seg) && seg[sw] == ' ' && determiners[segWord]
+			textDet := w > j && w < len(s) && s[w] == ' ' && determiners[textWord]
+			switch {
+			case segWord == textWord:
+			case segDet && textDet:
+				k, j = sw, w+1
+			case segDet:
+				k = sw
+			case textDet && !determiners[segWord]:
 				j = w + 1
 			}
 			continue

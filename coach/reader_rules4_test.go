@@ -49,6 +49,9 @@ func TestReaderRules4(t *testing.T) {
 			func(p coach.Proposal) bool { return p.Kind == coach.ProposeBookMeeting && p.At.After(readNow) }, nil},
 		{"张秘书 is someone's assistant", 1, "鑫源的张秘书说老板最近在国外，等他回来再约。", func(p coach.Proposal) bool { return p.Name == "张秘书" && p.Role == coach.RoleOther }, nil},
 		{"张总 is no assistant", 1, "鑫源的张总说最近在国外。", nil, func(p coach.Proposal) bool { return p.Role == coach.RoleOther }},
+		{"another determiner", 5, "Finished our needs analysis on Monday.", check("s5.m1"), nil},
+		{"no determiner", 5, "Completed needs analysis with their PMO.", check("s5.m1"), nil},
+		{"another determiner, negated", 5, "We have not finished our needs analysis.", nil, check("s5.m1")},
 		{"签约后的金额", 8, "今天签订了正式合同，135万。", value(1350000), nil},
 	}
 	for _, tc := range tests {
