@@ -56,6 +56,11 @@ var fresh6YAML []byte
 //go:embed fresh7.yaml
 var fresh7YAML []byte
 
+// fresh8.yaml: an eighth set, written after the reader4 changes (unseen).
+//
+//go:embed fresh8.yaml
+var fresh8YAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -132,6 +137,12 @@ func LoadFresh6(tb testing.TB) (*Corpus, *time.Location) {
 func LoadFresh7(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
 	return load(tb, fresh7YAML)
+}
+
+// LoadFresh8 loads the eighth set of notes written after tuning.
+func LoadFresh8(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh8YAML)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
