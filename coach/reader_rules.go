@@ -1143,7 +1143,7 @@ var meetCues = []struct{ cue, zh, en string }{
 	{"workshop", "研讨会", "Workshop"}, {"demonstration", "方案演示", "Demo"}, {"demo", "方案演示", "Demo"}, {"negotiation", "商务谈判", "Negotiation"}, {"negotiate", "商务谈判", "Negotiation"},
 	{"signing", "签约", "Contract signing"}, {"sign the contract", "签约", "Contract signing"}, {"presentation", "汇报", "Presentation"},
 	{"site visit", "拜访", "Visit"}, {"visit", "拜访", "Visit"}, {"video call", "视频会议", "Call"}, {"call", "电话会议", "Call"}, {"meeting", "会议", "Meeting"},
-	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"have us over", "拜访", "Visit"}, {"host us", "拜访", "Visit"}, {"invited us over", "拜访", "Visit"}, {"invited us in", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
+	{"meet", "会面", "Meeting"}, {"sit-down", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"have us over", "拜访", "Visit"}, {"host us", "拜访", "Visit"}, {"invited us over", "拜访", "Visit"}, {"invited us in", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
 }
 
 var (
@@ -1535,7 +1535,7 @@ func findPlace(s string) string {
 // status: won or lost.
 var (
 	reWonEN   = regexp.MustCompile(`\b(we won the deal|won the deal|closed won|we won it|deal is won|signed the contract|contract signed|contract is signed|contract was signed|contract has been signed|signed the deal|inked the deal)\b`)
-	wonZH     = []string{"签了合同", "合同签了", "签订了合同", "正式签约了", "签约完成", "合同已签", "签署了合同", "完成签约", "合同已经签了", "签下了合同", "拿下了这个单", "成交了", "赢单", "签单了"}
+	wonZH     = []string{"签了合同", "合同今天签下来了", "合同签下来了", "合同已经签下来了", "合同签了", "签订了合同", "正式签约了", "签约完成", "合同已签", "签署了合同", "完成签约", "合同已经签了", "签下了合同", "拿下了这个单", "成交了", "赢单", "签单了"}
 	reLostEN  = regexp.MustCompile(`\b(?:we lost(?: the deal| it| the bid| the tender)?(?: to)?|lost (?:the deal|the bid|the tender|out)(?: to)?|lost to|went with|chose|picked|selected|awarded (?:it|the contract|the deal|the tender|the project) to|gave (?:it|the contract|the deal) to|closed lost|deal is lost|decided to go with)\b`)
 	lostZH    = []string{"中标的是", "我们输了", "项目输了", "丢单", "丢了这个单", "输给了", "输给", "选择了", "选了", "定了", "没有中标", "没中标", "未中标", "落标", "被", "给了"}
 	reBecause = regexp.MustCompile(`\b(?:because(?: of)?|due to)\s+(.+)$`)
@@ -1568,11 +1568,12 @@ func (r *RulesReader) status(n *noteCtx) {
 			if comp == "" && !lostWord && !reOtherVendor.MatchString(c.low[loc[1]:]) {
 				continue
 			}
-			if comp != "" && (strings.EqualFold(comp, "us") || enNotName[comp] && !lostWord) {
+			if comp != "" && (strings.EqualFold(comp, "us") || enNotName[comp] && !lostWord && !vendorAcronym(comp)) {
 				continue
 			}
 			// "chose X" must be about the customer's choice of a vendor
-			if !lostWord && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "they") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "customer") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "client") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), d.Customer) {
+			// ("Orchard chose SAP": the customer's first name word)
+			if sl := lowerASCII(n.sents[c.sent].orig); !lostWord && !strings.Contains(sl, "they") && !strings.Contains(sl, "customer") && !strings.Contains(sl, "client") && !strings.Contains(sl, lowerASCII(d.Customer)) && !namesCustomer(sl[:max(0, strings.Index(sl, verb))], d) {
 				continue
 			}
 			n.add(Proposal{Kind: ProposeLost, Competitor: comp, Reason: lostReason(n, c.sent), Evidence: n.quoteSent(c.sent)})

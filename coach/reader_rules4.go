@@ -17,7 +17,7 @@ var verbClasses = [][]string{
 	// sent a document
 	{"submitted", "sent", "sent over", "handed in", "handed over", "delivered", "emailed", "emailed over", "forwarded", "lodged", "filed", "put in", "turned in", "sent across", "shared"},
 	// held a session
-	{"did", "ran", "held", "completed", "finished", "wrapped up", "conducted", "carried out", "hosted", "got through"},
+	{"did", "ran", "held", "completed", "finished", "wrapped up", "conducted", "carried out", "hosted", "got through", "delivered"},
 	// went well
 	{"went well", "went great", "went smoothly", "went down well", "landed well", "went really well", "went very well", "landed really well", "went down really well", "was a success", "was a hit", "went over well"},
 	// booked a meeting
@@ -179,3 +179,29 @@ func titleRoles(n *noteCtx) {
 		}
 	}
 }
+
+// namesCustomer reports whether the text names the deal's customer by a
+// word of its name or the deal's ("Orchard" of "Orchard Foods").
+func namesCustomer(low string, d *Deal) bool {
+	for _, w := range words(lowerASCII(d.Name + " " + d.Customer)) {
+		if len(w.w) >= 4 {
+			for _, x := range words(low) {
+				if x.w == w.w {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// vendorAcronym reports whether an all-capitals word a customer chose is a
+// vendor ("chose SAP"), not a kind of system ("chose ERP").
+func vendorAcronym(w string) bool {
+	if len(w) < 2 || strings.ToUpper(w) != w || systemKinds[w] {
+		return false
+	}
+	return true
+}
+
+var systemKinds = map[string]bool{"ERP": true, "CRM": true, "WMS": true, "MES": true, "HR": true, "IT": true, "BI": true, "API": true, "SAAS": true, "TMS": true, "PLM": true, "SCM": true, "OA": true, "HRIS": true, "EHR": true, "EMR": true, "LMS": true, "CMS": true}

@@ -1,6 +1,7 @@
 package coach_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stagecoach/stagecoach/coach"
@@ -52,6 +53,11 @@ func TestReaderRules4(t *testing.T) {
 		{"another determiner", 5, "Finished our needs analysis on Monday.", check("s5.m1"), nil},
 		{"no determiner", 5, "Completed needs analysis with their PMO.", check("s5.m1"), nil},
 		{"another determiner, negated", 5, "We have not finished our needs analysis.", nil, check("s5.m1")},
+		{"the customer chose an acronym vendor", 6, "Acme chose SAP in the end; our price was too high.", func(p coach.Proposal) bool { return p.Kind == coach.ProposeLost && p.Competitor == "SAP" }, nil},
+		{"chose a kind of system is no loss", 6, "Acme chose ERP over spreadsheets years ago.", nil, func(p coach.Proposal) bool { return p.Kind == coach.ProposeLost && p.Competitor == "ERP" }},
+		{"a past verb opens no name", 3, "Emailed Rachel Kim the preliminary proposal on Friday.", func(p coach.Proposal) bool { return p.Name == "Rachel Kim" }, func(p coach.Proposal) bool { return strings.HasPrefix(p.Name, "Emailed") }},
+		{"delivered the demo", 4, "We delivered the demo to their evaluation team yesterday.", check("s4.m1"), nil},
+		{"合同签下来了 is won", 8, "合同今天签下来了，总金额168万。", func(p coach.Proposal) bool { return p.Kind == coach.ProposeWon }, nil},
 		{"签约后的金额", 8, "今天签订了正式合同，135万。", value(1350000), nil},
 	}
 	for _, tc := range tests {
