@@ -82,7 +82,7 @@ func NewRulesReader(pb *playbook.Playbook) *RulesReader {
 					s0 = lowerASCII(expand(fold(s0)))
 					vs := variants(s0)
 					if li == 0 {
-						vs = zhVariants(s0)
+						vs = []string{s0}
 					}
 					for _, s := range vs {
 						if seen[li][s] {
@@ -200,6 +200,13 @@ func segLead(seg string) string {
 	if k := strings.IndexByte(seg, ' '); k > 0 && seg[0] < 0x80 {
 		return seg[:k]
 	}
+	// (up to the 了 a result complement may go before)
+	if seg[0] < 0x80 {
+		return seg
+	}
+	if k := strings.Index(seg, zhLe); k > 0 && endsWithDoneVerb(seg[:k]) {
+		return seg[:k]
+	}
 	return seg
 }
 
@@ -259,6 +266,10 @@ func matchSeg(s string, i int, seg string) (int, bool) {
 				j = w + 1
 			}
 			continue
+		}
+		// "做完了", "提交好了" for "做了", "提交了": a result before 了
+		if seg[k] == zhLe[0] && seg[0] >= 0x80 && strings.HasPrefix(seg[k:], zhLe) && (strings.HasPrefix(s[j:], "完了") || strings.HasPrefix(s[j:], "好了")) && endsWithDoneVerb(seg[:k]) {
+			j += len("完")
 		}
 		if j >= len(s) || s[j] != seg[k] {
 			return 0, false

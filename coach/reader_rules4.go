@@ -88,23 +88,19 @@ func variants(s string) []string {
 	return out
 }
 
-// zhVariants returns a Chinese evidence phrase and its variants with
-// the aspect and result a note puts after a verb: "做了…访谈" also finds
-// "做完了…访谈" and "做好了…访谈"; "提交了" also finds "提交完了".
-func zhVariants(s string) []string {
-	out := []string{s}
+// zhLe is the aspect particle a result complement goes before.
+const zhLe = "了"
+
+// endsWithDoneVerb reports whether a Chinese phrase part ends with a
+// verb that takes a result complement (做, 提交, 签…): "做了…访谈" also
+// finds "做完了…访谈" and "做好了…访谈".
+func endsWithDoneVerb(s string) bool {
 	for _, v := range zhDoneVerbs {
-		i := strings.Index(s, v+"了")
-		if i < 0 {
-			continue
+		if strings.HasSuffix(s, v) {
+			return true
 		}
-		rest := s[i+len(v)+len("了"):]
-		for _, r := range []string{"完了", "好了"} {
-			out = append(out, s[:i]+v+r+rest)
-		}
-		break
 	}
-	return out
+	return false
 }
 
 var zhDoneVerbs = []string{"做", "提交", "递交", "交", "发", "签", "完成", "开", "谈", "讲", "演示", "访谈", "确认", "写"}
