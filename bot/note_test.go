@@ -41,7 +41,7 @@ func TestNoteCorpusThroughConsole(t *testing.T) {
 // the same path; reported, not gated (the honest estimate on unseen notes).
 func TestNoteFreshThroughConsole(t *testing.T) {
 	for name, load := range map[string]func(testing.TB) (*notecorpus.Corpus, *time.Location){
-		"fresh4": notecorpus.LoadFresh4, "fresh5": notecorpus.LoadFresh5, "fresh6": notecorpus.LoadFresh6,
+		"fresh4": notecorpus.LoadFresh4, "fresh5": notecorpus.LoadFresh5, "fresh6": notecorpus.LoadFresh6, "fresh7": notecorpus.LoadFresh7, "fresh8": notecorpus.LoadFresh8,
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, loc := load(t)

@@ -47,6 +47,16 @@ func TestReaderFreshNotes6(t *testing.T) {
 	testReaderCorpus(t, "fresh6", notecorpus.LoadFresh6, false)
 }
 
+// TestReaderFreshNotes7 reads the seventh set of later notes.
+func TestReaderFreshNotes7(t *testing.T) {
+	testReaderCorpus(t, "fresh7", notecorpus.LoadFresh7, false)
+}
+
+// TestReaderFreshNotes8 reads the eighth set of later notes.
+func TestReaderFreshNotes8(t *testing.T) {
+	testReaderCorpus(t, "fresh8", notecorpus.LoadFresh8, false)
+}
+
 func testReaderCorpus(t *testing.T, name string, loadFn func(testing.TB) (*notecorpus.Corpus, *time.Location), gate bool) {
 	c, loc := loadFn(t)
 	pb := playbook.Default()

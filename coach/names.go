@@ -260,7 +260,7 @@ func enPersons(s string, exclude map[string]bool) []person {
 		grp := toks[i:j]
 		i = j
 		// drop non-name words at either end
-		for len(grp) > 0 && enNotName[strings.TrimSuffix(s[grp[0][0]:grp[0][1]], ".")] {
+		for len(grp) > 0 && (enNotName[strings.TrimSuffix(s[grp[0][0]:grp[0][1]], ".")] || len(grp) > 1 && pastVerbWord(s[grp[0][0]:grp[0][1]])) {
 			grp = grp[1:]
 		}
 		for len(grp) > 0 && (enNotName[s[grp[len(grp)-1][0]:grp[len(grp)-1][1]]] || orgSuffix[s[grp[len(grp)-1][0]:grp[len(grp)-1][1]]]) {
@@ -328,3 +328,11 @@ var reCoord = regexp.MustCompile(`^(?:\s*,\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|o
 var reWentWith = regexp.MustCompile(`\b(went|go|going|goes|gone|stay|stayed|staying)\s+with\s+$`)
 
 var reEnTitle = regexp.MustCompile(`\b(gm|ceo|cfo|cio|cto|coo|cpo|cmo|vp(?: of)? [a-z]+|head of [a-z]+(?: [a-z]+)?|general manager|chairman|president|(?:it|procurement|purchasing|finance|operations|ops|logistics|supply chain|engineering|sales|marketing|hr|security|data|plant|program|technical|warehouse|factory|quality|production|qa|qc|it ops)\s(?:director|manager|lead|head|engineer|architect|chief)|(?:director|manager|head) of [a-z]+(?: [a-z]+)?|it director|buyer|controller|architect)\b`)
+
+// pastVerbWord reports whether a capitalised word opening a name group
+// is a past verb ("Emailed Rachel", "Phoned Tom"), not a first name.
+func pastVerbWord(w string) bool {
+	return len(w) >= 6 && strings.HasSuffix(w, "ed") && !edNames[w]
+}
+
+var edNames = map[string]bool{"Mohammed": true, "Muhammed": true, "Mehmed": true, "Khaled": true, "Jarred": true, "Alfred": true, "Wilfred": true, "Manfred": true, "Siegfried": true, "Winifred": true}

@@ -75,17 +75,29 @@ func NewRulesReader(pb *playbook.Playbook) *RulesReader {
 	compile := func(set *phraseSet, list []playbook.Phrases) {
 		dst := &set.list
 		defer set.index()
+		seen := [2]map[string]bool{{}, {}}
 		for _, ph := range list {
 			for li, lang := range []playbook.Lang{playbook.ZH, playbook.EN} {
-				for _, s := range ph.In(lang) {
-					p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement, customer: ph.Customer}
-					for _, seg := range strings.Split(lowerASCII(expand(fold(s))), playbook.Gap) {
-						if seg = strings.TrimSpace(seg); seg != "" {
-							p.segs = append(p.segs, seg)
-						}
+				for _, s0 := range ph.In(lang) {
+					s0 = lowerASCII(expand(fold(s0)))
+					vs := variants(s0)
+					if li == 0 {
+						vs = []string{s0}
 					}
-					if len(p.segs) > 0 {
-						dst[li] = append(dst[li], p)
+					for _, s := range vs {
+						if seen[li][s] {
+							continue
+						}
+						seen[li][s] = true
+						p := phrase{id: ph.ID, stage: ph.Stage, value: ph.Value, agreement: ph.Agreement, customer: ph.Customer}
+						for _, seg := range strings.Split(s, playbook.Gap) {
+							if seg = strings.TrimSpace(seg); seg != "" {
+								p.segs = append(p.segs, seg)
+							}
+						}
+						if len(p.segs) > 0 {
+							dst[li] = append(dst[li], p)
+						}
 					}
 				}
 			}
@@ -119,33 +131,152 @@ func wordEdge(s string, i int) bool {
 // find returns the first occurrence of p in s and its parts' spans.
 func (p *phrase) find(s string) (int, int, [][2]int, bool) {
 	first := p.segs[0]
+	lead := segLead(first)
 	for off := 0; off < len(s); {
-		i := strings.Index(s[off:], first)
+		i := strings.Index(s[off:], lead)
 		if i < 0 {
 			return 0, 0, nil, false
 		}
 		i += off
 		off = i + 1
-		if !wordEdge(s, i) || !wordEdge(s, i+len(first)) {
+		if !wordEdge(s, i) {
 			continue
 		}
-		end, ok := i+len(first), true
+		e, ok := matchSeg(s, i, first)
+		if !ok {
+			continue
+		}
+		end := e
 		spans := [][2]int{{i, end}}
 		for _, seg := range p.segs[1:] {
-			rest := s[end:]
-			j := strings.Index(rest, seg)
-			if j < 0 || utf8.RuneCountInString(rest[:j]) > playbook.MaxGap || !wordEdge(s, end+j) || !wordEdge(s, end+j+len(seg)) {
-				ok = false
+			j, je, ok := findSeg(s, end, seg)
+			if !ok {
 				break
 			}
-			spans = append(spans, [2]int{end + j, end + j + len(seg)})
-			end += j + len(seg)
+			spans = append(spans, [2]int{j, je})
+			end = je
 		}
-		if ok {
+		if len(spans) == len(p.segs) {
 			return i, end, spans, true
 		}
 	}
 	return 0, 0, nil, false
+}
+
+// findSeg finds seg in s after from, at most MaxGap runes on.
+func findSeg(s string, from int, seg string) (int, int, bool) {
+	lead := segLead(seg)
+	for off := from; off < len(s); {
+		j := strings.Index(s[off:], lead)
+		if j < 0 || gapTooLong(s[from:off+j], seg[0] < 0x80) {
+			return 0, 0, false
+		}
+		j += off
+		off = j + 1
+		if !wordEdge(s, j) {
+			continue
+		}
+		if e, ok := matchSeg(s, j, seg); ok {
+			return j, e, true
+		}
+	}
+	return 0, 0, false
+}
+
+// gapTooLong reports whether the text between two parts of a phrase is
+// more than a gap: MaxGap runes, or twice that for an English part
+// (English says in 40 letters what Chinese says in 20 characters; the
+// gap stays inside its clause either way).
+func gapTooLong(gap string, en bool) bool {
+	if en {
+		return len(gap) > 2*playbook.MaxGap
+	}
+	return utf8.RuneCountInString(gap) > playbook.MaxGap
+}
+
+// segLead is the part of a phrase part searched for: its first word
+// when it is English words, else all of it.
+func segLead(seg string) string {
+	if k := strings.IndexByte(seg, ' '); k > 0 && seg[0] < 0x80 {
+		return seg[:k]
+	}
+	// (up to the 了 a result complement may go before)
+	if seg[0] < 0x80 {
+		return seg
+	}
+	if k := strings.Index(seg, zhLe); k > 0 && endsWithDoneVerb(seg[:k]) {
+		return seg[:k]
+	}
+	return seg
+}
+
+// intensifiers are the words a note puts inside a phrase without
+// changing it ("sounded really keen", "went down really well").
+var intensifiers = map[string]bool{"really": true, "very": true, "quite": true, "genuinely": true, "so": true, "pretty": true, "extremely": true, "super": true, "actually": true, "definitely": true, "fairly": true, "clearly": true, "truly": true, "incredibly": true, "reasonably": true, "rather": true}
+
+// determiners stand for one another inside a phrase.
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "our": true, "their": true, "its": true, "this": true, "his": true, "her": true}
+
+// matchSeg matches the phrase part seg at s[i:], letting one intensifier
+// stand before any of its English words after the first; it returns
+// the end of the match.
+func matchSeg(s string, i int, seg string) (int, bool) {
+	j := i
+	for k := 0; k < len(seg); k++ {
+		if seg[k] == ':' && k == len(seg)-1 && seg[0] < 0x80 {
+			// "buying process:" is a label: its clause ends there
+			if strings.TrimSpace(s[j:]) == "" {
+				return len(s), true
+			}
+			return 0, false
+		}
+		if seg[k] == ' ' && seg[0] < 0x80 {
+			if j >= len(s) || s[j] != ' ' {
+				return 0, false
+			}
+			j++
+			// an intensifier the phrase does not have here
+			w := j
+			for w < len(s) && s[w] >= 'a' && s[w] <= 'z' {
+				w++
+			}
+			if w > j && w < len(s) && s[w] == ' ' && intensifiers[s[j:w]] && !strings.HasPrefix(seg[k+1:], s[j:w]) {
+				j = w + 1
+				w = j
+				for w < len(s) && s[w] >= 'a' && s[w] <= 'z' {
+					w++
+				}
+			}
+			// a determiner for another ("submitted our formal proposal"
+			// for "submitted the formal proposal"), or none
+			sw := k + 1
+			for sw < len(seg) && seg[sw] >= 'a' && seg[sw] <= 'z' {
+				sw++
+			}
+			segWord, textWord := seg[k+1:sw], s[j:w]
+			segDet := sw < len(seg) && seg[sw] == ' ' && determiners[segWord]
+			textDet := w > j && w < len(s) && s[w] == ' ' && determiners[textWord]
+			switch {
+			case segWord == textWord:
+			case segDet && textDet:
+				k, j = sw, w+1
+			case segDet:
+				k = sw
+			case textDet && !determiners[segWord]:
+				j = w + 1
+			}
+			continue
+		}
+		// "做完了", "提交好了" for "做了", "提交了": a result before 了
+		if seg[k] == zhLe[0] && seg[0] >= 0x80 && strings.HasPrefix(seg[k:], zhLe) && (strings.HasPrefix(s[j:], "完了") || strings.HasPrefix(s[j:], "好了")) && endsWithDoneVerb(seg[:k]) {
+			j += len("完")
+		}
+		if j >= len(s) || s[j] != seg[k] {
+			return 0, false
+		}
+		j++
+	}
+	return j, wordEdge(s, j)
 }
 
 // triedPool holds the phrase-tried sets of match, reused across calls
@@ -258,7 +389,9 @@ func (r *RulesReader) Read(ctx context.Context, in ReadInput) (Reading, error) {
 		}
 	}
 	r.contacts(n)
+	titleRoles(n)
 	r.reachedHandler(n)
+	r.mappedSides(n)
 	r.meetings(n)
 	r.money(n)
 	r.closeDate(n)
@@ -347,6 +480,13 @@ func (n *noteCtx) sentMarks(si int) marks {
 
 // pastWeekdays reads a bare weekday ("周五", "on Friday") as the last one
 // when its clause, or else the note, is told in the past tense.
+var (
+	theirPlaceZH   = []string{"我们过去", "我们上门", "上门拜访", "去他们那", "到他们那"}
+	reTheirPlaceEN = regexp.MustCompile(`\b(?:have us over|come over|come by|host us|at their place|on site|onsite)\b`)
+)
+
+var reForDayEN = regexp.MustCompile(`\b(?:for|until|till|to)\s+(?:on\s+)?$`)
+
 func (n *noteCtx) pastWeekdays() {
 	today := midnight(n.now)
 	// a sentence with no tense ("First visit to Trinity on Friday
@@ -367,7 +507,9 @@ func (n *noteCtx) pastWeekdays() {
 		for k := range c.whens {
 			w := &c.whens[k]
 			// (a clock time there reads as a booking: "周五上午十点跟对方谈判")
-			if w.bare && (isPast || untensed && !w.hasTime) && w.day.After(today) {
+			// ("emailed to confirm the workshop for Friday", "moved it to
+			// Friday": a day something is for or moved to is ahead)
+			if w.bare && (isPast || untensed && !w.hasTime) && w.day.After(today) && !reForDayEN.MatchString(c.low[:w.start]) {
 				w.day = w.day.AddDate(0, 0, -7)
 			}
 		}
@@ -1012,7 +1154,7 @@ var meetCues = []struct{ cue, zh, en string }{
 	{"workshop", "研讨会", "Workshop"}, {"demonstration", "方案演示", "Demo"}, {"demo", "方案演示", "Demo"}, {"negotiation", "商务谈判", "Negotiation"}, {"negotiate", "商务谈判", "Negotiation"},
 	{"signing", "签约", "Contract signing"}, {"sign the contract", "签约", "Contract signing"}, {"presentation", "汇报", "Presentation"},
 	{"site visit", "拜访", "Visit"}, {"visit", "拜访", "Visit"}, {"video call", "视频会议", "Call"}, {"call", "电话会议", "Call"}, {"meeting", "会议", "Meeting"},
-	{"meet", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
+	{"meet", "会面", "Meeting"}, {"sit-down", "会面", "Meeting"}, {"catch up", "会面", "Meeting"}, {"locked in", "会面", "Meeting"}, {"pencilled in", "会面", "Meeting"}, {"penciled in", "会面", "Meeting"}, {"come over", "拜访", "Visit"}, {"have us over", "拜访", "Visit"}, {"host us", "拜访", "Visit"}, {"invited us over", "拜访", "Visit"}, {"invited us in", "拜访", "Visit"}, {"come by", "拜访", "Visit"}, {"drop by", "拜访", "Visit"}, {"stop by", "拜访", "Visit"}, {"lunch", "午餐", "Lunch"}, {"dinner", "晚餐", "Dinner"}, {"review", "评审", "Review"},
 }
 
 var (
@@ -1170,7 +1312,8 @@ func (r *RulesReader) meetings(n *noteCtx) {
 			place := findPlace(s.orig)
 			n.add(Proposal{Kind: ProposeBookMeeting, At: at, NoTime: !nw.hasTime, Topic: topic, Place: place, Evidence: n.quoteSent(si)})
 			// at stage 1, a visit fixed with a time and a place is s1.s1
-			if n.active <= 1 && nw.hasTime && place != "" && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
+			// ("我们过去", "have us over": their place, if unnamed)
+			if n.active <= 1 && nw.hasTime && (place != "" || containsAny(s.orig, theirPlaceZH) || reTheirPlaceEN.MatchString(low)) && !d.IsChecked("s1.s1") && !n.has(ProposeCheck, "s1.s1") {
 				n.add(Proposal{Kind: ProposeCheck, Item: "s1.s1", Evidence: n.quoteSent(si)})
 			}
 		}
@@ -1403,7 +1546,7 @@ func findPlace(s string) string {
 // status: won or lost.
 var (
 	reWonEN   = regexp.MustCompile(`\b(we won the deal|won the deal|closed won|we won it|deal is won|signed the contract|contract signed|contract is signed|contract was signed|contract has been signed|signed the deal|inked the deal)\b`)
-	wonZH     = []string{"签了合同", "合同签了", "签订了合同", "正式签约了", "签约完成", "合同已签", "签署了合同", "完成签约", "合同已经签了", "签下了合同", "拿下了这个单", "成交了", "赢单", "签单了"}
+	wonZH     = []string{"签了合同", "合同今天签下来了", "合同签下来了", "合同已经签下来了", "合同签了", "签订了合同", "正式签约了", "签约完成", "合同已签", "签署了合同", "完成签约", "合同已经签了", "签下了合同", "拿下了这个单", "成交了", "赢单", "签单了"}
 	reLostEN  = regexp.MustCompile(`\b(?:we lost(?: the deal| it| the bid| the tender)?(?: to)?|lost (?:the deal|the bid|the tender|out)(?: to)?|lost to|went with|chose|picked|selected|awarded (?:it|the contract|the deal|the tender|the project) to|gave (?:it|the contract|the deal) to|closed lost|deal is lost|decided to go with)\b`)
 	lostZH    = []string{"中标的是", "我们输了", "项目输了", "丢单", "丢了这个单", "输给了", "输给", "选择了", "选了", "定了", "没有中标", "没中标", "未中标", "落标", "被", "给了"}
 	reBecause = regexp.MustCompile(`\b(?:because(?: of)?|due to)\s+(.+)$`)
@@ -1436,11 +1579,12 @@ func (r *RulesReader) status(n *noteCtx) {
 			if comp == "" && !lostWord && !reOtherVendor.MatchString(c.low[loc[1]:]) {
 				continue
 			}
-			if comp != "" && (strings.EqualFold(comp, "us") || enNotName[comp] && !lostWord) {
+			if comp != "" && (strings.EqualFold(comp, "us") || enNotName[comp] && !lostWord && !vendorAcronym(comp)) {
 				continue
 			}
 			// "chose X" must be about the customer's choice of a vendor
-			if !lostWord && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "they") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "customer") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), "client") && !strings.Contains(lowerASCII(n.sents[c.sent].orig), d.Customer) {
+			// ("Orchard chose SAP": the customer's first name word)
+			if sl := lowerASCII(n.sents[c.sent].orig); !lostWord && !strings.Contains(sl, "they") && !strings.Contains(sl, "customer") && !strings.Contains(sl, "client") && !strings.Contains(sl, lowerASCII(d.Customer)) && !namesCustomer(sl[:max(0, strings.Index(sl, verb))], d) {
 				continue
 			}
 			n.add(Proposal{Kind: ProposeLost, Competitor: comp, Reason: lostReason(n, c.sent), Evidence: n.quoteSent(c.sent)})
@@ -1603,8 +1747,27 @@ var (
 	valueZH   = []string{"合同金额", "合同额", "合同总额", "合同价", "总金额", "金额", "总价", "报价", "项目金额", "成交价", "价格", "订单金额", "单子", "的合同", "的订单", "的项目", "的单", "价钱", "谈到", "定在", "总额"}
 	reNoValue = regexp.MustCompile(`\b(budget|competitor|competitors|rival|their offer|they offered|last offer|discount|off)\b`)
 	noValueZH = []string{"预算", "竞争对手", "对手", "竞品", "折扣", "优惠", "降价", "便宜", "首付", "预付"}
-	reAfterEN = regexp.MustCompile(`^\s*(deal|contract|order|project|opportunity|po)\b`)
+	// a clause that closes the deal's terms: an amount alone after it
+	// ("Contract signed today, 1.35 million.", "…达成共识，135万") is
+	// the deal's
+	reDealDoneEN = regexp.MustCompile(`\b(signed|countersigned|consensus|agreed|agreement|settled|terms)\b`)
+	dealDoneZH   = []string{"签订", "签了", "签约", "签下", "达成共识", "达成一致", "谈妥", "谈好了"}
+	reAfterEN    = regexp.MustCompile(`^\s*(deal|contract|order|project|opportunity|po)\b`)
 )
+
+// amountAlone reports whether the amount at [s,e) is all its clause
+// says, but for an "at"/"about" or 左右/约 around it.
+func amountAlone(low string, s, e int) bool {
+	rest := strings.TrimSpace(strings.Trim(strings.TrimSpace(low[:s]+" "+low[e:]), "左右约大概.;!。；！"))
+	for _, w := range []string{"at", "for", "about", "around", "roughly", "approximately", "some", "in total", "total"} {
+		rest = strings.TrimSpace(strings.TrimPrefix(rest, w+" "))
+		rest = strings.TrimSpace(strings.TrimSuffix(rest, " "+w))
+		if rest == w {
+			rest = ""
+		}
+	}
+	return rest == ""
+}
 
 func (r *RulesReader) money(n *noteCtx) {
 	d := n.in.Deal
@@ -1628,10 +1791,10 @@ func (r *RulesReader) money(n *noteCtx) {
 		}
 		// "价格基本谈妥，118万，…": the amount alone in its clause is the
 		// amount the clause before it names
-		if cue == nil && len(spans) == 1 && strings.TrimSpace(strings.Trim(c.low[:spans[0].start]+c.low[spans[0].end:], "左右约大概")) == "" && ci > 0 && n.cls[ci-1].sent == c.sent {
+		if cue == nil && len(spans) == 1 && amountAlone(c.low, spans[0].start, spans[0].end) && ci > 0 && n.cls[ci-1].sent == c.sent {
 			pc := &n.cls[ci-1]
-			if pm := clauseMarks(pc, 0, 0); c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && containsAny(pc.low, valueZH) && !containsAny(pc.low, noValueZH) ||
-				!c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && reValueEN.MatchString(pc.low) && !reNoValue.MatchString(pc.low) {
+			if pm := clauseMarks(pc, 0, 0); c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && (containsAny(pc.low, valueZH) || containsAny(pc.low, dealDoneZH)) && !containsAny(pc.low, noValueZH) ||
+				!c.cjk && !pm.neg && !pm.unc && !n.sents[c.sent].hypo && (reValueEN.MatchString(pc.low) || reDealDoneEN.MatchString(pc.low)) && !reNoValue.MatchString(pc.low) && !reLostEN.MatchString(pc.low) {
 				sp := spans[0]
 				if sp.rangeEnd == 0 && sp.value > 0 && sp.value != d.Value && !n.has(ProposeValue, "") && !isThreshold(c.low, sp.start, sp.end) {
 					n.add(Proposal{Kind: ProposeValue, Value: sp.value, Currency: sp.currency, Evidence: n.quoteSent(c.sent)})

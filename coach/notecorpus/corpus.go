@@ -51,6 +51,16 @@ var fresh5YAML []byte
 //go:embed fresh6.yaml
 var fresh6YAML []byte
 
+// fresh7.yaml: a seventh set, written before the reader4 changes (unseen).
+//
+//go:embed fresh7.yaml
+var fresh7YAML []byte
+
+// fresh8.yaml: an eighth set, written after the reader4 changes (unseen).
+//
+//go:embed fresh8.yaml
+var fresh8YAML []byte
+
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
 	Now   time.Time    `yaml:"now"`
@@ -121,6 +131,18 @@ func LoadFresh5(tb testing.TB) (*Corpus, *time.Location) {
 func LoadFresh6(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
 	return load(tb, fresh6YAML)
+}
+
+// LoadFresh7 loads the seventh set of notes written after tuning.
+func LoadFresh7(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh7YAML)
+}
+
+// LoadFresh8 loads the eighth set of notes written after tuning.
+func LoadFresh8(tb testing.TB) (*Corpus, *time.Location) {
+	tb.Helper()
+	return load(tb, fresh8YAML)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
@@ -253,7 +275,7 @@ func FactElements(tb testing.TB, facts []string) []Element {
 		case "info":
 			v := ""
 			if len(plain) > 1 {
-				v = strings.TrimPrefix(plain[1], "~")
+				v = strings.ReplaceAll(strings.TrimPrefix(plain[1], "~"), "_", " ")
 			}
 			out = append(out, Element{"info " + plain[0], v})
 		default:
