@@ -57,6 +57,9 @@ func TestReaderRules4(t *testing.T) {
 		{"chose a kind of system is no loss", 6, "Acme chose ERP over spreadsheets years ago.", nil, func(p coach.Proposal) bool { return p.Kind == coach.ProposeLost && p.Competitor == "ERP" }},
 		{"a past verb opens no name", 3, "Emailed Rachel Kim the preliminary proposal on Friday.", func(p coach.Proposal) bool { return p.Name == "Rachel Kim" }, func(p coach.Proposal) bool { return strings.HasPrefix(p.Name, "Emailed") }},
 		{"delivered the demo", 4, "We delivered the demo to their evaluation team yesterday.", check("s4.m1"), nil},
+		{"谢谢 is no one", 1, "好的谢谢", nil, func(p coach.Proposal) bool { return p.Kind == coach.ProposeAddContact }},
+		{"周末 is no one", 1, "周末去他们工厂看看。", nil, func(p coach.Proposal) bool { return p.Kind == coach.ProposeAddContact }},
+		{"thanks to 王总", 1, "谢谢王总的支持，他对我们比较支持。", func(p coach.Proposal) bool { return p.Kind == coach.ProposeAddContact && p.Name == "王总" }, func(p coach.Proposal) bool { return p.Name == "谢谢" }},
 		{"合同签下来了 is won", 8, "合同今天签下来了，总金额168万。", func(p coach.Proposal) bool { return p.Kind == coach.ProposeWon }, nil},
 		{"签约后的金额", 8, "今天签订了正式合同，135万。", value(1350000), nil},
 	}
