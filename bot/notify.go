@@ -84,13 +84,21 @@ func recipient(t *coach.Team, user string) Recipient {
 // Nudge implements coach.Notifier.
 func (n *Notifier) Nudge(ctx context.Context, x coach.NudgeNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
-	return n.deliver(ctx, q, n.r.nudgeReply(q, x))
+	rep := n.r.nudgeReply(q, x)
+	if x.Deal != nil {
+		rep.Deal = x.Deal.ID // a reply in its thread is a note on the deal
+	}
+	return n.deliver(ctx, q, rep)
 }
 
 // Reminder implements coach.Notifier.
 func (n *Notifier) Reminder(ctx context.Context, x coach.ReminderNotice) error {
 	q := n.r.requestFor(ctx, x.Team, x.To)
-	return n.deliver(ctx, q, n.r.reminderReply(q, x))
+	rep := n.r.reminderReply(q, x)
+	if x.Deal != nil {
+		rep.Deal = x.Deal.ID // a reply in its thread is a note on the deal
+	}
+	return n.deliver(ctx, q, rep)
 }
 
 // Digest implements coach.Notifier.

@@ -57,7 +57,15 @@ func (a *Adapter) Send(ctx context.Context, to bot.Recipient, r bot.Reply) error
 	}
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return a.deliver(ctx, t, r, "send:"+hex.EncodeToString(b[:]))
+	idem := "send:" + hex.EncodeToString(b[:])
+	if r.Deal == "" || a.posts == nil {
+		return a.deliver(ctx, t, r, idem)
+	}
+	// a nudge or reminder about a deal: its thread follows the deal
+	sctx, l := withSentLog(ctx)
+	err := a.deliver(sctx, t, r, idem)
+	a.reportSent(ctx, bot.Message{Platform: bot.Lark, Tenant: to.Tenant}, r, l)
+	return err
 }
 
 // deliver renders r (uploading its images) and posts the cards to t.

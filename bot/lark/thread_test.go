@@ -14,6 +14,7 @@ import (
 
 	"github.com/stagecoach/stagecoach/bot"
 	"github.com/stagecoach/stagecoach/bot/bottest"
+	"github.com/stagecoach/stagecoach/coach"
 )
 
 // threadAPI is a fake OpenAPI that answers as Lark does about threads: a
@@ -61,6 +62,9 @@ func newThreadAPI(t *testing.T) *threadAPI {
 			data["parent_id"], data["root_id"] = parent, s.root
 		} else {
 			s.chat = body.ReceiveID
+			if strings.HasPrefix(s.chat, "ou_") {
+				s.chat = "oc_p2p" // as Lark answers a send to an open_id: the p2p chat
+			}
 		}
 		data["chat_id"] = s.chat
 		f.root[s.id], f.chat[s.id] = s.root, s.chat
@@ -117,6 +121,7 @@ type threadFixture struct {
 	api   *threadAPI
 	posts *signalPosts
 	srv   *httptest.Server
+	a     *Adapter
 	n     int
 }
 
@@ -140,6 +145,7 @@ func newThreadFixture(t *testing.T) *threadFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pool.Close(context.Background()) })
+	f.a = a
 	mux := http.NewServeMux()
 	a.Register(mux)
 	f.srv = httptest.NewServer(mux)
@@ -300,4 +306,29 @@ func TestThreadReplyIsNoteOnCardsDeal(t *testing.T) {
 			t.Errorf("D-1 has %d notes, want 2", n)
 		}
 	})
+}
+
+// TestThreadOfNudge: a nudge about a deal, sent to the rep by the
+// notifier, ties its thread to the deal: a quote reply to it is a note on
+// that deal.
+func TestThreadOfNudge(t *testing.T) {
+	f := newThreadFixture(t)
+	ctx := context.Background()
+	team, err := f.bot.Store.GetTeam(ctx, "tk_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := bot.NewNotifier(f.bot.Router, f.a)
+	if err := n.Nudge(ctx, coach.NudgeNotice{Team: team, To: "ou_user", Assessment: coach.Assessment{Deal: f.bot.Deal("D-2")}}); err != nil {
+		t.Fatal(err)
+	}
+	at := f.posted()
+	if at.Channel != "oc_p2p" || len(at.Threads) != 1 {
+		t.Fatalf("nudge posted at %+v", at)
+	}
+	f.say("om_u9", "p2p", "oc_p2p", at.Threads[0], at.Threads[0], "called them back, they want a quote by Friday", false)
+	f.posted()
+	if notes := f.bot.Deal("D-2").Notes; len(notes) != 1 || notes[0].Text != "called them back, they want a quote by Friday" {
+		t.Fatalf("D-2 notes = %+v", notes)
+	}
 }

@@ -29,7 +29,8 @@ func (a *Adapter) Send(ctx context.Context, to bot.Recipient, r bot.Reply) error
 		return errors.New("slack: recipient has neither channel nor user")
 	}
 	o := origin{team: to.Tenant, user: to.User, channel: to.Channel, direct: to.Channel == ""}
-	return a.deliver(ctx, o, r, "")
+	// a nudge or reminder about a deal: its thread follows the deal
+	return a.deliverReply(ctx, bot.Message{Platform: bot.Slack, Tenant: to.Tenant}, o, r, "")
 }
 
 // maxResponseURLUses is how many posts one response_url accepts.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stagecoach/stagecoach/bot"
 	"github.com/stagecoach/stagecoach/bot/bottest"
+	"github.com/stagecoach/stagecoach/coach"
 )
 
 // threadPost is one chat.postMessage the fake Slack answered.
@@ -64,6 +65,10 @@ func newThreadSlack(t *testing.T) *threadSlack {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"ok":true}`)
 		})
+		c.Handle("/conversations.open", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"ok":true,"channel":{"id":"D1"}}`)
+		})
 		c.Handle("/users.info", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"ok":true,"user":{"id":"U1","name":"ann","profile":{"display_name":"Ann"}}}`)
@@ -100,6 +105,7 @@ type threadEnv struct {
 	slack *threadSlack
 	posts *signalPosts
 	mux   *http.ServeMux
+	a     *Adapter
 	n     int
 }
 
@@ -122,6 +128,7 @@ func newThreadEnv(t *testing.T) *threadEnv {
 		t.Fatal(err)
 	}
 	e.mux = http.NewServeMux()
+	e.a = a
 	a.Register(e.mux)
 	t.Cleanup(func() {
 		_ = pool.Close(context.Background())
@@ -306,5 +313,34 @@ func TestThreadOfClickedCard(t *testing.T) {
 	e.posted()
 	if n := len(e.bot.Deal("D-1").Notes); n != 1 {
 		t.Errorf("D-1 has %d notes, want the thread reply", n)
+	}
+}
+
+// TestThreadOfNudge: a nudge about a deal, sent to the rep's DM by the
+// notifier, ties its thread to the deal: the rep's reply in that thread is
+// a note on it.
+func TestThreadOfNudge(t *testing.T) {
+	e := newThreadEnv(t)
+	ctx := context.Background()
+	team, err := e.bot.Store.GetTeam(ctx, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := bot.NewNotifier(e.bot.Router, e.a)
+	if err := n.Nudge(ctx, coach.NudgeNotice{Team: team, To: "U1", Assessment: coach.Assessment{Deal: e.bot.Deal("D-2")}}); err != nil {
+		t.Fatal(err)
+	}
+	at := e.posted()
+	if at.Channel != "D1" || len(at.Threads) != 1 {
+		t.Fatalf("nudge posted at %+v", at)
+	}
+	e.send(event("message", "im", "D1", "U1", "called them back, they want a quote by Friday", "300.2", at.Threads[0]))
+	e.posted()
+	notes := e.bot.Deal("D-2").Notes
+	if len(notes) != 1 || notes[0].Text != "called them back, they want a quote by Friday" {
+		t.Fatalf("D-2 notes = %+v", notes)
+	}
+	if len(e.bot.Deal("D-1").Notes) != 0 {
+		t.Fatal("the reply went to another deal")
 	}
 }
