@@ -86,6 +86,9 @@ func (s *Service) CreateDeal(ctx context.Context, a Actor, team *Team, nd NewDea
 	return d, nil
 }
 
+// createdByLimit bounds the name-index read of createdBy.
+const createdByLimit = 64
+
 // createdBy finds the deal named name that the delivery with token tok
 // created, if any: one name-index read.
 func (s *Service) createdBy(ctx context.Context, a Actor, name, tok string) (*Deal, error) {
@@ -93,7 +96,9 @@ func (s *Service) createdBy(ctx context.Context, a Actor, name, tok string) (*De
 	if n == "" {
 		return nil, nil
 	}
-	ds, err := s.store.PrefixDeals(ctx, a.Team, n, 0)
+	// exact keys sort first, so a bounded read keeps every deal of that
+	// very name (a short name like "A" must not read all "A…" deals)
+	ds, err := s.store.PrefixDeals(ctx, a.Team, n, createdByLimit)
 	if err != nil {
 		return nil, fmt.Errorf("create deal: %w", err)
 	}
