@@ -186,6 +186,10 @@ func zhDeptBefore(rs []rune, i int) string {
 var reZhTitleWord = regexp.MustCompile(`^[\p{Han}A-Za-z]{0,8}?(?:副总经理|总经理|董事长|总工程师|总监|总裁|副总|经理|主任|部长|处长|科长|主管|工程师|负责人|CIO|CFO|CTO|CEO|COO)`)
 var reZhTitleBefore = regexp.MustCompile(`([\p{Han}A-Za-z]{1,8}?(?:副总经理|总经理|董事长|总监|总裁|副总|经理|主任|部长|处长|科长|主管|工程师|CIO|CFO|CTO|CEO|COO))$`)
 
+// reZhPronounTitle is a clause that only says what he or she is: "他是物流部经理",
+// "她担任信息中心主任" (the whole clause, so "他是经理介绍的" is not one).
+var reZhPronounTitle = regexp.MustCompile(`^(?:他|她)(?:是|担任|任)([\p{Han}A-Za-z]{0,8}?(?:副总经理|总经理|董事长|总工程师|总监|总裁|副总|经理|主任|部长|处长|科长|主管|工程师|负责人|CIO|CFO|CTO|CEO|COO))[。；;！!]?$`)
+
 // zhTitleAround returns a title in apposition: "李伟（采购部经理）",
 // "李伟，采购部经理", or before the name: "信息中心主任刘强".
 func zhTitleAround(rs []rune, start, end int) string {

@@ -824,6 +824,17 @@ func (r *RulesReader) contacts(n *noteCtx) {
 		return nil
 	}
 	last := map[int]*acc{} // sentence → last person so far
+	// onePersonSoFar: sentence si has named exactly one person up to
+	// here, so a pronoun can only mean that one
+	onePersonSoFar := func(si int) bool {
+		k := 0
+		for _, a := range people {
+			if a.sent == si {
+				k++
+			}
+		}
+		return k == 1
+	}
 	var prevLast *acc
 	for si, s := range n.sents {
 		pendingRole := ""
@@ -937,9 +948,14 @@ func (r *RulesReader) contacts(n *noteCtx) {
 					a.attitude = h.p.id
 				}
 			}
-			if len(here) == 0 && last[si] == nil && prevLast != nil && rePronoun.MatchString(c.low) {
-				// a pronoun clause may carry a title too
-				_ = prevLast
+			// "给王总打了电话，他是物流部经理": a clause of its own, a
+			// pronoun and a title, said of the sentence's one person so far
+			if c.cjk && len(here) == 0 {
+				if a := last[si]; a != nil && a.title == "" && onePersonSoFar(si) {
+					if m := reZhPronounTitle.FindStringSubmatch(strings.TrimSpace(c.orig)); m != nil {
+						a.title = m[1]
+					}
+				}
 			}
 			if loc := findTitle(c); loc != nil && !c.cjk {
 				title := c.orig[loc[0]:loc[1]]
