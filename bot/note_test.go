@@ -40,11 +40,9 @@ func TestNoteCorpusThroughConsole(t *testing.T) {
 // TestNoteFreshThroughConsole: the later sets, written after tuning, through
 // the same path; reported, not gated (the honest estimate on unseen notes).
 func TestNoteFreshThroughConsole(t *testing.T) {
-	for name, load := range map[string]func(testing.TB) (*notecorpus.Corpus, *time.Location){
-		"fresh4": notecorpus.LoadFresh4, "fresh5": notecorpus.LoadFresh5, "fresh6": notecorpus.LoadFresh6, "fresh7": notecorpus.LoadFresh7, "fresh8": notecorpus.LoadFresh8,
-	} {
+	for _, name := range notecorpus.FreshSets[3:] { // from fresh4 on; the earlier sets are scored by the reader only
 		t.Run(name, func(t *testing.T) {
-			c, loc := load(t)
+			c, loc := notecorpus.LoadSet(t, name)
 			noteCorpusThroughConsole(t, c, loc, false)
 		})
 	}

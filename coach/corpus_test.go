@@ -2,7 +2,6 @@ package coach_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stagecoach/stagecoach/coach"
 	"github.com/stagecoach/stagecoach/coach/notecorpus"
@@ -13,52 +12,20 @@ import (
 // prints recall and precision per language. It fails only below the
 // floor the corpus once reached, so a regression shows.
 func TestReaderCorpus(t *testing.T) {
-	testReaderCorpus(t, "notes", notecorpus.Load, true)
+	testReaderCorpus(t, "notes", true)
 }
 
-// TestReaderFreshNotes reads the notes written after tuning; it reports
-// and does not gate (it is the honest estimate for unseen notes).
+// TestReaderFreshNotes reads the sets written after tuning; it reports and
+// does not gate (their first runs are the honest estimate for unseen
+// notes).
 func TestReaderFreshNotes(t *testing.T) {
-	testReaderCorpus(t, "fresh", notecorpus.LoadFresh, false)
+	for _, name := range notecorpus.FreshSets {
+		t.Run(name, func(t *testing.T) { testReaderCorpus(t, name, false) })
+	}
 }
 
-// TestReaderFreshNotes2 reads the second set of later notes.
-func TestReaderFreshNotes2(t *testing.T) {
-	testReaderCorpus(t, "fresh2", notecorpus.LoadFresh2, false)
-}
-
-// TestReaderFreshNotes3 reads the third set of later notes.
-func TestReaderFreshNotes3(t *testing.T) {
-	testReaderCorpus(t, "fresh3", notecorpus.LoadFresh3, false)
-}
-
-// TestReaderFreshNotes4 reads the fourth set of later notes.
-func TestReaderFreshNotes4(t *testing.T) {
-	testReaderCorpus(t, "fresh4", notecorpus.LoadFresh4, false)
-}
-
-// TestReaderFreshNotes5 reads the fifth set of later notes.
-func TestReaderFreshNotes5(t *testing.T) {
-	testReaderCorpus(t, "fresh5", notecorpus.LoadFresh5, false)
-}
-
-// TestReaderFreshNotes6 reads the sixth set of later notes.
-func TestReaderFreshNotes6(t *testing.T) {
-	testReaderCorpus(t, "fresh6", notecorpus.LoadFresh6, false)
-}
-
-// TestReaderFreshNotes7 reads the seventh set of later notes.
-func TestReaderFreshNotes7(t *testing.T) {
-	testReaderCorpus(t, "fresh7", notecorpus.LoadFresh7, false)
-}
-
-// TestReaderFreshNotes8 reads the eighth set of later notes.
-func TestReaderFreshNotes8(t *testing.T) {
-	testReaderCorpus(t, "fresh8", notecorpus.LoadFresh8, false)
-}
-
-func testReaderCorpus(t *testing.T, name string, loadFn func(testing.TB) (*notecorpus.Corpus, *time.Location), gate bool) {
-	c, loc := loadFn(t)
+func testReaderCorpus(t *testing.T, name string, gate bool) {
+	c, loc := notecorpus.LoadSet(t, name)
 	pb := playbook.Default()
 	r := coach.NewRulesReader(pb)
 	scores := map[string]*notecorpus.Score{"zh": {}, "en": {}}

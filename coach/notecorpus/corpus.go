@@ -6,7 +6,7 @@
 package notecorpus
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
 	"slices"
 	"strconv"
@@ -20,46 +20,16 @@ import (
 	"github.com/stagecoach/stagecoach/playbook"
 )
 
-//go:embed notes.yaml
-var notesYAML []byte
-
-// fresh.yaml: notes written after the reader was tuned, never tuned on.
+// The sets: notes.yaml, the corpus the reader was tuned on; fresh*.yaml,
+// sets each written with its facts before the reader saw it, measured
+// once before the general fixes it prompted (the honest estimate for
+// unseen notes), in the order they were written.
 //
-//go:embed fresh.yaml
-var freshYAML []byte
+//go:embed notes.yaml fresh*.yaml
+var files embed.FS
 
-// fresh2.yaml: a second set written later still, on fresh deals.
-//
-//go:embed fresh2.yaml
-var fresh2YAML []byte
-
-//go:embed fresh3.yaml
-var fresh3YAML []byte
-
-// fresh4.yaml: a fourth set, facts written before the reader saw them.
-//
-//go:embed fresh4.yaml
-var fresh4YAML []byte
-
-// fresh5.yaml: a fifth set (reader3), facts written before the first run.
-//
-//go:embed fresh5.yaml
-var fresh5YAML []byte
-
-// fresh6.yaml: a sixth set, written after the reader3 tuning (unseen).
-//
-//go:embed fresh6.yaml
-var fresh6YAML []byte
-
-// fresh7.yaml: a seventh set, written before the reader4 changes (unseen).
-//
-//go:embed fresh7.yaml
-var fresh7YAML []byte
-
-// fresh8.yaml: an eighth set, written after the reader4 changes (unseen).
-//
-//go:embed fresh8.yaml
-var fresh8YAML []byte
+// FreshSets names the later sets, oldest first.
+var FreshSets = []string{"fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"}
 
 // Corpus is the notes corpus of testdata/notes.yaml.
 type Corpus struct {
@@ -92,57 +62,20 @@ type CorpusDeal struct {
 	Close string `yaml:"close"`
 }
 
+// Load loads the tuned-on corpus (notes.yaml).
 func Load(tb testing.TB) (*Corpus, *time.Location) {
 	tb.Helper()
-	return load(tb, notesYAML)
+	return LoadSet(tb, "notes")
 }
 
-// LoadFresh loads the notes written after tuning (fresh.yaml).
-func LoadFresh(tb testing.TB) (*Corpus, *time.Location) {
+// LoadSet loads the set name (notes or one of FreshSets).
+func LoadSet(tb testing.TB, name string) (*Corpus, *time.Location) {
 	tb.Helper()
-	return load(tb, freshYAML)
-}
-
-// LoadFresh2 loads the second set of notes written after tuning.
-func LoadFresh2(tb testing.TB) (*Corpus, *time.Location) {
-	tb.Helper()
-	return load(tb, fresh2YAML)
-}
-
-// LoadFresh3 loads the third set of notes written after tuning.
-func LoadFresh3(tb testing.TB) (*Corpus, *time.Location) {
-	tb.Helper()
-	return load(tb, fresh3YAML)
-}
-
-// LoadFresh4 loads the fourth set of notes written after tuning.
-func LoadFresh4(tb testing.TB) (*Corpus, *time.Location) {
-	tb.Helper()
-	return load(tb, fresh4YAML)
-}
-
-// LoadFresh5 loads the fifth set of notes written after tuning.
-func LoadFresh5(tb testing.TB) (*Corpus, *time.Location) {
-	tb.Helper()
-	return load(tb, fresh5YAML)
-}
-
-// LoadFresh6 loads the sixth set of notes written after tuning.
-func LoadFresh6(tb testing.TB) (*Corpus, *time.Location) {
-	tb.Helper()
-	return load(tb, fresh6YAML)
-}
-
-// LoadFresh7 loads the seventh set of notes written after tuning.
-func LoadFresh7(tb testing.TB) (*Corpus, *time.Location) {
-	tb.Helper()
-	return load(tb, fresh7YAML)
-}
-
-// LoadFresh8 loads the eighth set of notes written after tuning.
-func LoadFresh8(tb testing.TB) (*Corpus, *time.Location) {
-	tb.Helper()
-	return load(tb, fresh8YAML)
+	data, err := files.ReadFile(name + ".yaml")
+	if err != nil {
+		tb.Fatalf("corpus %s: %v", name, err)
+	}
+	return load(tb, data)
 }
 
 func load(tb testing.TB, data []byte) (*Corpus, *time.Location) {
