@@ -325,7 +325,7 @@ func (r *Router) lang(msg Message, t *coach.Team, m *coach.Member) playbook.Lang
 			return l
 		}
 	}
-	if msg.Action == nil && typedChinese(msg.Text) {
+	if msg.Action == nil && TypedChinese(msg.Text) {
 		return playbook.ZH
 	}
 	if t != nil {
@@ -336,11 +336,11 @@ func (r *Router) lang(msg Message, t *coach.Team, m *coach.Member) playbook.Lang
 	return r.platformLang(msg)
 }
 
-// typedChinese reports whether the first word of a typed message is
+// TypedChinese reports whether the first word of a typed message is
 // written in Chinese: a user who writes 新建 or 备注 reads the answer in
 // Chinese, whatever the team's default. Words after the first (a deal
 // named 华为ERP in `show 华为ERP`) say nothing about the reader.
-func typedChinese(text string) bool {
+func TypedChinese(text string) bool {
 	w := strings.Fields(text)
 	return len(w) > 0 && strings.ContainsFunc(w[0], func(c rune) bool { return unicode.Is(unicode.Han, c) })
 }

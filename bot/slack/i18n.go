@@ -1,8 +1,6 @@
 package slack
 
 import (
-	"unicode"
-
 	"github.com/stagecoach/stagecoach/bot"
 )
 
@@ -21,15 +19,13 @@ func replyLang(r bot.Reply, locale string) string {
 	return string(bot.ReplyLang(r, bot.Slack, locale))
 }
 
-// textLang guesses the language of a message the router has not answered
-// yet (for a busy or error notice): zh when s contains Han characters,
-// else en. It is the locale hint given to bot.LangOf there.
-// textLang guesses zh when s contains Han characters, else en.
+// textLang is the language of a message the router has not answered yet
+// (for a busy or error notice), by the router's own rule: zh when its first
+// word is Chinese (bot.TypedChinese), else en. It is the locale hint given
+// to bot.LangOf there.
 func textLang(s string) string {
-	for _, c := range s {
-		if unicode.Is(unicode.Han, c) {
-			return "zh"
-		}
+	if bot.TypedChinese(s) {
+		return "zh"
 	}
 	return "en"
 }
